@@ -1,0 +1,5 @@
+"""Imports every command module so that each registers itself on the app."""
+
+from __future__ import annotations
+
+from distillguard.cli import version  # noqa: F401
