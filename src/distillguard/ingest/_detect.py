@@ -14,11 +14,13 @@ import orjson
 
 from distillguard.errors import InputFormatError
 from distillguard.ingest._base import Reader
-from distillguard.ingest._source import GZIP_MAGIC, open_error, read_head
+from distillguard.ingest._source import GZIP_MAGIC, iter_lines, open_error, read_head
 
 PARQUET_MAGIC = b"PAR1"
 _SNIFF_BYTES = 1 << 16
 _VOTES_NEEDED = 20
+# Stop sniffing after this much input even without a vote (a file of garbage, or one enormous line).
+_SNIFF_LIMIT_BYTES = 64 << 20
 
 
 def _raw_head(path: Path) -> bytes:
@@ -34,29 +36,37 @@ def is_empty(path: Path) -> bool:
     return not read_head(path, _SNIFF_BYTES).strip() and path.stat().st_size < _SNIFF_BYTES
 
 
-def sniff_json(head: bytes, readers: list[type[Reader]]) -> str | None:
+def _vote(path: Path, readers: list[type[Reader]]) -> str | None:
+    """The format most of the first parseable lines look like (whole lines, however long)."""
     votes: Counter[str] = Counter()
-    lines = head.split(b"\n")
-    if len(head) >= _SNIFF_BYTES:
-        lines.pop()  # possibly cut mid-line
-    for line in lines:
-        try:
-            obj = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            continue
-        if type(obj) is not dict:
-            continue
-        for reader in readers:
-            if reader.sniff(obj):
-                votes[reader.name] += 1
+    seen = 0
+    lines = iter_lines(path)
+    try:
+        for _, line, problem in lines:
+            seen += len(line)
+            if seen > _SNIFF_LIMIT_BYTES or sum(votes.values()) >= _VOTES_NEEDED:
                 break
-        if sum(votes.values()) >= _VOTES_NEEDED:
-            break
-    if votes:
-        return votes.most_common(1)[0][0]
-    if head.lstrip().startswith(b"{") and b'"resourceSpans"' in head:
-        return "otel"  # one pretty-printed OTLP/JSON export document
-    return None
+            if problem is not None:
+                continue
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue
+            if type(obj) is dict:
+                for reader in readers:
+                    if reader.sniff(obj):
+                        votes[reader.name] += 1
+                        break
+    finally:
+        lines.close()
+    return votes.most_common(1)[0][0] if votes else None
+
+
+def sniff_json(path: Path, head: bytes, readers: list[type[Reader]]) -> str | None:
+    name = _vote(path, readers)
+    if name is None and head.lstrip().startswith(b"{") and b'"resourceSpans"' in head:
+        name = "otel"  # one pretty-printed OTLP/JSON export document
+    return name
 
 
 def detect(path: Path, readers: list[type[Reader]]) -> str:
@@ -70,7 +80,7 @@ def detect(path: Path, readers: list[type[Reader]]) -> str:
         raise InputFormatError(
             "gzip-compressed Parquet is not supported; decompress the file first", path=path
         )
-    name = sniff_json(head, readers)
+    name = sniff_json(path, head, readers)
     if name is None:
         raise InputFormatError(
             "cannot recognise the log format from the content (expected canonical JSONL, LiteLLM "
