@@ -73,6 +73,22 @@ BAD_LINES = [
     ),
     pytest.param(_line(request=None), "missing field: request", id="missing-request"),
     pytest.param(_line(status=10**12), "value out of range: status", id="status-out-of-range"),
+    pytest.param(_line(ip=3405803786), "wrong type: ip must be a string, got integer", id="ip-number"),
+    pytest.param(
+        _line(request=_request(model=["gpt-4o"])),
+        "wrong type: model must be a string, got list",
+        id="model-list",
+    ),
+    pytest.param(
+        _line(request=_request(logprobs="yes")),
+        "wrong type: logprobs must be a boolean, got string",
+        id="logprobs-string",
+    ),
+    pytest.param(
+        _line(request=_request(max_tokens=512.5)),
+        "wrong type: max_tokens must be an integer, got number",
+        id="max-tokens-fraction",
+    ),
     pytest.param(
         b'{"ts": "2026-03-02T09:00:00Z", "account_id": "acct_\xff\xfe"}',
         "not UTF-8: invalid byte",

@@ -252,12 +252,10 @@ class OtelReader(Reader):
         return "resourceSpans" in obj
 
     def batches(self) -> Iterator[pa.RecordBatch]:
-        builder = BatchBuilder(self.source, self.quarantine)
+        builder = BatchBuilder(self.source, self.quarantine, self.batch_rows)
         for number, request in self._requests():
             for row in self._rows(number, request):
-                builder.add(row, number, None)
-                if len(builder) >= self.batch_rows:
-                    yield from builder.flush()
+                yield from builder.add(row, number, None)
         yield from builder.flush()
 
     def _requests(self) -> Iterator[tuple[int, dict[str, Any]]]:
