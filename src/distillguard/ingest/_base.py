@@ -27,12 +27,18 @@ class Reader(ABC):
     """Reads one file of one format into event batches."""
 
     name: ClassVar[str]
+    # Whether a large plain file of this format can be read in line-aligned parts by parallel workers.
+    splittable: ClassVar[bool] = False
 
     def __init__(self, path: Path, quarantine: Quarantine, batch_rows: int = 50_000) -> None:
         self.path = path
         self.source = str(path)
         self.quarantine = quarantine
         self.batch_rows = max(1, batch_rows)
+        # Set by the parallel reader to read one line-aligned part of a large JSON-lines file; line
+        # numbers then count from the start of the part and ``lines_read`` says how many there were.
+        self.byte_range: tuple[int, int] | None = None
+        self.lines_read = 0
 
     @abstractmethod
     def batches(self) -> Iterator[pa.RecordBatch]:
@@ -58,6 +64,8 @@ def undecodable_reason(line: bytes, exc: Exception) -> str:
 class JsonLinesReader(Reader):
     """One JSON object per line, each becoming one event row."""
 
+    splittable: ClassVar[bool] = True
+
     @abstractmethod
     def extract(self, obj: dict[str, Any]) -> Row:
         """One event row in ``EVENT_COLUMNS`` order; raises :class:`RecordError` for an unreadable record."""
@@ -70,7 +78,8 @@ class JsonLinesReader(Reader):
         # The per-line loop is the hot path of a scan: locals only, appends inlined, no per-row calls
         # beyond parsing and extracting.
         rows, lines, raws = builder.rows, builder.lines, builder.raws
-        for number, line, problem in iter_lines(self.path):
+        number = 0
+        for number, line, problem in iter_lines(self.path, self.byte_range):
             if problem is not None:
                 quarantine.add(source, number, problem, line)
                 continue
@@ -96,4 +105,5 @@ class JsonLinesReader(Reader):
                     yield from builder.flush()
                 rows, lines, raws = builder.rows, builder.lines, builder.raws
                 cut = builder.next_cut()
+        self.lines_read = number
         yield from builder.flush()
