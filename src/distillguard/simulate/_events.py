@@ -14,6 +14,7 @@ from distillguard.simulate._model import Account
 
 # Per-token generation time (ms) by model role; smaller models are faster.
 _MS_PER_TOKEN = {"mini": 6.0, "flagship": 14.0, "reasoning": 18.0, "new": 16.0}
+_ERROR_KINDS = {429: "rate_limit_exceeded", 400: "invalid_request_error", 500: "server_error"}
 
 
 def rfc3339(ts: float) -> str:
@@ -103,13 +104,10 @@ class EventFactory:
                 },
             }
             ms_per_token = _MS_PER_TOKEN.get(self.model_roles.get(model, "flagship"), 14.0)
-            latency = 180 + prompt_tokens * 0.05 + completion_tokens * ms_per_token * r.uniform(0.7, 1.4)
+            latency = 180 + prompt_tokens * 0.05 + completion_tokens * ms_per_token * (0.7 + 0.7 * r.random())
         else:
-            kind = {429: "rate_limit_exceeded", 400: "invalid_request_error", 500: "server_error"}.get(
-                status, "server_error"
-            )
-            response = {"error": {"type": kind, "code": status}}
-            latency = r.uniform(20, 400)
+            response = {"error": {"type": _ERROR_KINDS.get(status, "server_error"), "code": status}}
+            latency = 20 + 380 * r.random()
         ts_text = self._format_ts(ts, day)
         event = {
             "ts": ts_text,

@@ -40,7 +40,8 @@ def utc_profile(local_profile: np.ndarray, tz_hours: float) -> np.ndarray:
 def profile_times(gen: np.random.Generator, n: int, local_profile: np.ndarray, tz_hours: float) -> np.ndarray:
     if n <= 0:
         return np.empty(0)
-    hours = gen.choice(24, size=n, p=utc_profile(local_profile, tz_hours))
+    cdf = np.cumsum(utc_profile(local_profile, tz_hours))
+    hours = np.minimum(np.searchsorted(cdf, gen.random(n), side="right"), 23)
     return np.sort(hours * 3600.0 + gen.random(n) * 3600.0)
 
 

@@ -24,11 +24,16 @@ class TrafficWriter:
             else self._raw
         )
 
-    def write_lines(self, lines: Iterable[bytes]) -> None:
-        out = self._out
+    def write_lines(self, lines: Iterable[bytes], chunk: int = 4096) -> None:
+        """Write lines, joined in chunks (one write call per chunk, bounded extra memory)."""
+        buffer: list[bytes] = []
         for line in lines:
-            out.write(line)
-            out.write(b"\n")
+            buffer.append(line)
+            if len(buffer) >= chunk:
+                self._out.write(b"\n".join(buffer) + b"\n")
+                buffer.clear()
+        if buffer:
+            self._out.write(b"\n".join(buffer) + b"\n")
 
     def close(self) -> None:
         if self._out is not self._raw:

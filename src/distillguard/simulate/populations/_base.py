@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar, TypeVar
@@ -39,7 +40,7 @@ def body(model: str, messages: list[dict[str, Any]], **params: Any) -> dict[str,
 
 def completion_length(r: random.Random, median: float, cap: int, sigma: float = 0.6) -> tuple[int, str]:
     """A completion length and its finish reason: lognormal, cut at ``cap`` ('length')."""
-    tokens = max(1, int(r.lognormvariate(np.log(median), sigma)))
+    tokens = max(1, int(median * math.exp(sigma * r.gauss())))
     if tokens >= cap:
         return cap, "length"
     return tokens, "stop"
@@ -132,7 +133,8 @@ class Population(ABC):
 
     def alive(self, account: Account, day: int, times: np.ndarray) -> np.ndarray:
         """Drop times before the account existed."""
-        return times[times >= account.created - day * DAY + 60.0]
+        born = account.created - day * DAY + 60.0
+        return times if born <= 0 else times[times >= born]
 
     @abstractmethod
     def day_events(self, account: Account, day: int, factory: EventFactory, out: Out) -> None:

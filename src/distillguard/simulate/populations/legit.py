@@ -213,6 +213,11 @@ class ConsumerChat(Population):
         product = r.choice(_PRODUCT_NAMES)
         assistant = r.choice(("Mira", "Sol", "Juno", "Kit", "Ava", "Leo", "Nova", "Pip"))
         rules = " ".join(r.sample(_PERSONA_RULES, r.randrange(3, 6)))
+        if kind == "tutor":
+            # A legitimate product that asks for step-by-step reasoning in every answer (a hard negative).
+            rules += (
+                " Always explain your reasoning step by step so the student can follow, then give the answer."
+            )
         system = f"You are {assistant}, {role} built by {product}. {rules}"
         lang = "en" if kind != "tutor" or r.random() < 0.5 else r.choice(("es", "zh", "de"))
         prefix = ipv4_prefix(r, "datacenter")
@@ -719,6 +724,20 @@ class NightlyBatch(Population):
 # Researchers running evaluation benchmarks
 
 _BENCHMARKS = ("mc-knowledge", "grade-school-math", "science-qa")
+_MC_STEMS = (
+    "Which of the following best describes {t}?",
+    "Which statement about {t} is correct?",
+    "What is the primary consequence of {t}?",
+    "Which of the following is NOT associated with {t}?",
+    "A student claims that {t} explains an observation. Which evidence would best support this?",
+)
+_MC_OPTIONS = (
+    "It is a special case of {t}.",
+    "It contradicts {t}.",
+    "It only applies when {t} is absent.",
+    "It was first described in the context of {t}.",
+    "None of the above, because of {t}.",
+)
 
 
 def benchmark_items(seed: int, name: str, size: int = 300) -> list[tuple[str, tuple[str, ...]]]:
@@ -745,8 +764,9 @@ def benchmark_items(seed: int, name: str, size: int = 300) -> list[tuple[str, tu
                 if name == "mc-knowledge"
                 else r.choice(("physics", "chemistry", "biology"))
             )
-            stem = p.topic_question(r, subject if subject in v.DOMAINS else None)
-            options = tuple(p.topic(r)[:40] for _ in range(4))
+            domain = subject if subject in v.DOMAINS else None
+            stem = r.choice(_MC_STEMS).format(t=p.topic(r, domain))
+            options = tuple(r.choice(_MC_OPTIONS).format(t=p.topic(r, domain)) for _ in range(4))
             items.append((f"[{subject}] {stem}", options))
     return items
 
@@ -886,7 +906,7 @@ class IndieDev(Population):
     description = (
         "Many individual developers: low volume, varied prompts, residential IPs, some behind CGNAT."
     )
-    base_accounts = 4000
+    base_accounts = 5000
     min_accounts = 20
 
     def prepare(self) -> None:
