@@ -2,4 +2,7 @@
 
 from __future__ import annotations
 
-from distillguard.cli import version  # noqa: F401
+from distillguard.cli import (
+    policy,  # noqa: F401
+    version,  # noqa: F401
+)
