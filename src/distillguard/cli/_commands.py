@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from distillguard.cli import (
-    policy,  # noqa: F401
-    version,  # noqa: F401
-)
+import distillguard.cli.gateway  # registers gateway; the next line registers policy, decisions, override
+import distillguard.cli.policy  # noqa: F401
+from distillguard.cli import version  # noqa: F401
