@@ -172,6 +172,8 @@ def _problem(field: pa.Field[Any], value: object, is_time: bool) -> str:
     if is_time:
         if isinstance(value, str):
             return f"unparseable time: {field.name} {shown!r}"
+        if isinstance(value, int):  # epoch microseconds from a numeric time field
+            return f"unparseable time: {field.name} out of range ({shown} µs since 1970)"
         return f"wrong type: {field.name} must be an RFC 3339 string, got {type_name(value)}"
     accepted, expected = _expected(field.type)
     if (isinstance(value, bool) and bool not in accepted) or not isinstance(value, accepted):
