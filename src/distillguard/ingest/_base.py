@@ -50,6 +50,15 @@ class Reader(ABC):
         return False
 
 
+# Errors a record of an unanticipated shape can raise from extraction code (a safety net: the readers
+# check what they read and raise RecordError with a precise reason; the fuzz tests look for gaps).
+UNEXPECTED = (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError, RecursionError)
+
+
+def unexpected_reason(exc: Exception) -> str:
+    return f"unreadable record: {type(exc).__name__}: {exc}"
+
+
 def undecodable_reason(line: bytes, exc: Exception) -> str:
     """Why a line is not JSON, telling binary garbage and bad encodings apart from broken JSON."""
     if b"\x00" in line:
@@ -96,6 +105,9 @@ class JsonLinesReader(Reader):
                 rows.append(extract(obj))
             except RecordError as exc:
                 quarantine.add(source, number, exc.reason, line)
+                continue
+            except UNEXPECTED as exc:  # a shape no check anticipated must not stop the scan either
+                quarantine.add(source, number, unexpected_reason(exc), line)
                 continue
             lines.append(number)
             raws.append(line if len(line) <= cap else line[:cap])

@@ -32,14 +32,13 @@ def _parse_rfc3339(strings: pa.Array[Any]) -> pa.Array[Any]:
         return strings.cast(_NS_TS).cast(TS_TYPE, safe=False)
 
 
-def _convert_time(values: Sequence[Any]) -> pa.Array[Any]:
-    array = pa.array(values)
-    if pa.types.is_string(array.type) or pa.types.is_null(array.type):
-        return _parse_rfc3339(array.cast(pa.string()))
-    if pa.types.is_integer(array.type):  # epoch microseconds, from readers that parse numeric times
-        epoch: pa.Array[Any] = array.cast(pa.int64()).cast(TS_TYPE)
-        return epoch
-    raise pa.ArrowTypeError(f"time values must be RFC 3339 strings, got {array.type}")
+def _time_converter(values: Sequence[Any]) -> Callable[[Sequence[Any]], pa.Array[Any]]:
+    """RFC 3339 strings, or epoch microseconds from readers that parse numeric times: decided once per
+    column so that each value is checked against the same type (and bisection finds every bad one)."""
+    first = next((value for value in values if value is not None), None)
+    if type(first) is int:
+        return lambda chunk: pa.array(chunk, type=pa.int64()).cast(TS_TYPE)
+    return lambda chunk: _parse_rfc3339(pa.array(chunk, type=pa.string()))
 
 
 def _bad_positions(
@@ -135,9 +134,13 @@ class BatchBuilder:
         raws: list[bytes | None],
     ) -> pa.Array[Any]:
         is_time = field.name in TIME_COLUMNS
+        if is_time:
+            convert = _time_converter(values)
+        else:
 
-        def convert(chunk: Sequence[Any]) -> pa.Array[Any]:
-            return _convert_time(chunk) if is_time else pa.array(chunk, type=field.type)
+            def convert(chunk: Sequence[Any]) -> pa.Array[Any]:
+                array: pa.Array[Any] = pa.array(chunk, type=field.type)
+                return array
 
         try:
             return convert(values)

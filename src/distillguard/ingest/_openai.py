@@ -87,12 +87,12 @@ def conversation(messages: object, field: str = "messages") -> Conversation:
             user_text = text
         elif role == "assistant":
             n_assistant += 1
+        elif role.__class__ is not str:
+            raise wrong_type(f"{field}[].role", "a string", role)
         elif role in SYSTEM_ROLES:
             system.append(text)
         elif role in TOOL_ROLES:
             n_tool += 1
-        elif type(role) is not str:
-            raise wrong_type(f"{field}[].role", "a string", role)
     system_text = PART_SEPARATOR.join(system) if system else None
     return len(messages), n_user, n_assistant, n_tool, cap(system_text), cap(user_text), chars
 

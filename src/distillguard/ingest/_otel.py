@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from distillguard.ingest._base import Reader, Row, undecodable_reason
+from distillguard.ingest._base import UNEXPECTED, Reader, Row, undecodable_reason, unexpected_reason
 from distillguard.ingest._batch import BatchBuilder
 from distillguard.ingest._openai import PART_SEPARATOR, Conversation, cap, tools_summary
 from distillguard.ingest._quarantine import RAW_CAP_BYTES
@@ -57,10 +57,22 @@ def any_value(value: object) -> object:
     if "boolValue" in value:
         return value["boolValue"]
     if "arrayValue" in value:
-        return [any_value(item) for item in (value["arrayValue"] or {}).get("values") or []]
+        return [any_value(item) for item in _values(value["arrayValue"], "arrayValue")]
     if "kvlistValue" in value:
-        return attributes((value["kvlistValue"] or {}).get("values"))
+        return attributes(_values(value["kvlistValue"], "kvlistValue"))
     return None
+
+
+def _values(container: object, kind: str) -> list[Any]:
+    """The ``values`` list of an ``arrayValue`` or ``kvlistValue`` (absent or empty when empty)."""
+    if not container:
+        return []
+    values = container.get("values") if type(container) is dict else container
+    if not values:
+        return []
+    if type(values) is not list:
+        raise wrong_type(f"{kind}.values", "a list", values)
+    return values
 
 
 def attributes(items: object) -> dict[str, Any]:
@@ -71,8 +83,9 @@ def attributes(items: object) -> dict[str, Any]:
         raise wrong_type("attributes", "a list", items)
     out: dict[str, Any] = {}
     for item in items:
-        if type(item) is dict and type(item.get("key")) is str:
-            out[item["key"]] = any_value(item.get("value"))
+        if type(item) is not dict or type(item.get("key")) is not str:
+            raise wrong_type("attributes[]", "a {key, value} object", item)
+        out[item["key"]] = any_value(item.get("value"))
     return out
 
 
@@ -137,7 +150,7 @@ def conversation(messages: object, instructions: object) -> Conversation:
             user_text = text
         elif role == "assistant":
             n_assistant += 1
-        elif role in ("system", "developer"):
+        elif role == "system" or role == "developer":
             system.append(text)
         elif role == "tool":
             n_tool += 1
@@ -187,7 +200,8 @@ def _unix_nano(span: dict[str, Any], key: str) -> int | None:
 def span_row(span: dict[str, Any], resource: dict[str, Any]) -> Row | None:
     """One event row from a GenAI client span; None for spans that are not model inference calls."""
     attrs = attributes(span.get("attributes"))
-    if attrs.get("gen_ai.operation.name") not in INFERENCE_OPERATIONS:
+    operation = attrs.get("gen_ai.operation.name")
+    if type(operation) is not str or operation not in INFERENCE_OPERATIONS:
         return None
     account_id = next((v for k in _ACCOUNT_KEYS for v in (attrs.get(k), resource.get(k)) if v), None)
     if account_id is None:
@@ -210,7 +224,7 @@ def span_row(span: dict[str, Any], resource: dict[str, Any]) -> Row | None:
     )
     response_format = attrs.get("gen_ai.openai.request.response_format")
     if response_format is None:
-        response_format = _OUTPUT_TYPE_FORMAT.get(attrs.get("gen_ai.output.type"))  # type: ignore[arg-type]
+        response_format = _OUTPUT_TYPE_FORMAT.get(str(attrs.get("gen_ai.output.type")))
     return (
         start // 1000,
         account_id,
@@ -325,25 +339,53 @@ class OtelReader(Reader):
             yield number, obj
 
     def _rows(self, number: int, request: dict[str, Any]) -> Iterator[Row]:
+        """Rows of one export request; a malformed resource or scope is quarantined as one record."""
         resource_spans = request.get("resourceSpans")
         if type(resource_spans) is not list:
-            self.quarantine.add(self.source, number, "missing field: resourceSpans", orjson.dumps(request))
+            reason = "missing field: resourceSpans" if resource_spans is None else "wrong type: resourceSpans"
+            self.quarantine.add(self.source, number, reason, orjson.dumps(request))
             return
         for r, resource_span in enumerate(resource_spans):
-            if type(resource_span) is not dict:
+            where = f"resourceSpans[{r}]"
+            try:
+                resource, scope_spans = _resource_span(resource_span, where)
+            except RecordError as exc:
+                self._quarantine(number, exc.reason, where, resource_span)
                 continue
-            resource = attributes((resource_span.get("resource") or {}).get("attributes"))
-            for s, scope_span in enumerate(resource_span.get("scopeSpans") or []):
-                for i, span in enumerate((scope_span or {}).get("spans") or []):
-                    where = f"resourceSpans[{r}].scopeSpans[{s}].spans[{i}]"
+            for s, scope_span in enumerate(scope_spans):
+                scope_where = f"{where}.scopeSpans[{s}]"
+                spans = scope_span.get("spans") if type(scope_span) is dict else scope_span
+                if type(spans) is not list:
+                    if spans is not None:
+                        self._quarantine(number, "wrong type: spans must be a list", scope_where, scope_span)
+                    continue
+                for i, span in enumerate(spans):
+                    span_where = f"{scope_where}.spans[{i}]"
                     try:
                         if type(span) is not dict:
-                            raise RecordError(f"not a JSON object: {where} is {type_name(span)}")
+                            raise RecordError(f"not a JSON object: got {type_name(span)}")
                         row = span_row(span, resource)
                     except RecordError as exc:
-                        self.quarantine.add(
-                            self.source, number, f"{exc.reason} (at {where})", orjson.dumps(span)
-                        )
+                        self._quarantine(number, exc.reason, span_where, span)
+                        continue
+                    except UNEXPECTED as exc:
+                        self._quarantine(number, unexpected_reason(exc), span_where, span)
                         continue
                     if row is not None:
                         yield row
+
+    def _quarantine(self, number: int, reason: str, where: str, part: object) -> None:
+        self.quarantine.add(self.source, number, f"{reason} (at {where})", orjson.dumps(part, default=str))
+
+
+def _resource_span(resource_span: object, where: str) -> tuple[dict[str, Any], list[Any]]:
+    """The resource attributes and the scope spans of one ``ResourceSpans``."""
+    if type(resource_span) is not dict:
+        raise RecordError(f"not a JSON object: got {type_name(resource_span)}")
+    resource = resource_span.get("resource") or {}
+    if type(resource) is not dict:
+        raise wrong_type("resource", "an object", resource)
+    scope_spans = resource_span.get("scopeSpans") or []
+    if type(scope_spans) is not list:
+        raise wrong_type("scopeSpans", "a list", scope_spans)
+    return attributes(resource.get("attributes")), scope_spans
