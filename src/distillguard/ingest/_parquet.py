@@ -71,6 +71,17 @@ class ParquetReader(Reader):
             nulls: pa.Array[Any] = pa.nulls(batch.num_rows, type=field.type)
             return nulls
         array = batch.column(field.name)
+        if pa.types.is_timestamp(field.type) and not (
+            pa.types.is_timestamp(array.type)
+            or pa.types.is_string(array.type)
+            or pa.types.is_large_string(array.type)
+        ):
+            # An integer could be seconds, milliseconds or nanoseconds since 1970: refuse to guess.
+            raise InputFormatError(
+                f"Parquet column {field.name} has type {array.type}; "
+                "store times as timestamps or RFC 3339 strings",
+                path=self.path,
+            )
         try:
             if pa.types.is_timestamp(field.type) and (
                 pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
