@@ -23,6 +23,11 @@ P = TypeVar("P", bound="type[Population]")
 POPULATIONS: dict[str, type[Population]] = {}
 
 
+def campaign_id_of(operator: str | None) -> str | None:
+    """The campaign id labels carry for an operator (stable across seeds and platforms)."""
+    return f"op-{operator}" if operator else None
+
+
 def register(cls: P) -> P:
     """Class decorator: make a population available by its ``name``."""
     POPULATIONS[cls.name] = cls
@@ -72,7 +77,7 @@ class Population(ABC):
 
     @property
     def campaign_id(self) -> str | None:
-        return f"op-{self.operator}" if self.operator else None
+        return campaign_id_of(self.operator)
 
     @property
     def platform_volume(self) -> float:
