@@ -2,5 +2,10 @@
 
 from __future__ import annotations
 
-import distillguard.cli.simulate  # noqa: F401
-from distillguard.cli import version  # noqa: F401
+from distillguard.cli import (  # noqa: F401
+    gateway,
+    hub,
+    policy,
+    simulate,
+    version,
+)
