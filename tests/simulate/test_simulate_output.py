@@ -244,3 +244,12 @@ def test_config_validation() -> None:
     config = SimulationConfig.from_dict({"platform": "b", "start": "2026-04-01", "seed": "3"})
     assert config.platform == "B" and config.seed == 3 and config.start.isoformat() == "2026-04-01"
     assert SimulationConfig.from_dict(config.to_dict()) == config
+
+
+def test_ingest_reads_every_simulated_line(run_a: SimulationSummary, tmp_path: Path) -> None:
+    from distillguard.ingest import Quarantine, read_events
+
+    quarantine = Quarantine(tmp_path / "quarantine.jsonl")
+    rows = sum(batch.num_rows for batch in read_events([run_a.traffic_path], quarantine=quarantine))
+    assert rows == run_a.events
+    assert quarantine.count == 0
