@@ -119,7 +119,7 @@ def test_every_population_is_present(labels_a: dict[str, dict[str, Any]]) -> Non
 
 def test_meta_records_seed_release_and_counts(run_a: SimulationSummary) -> None:
     meta = orjson.loads(run_a.meta_path.read_bytes())
-    assert meta["seed"] == 7 and meta["platform"] == "A" and meta["days"] == 2
+    assert meta["seed"] == SMALL["seed"] and meta["platform"] == "A" and meta["days"] == 2
     new = next(m for m in meta["models"] if m["role"] == "new")
     assert new["released_at"] == meta["new_model_released_at"]
     assert meta["counts"]["events"] == run_a.events

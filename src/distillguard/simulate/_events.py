@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,10 +17,9 @@ _MS_PER_TOKEN = {"mini": 6.0, "flagship": 14.0, "reasoning": 18.0, "new": 16.0}
 _MINUTES = tuple(f"{m // 60:02d}:{m % 60:02d}:" for m in range(1440))
 
 
-@functools.cache
-def _seconds_table() -> tuple[str, ...]:
-    """'SS.mmmZ' for every millisecond of a minute: a table lookup is cheaper than formatting."""
-    return tuple(f"{ms // 1000:02d}.{ms % 1000:03d}Z" for ms in range(60_000))
+# Lookup tables: concatenating table entries is cheaper than formatting numbers for every event.
+_SECONDS = tuple(f"{s:02d}." for s in range(60))
+_MILLIS = tuple(f"{ms:03d}Z" for ms in range(1000))
 
 
 _ERROR_KINDS = {429: "rate_limit_exceeded", 400: "invalid_request_error", 500: "server_error"}
@@ -80,7 +78,8 @@ class EventFactory:
         ms_total = int(within * 1000.0)
         ms_total = min(max(ms_total, 0), 86_399_999)
         minute, ms_in_minute = divmod(ms_total, 60_000)
-        return self._prefixes[day] + _MINUTES[minute] + _seconds_table()[ms_in_minute]
+        second, ms = divmod(ms_in_minute, 1000)
+        return self._prefixes[day] + _MINUTES[minute] + _SECONDS[second] + _MILLIS[ms]
 
     def emit(
         self,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -257,7 +259,9 @@ class ConsumerChat(Population):
             else:
                 ip, user_agent = r.choice(prod.ips), prod.user_agent
             turns = min(1 + int(r.expovariate(0.55)), 10)
-            gaps = np.cumsum([0.0] + [r.lognormvariate(3.7, 0.6) for _ in range(turns - 1)])
+            # Think-and-type time between turns: lognormal around 40 s.
+            gaps = list(itertools.accumulate(math.exp(3.7 + 0.6 * r.gauss()) for _ in range(turns - 1)))
+            gaps.insert(0, 0.0)
             messages: list[dict[str, Any]] = [{"role": "system", "content": prod.system_prompt}]
             model = self.ctx.legit_model(r, day, float(start), prod.model, eagerness=0.6)
             for turn, gap in enumerate(gaps):
@@ -974,12 +978,17 @@ class IndieDev(Population):
 
     def day_events(self, account: Account, day: int, factory: EventFactory, out: Out) -> None:
         dev = self.devs[account.account_id]
-        gen, r = self.day_streams(account, day)
+        r = self.day_random(account)
         if r.random() > dev.active_share:
             return
-        n = int(gen.poisson(min(dev.rate / dev.active_share, 400) * self.rate_factor))
+        n = t.poisson(r, min(dev.rate / dev.active_share, 400) * self.rate_factor)
+        if n == 0:
+            return
         profile = t.WORKDAY_PROFILE if dev.profile == "work" else t.CONSUMER_PROFILE
-        for ts in self.alive(account, day, t.profile_times(gen, n, profile, account.tz_hours)):
+        born = account.created - day * DAY + 60.0
+        for ts in t.few_profile_times(r, n, profile, account.tz_hours):
+            if ts < born:
+                continue
             messages: list[dict[str, Any]] = []
             if r.random() < 0.25:
                 messages.append({"role": "system", "content": r.choice(_COMMON_SYSTEM_PROMPTS)})
