@@ -25,7 +25,9 @@ def _ts(offsets_s: np.ndarray) -> pl.Series:
     return pl.Series(base + (offsets_s * _US).astype(np.int64)).cast(pl.Datetime("us", "UTC"))
 
 
-def _diurnal(rng: np.random.Generator, n: int, peak_hour: float | np.ndarray, spread_h: float = 3.0) -> np.ndarray:
+def _diurnal(
+    rng: np.random.Generator, n: int, peak_hour: float | np.ndarray, spread_h: float = 3.0
+) -> np.ndarray:
     """Offsets in seconds clustered around a local peak hour each day (a person or an office)."""
     day = rng.integers(0, DAYS, n)
     hour = np.clip(rng.normal(peak_hour, spread_h, n), 0.0, 23.99)
@@ -293,7 +295,9 @@ def population(seed: int = 3, *, hydra_accounts: int = 200, with_harvester: bool
     return pl.concat(parts).sort("ts", "account_id")
 
 
-def account(rng: np.random.Generator, name: str, n: int = 400, *, flat: bool = True, **cols: Any) -> pl.DataFrame:
+def account(
+    rng: np.random.Generator, name: str, n: int = 400, *, flat: bool = True, **cols: Any
+) -> pl.DataFrame:
     """One account's events with broad payloads and given column overrides (for per-signal tests)."""
     defaults: dict[str, Any] = {
         "template_hash": rng.integers(1, 10_000_000, n).astype(np.uint64),

@@ -31,7 +31,9 @@ def _score_of(signal: Signal, table: pl.DataFrame, ctx: Any, name: str) -> float
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_scores_in_unit_interval_for_every_account(name: str, scored_population: tuple[pl.DataFrame, Any]) -> None:
+def test_scores_in_unit_interval_for_every_account(
+    name: str, scored_population: tuple[pl.DataFrame, Any]
+) -> None:
     table, ctx = scored_population
     frame = SIGNALS[name]().compute(table, ctx).frame
     assert frame.columns == ["account_id", "score", "value"]
@@ -106,14 +108,29 @@ def _half_labelled(label: str) -> Builder:
 
 
 def _logprob_harvest(rng: np.random.Generator) -> pl.DataFrame:
-    return account(rng, "pos", N, logprobs=[True] * N, top_logprobs=[20] * N, max_tokens=[1] * N,
-                   completion_tokens=[1] * N)  # fmt: skip
+    return account(
+        rng,
+        "pos",
+        N,
+        logprobs=[True] * N,
+        top_logprobs=[20] * N,
+        max_tokens=[1] * N,
+        completion_tokens=[1] * N,
+    )
 
 
 def _benchmark_rerun(rng: np.random.Generator) -> pl.DataFrame:
     items = rng.integers(1, 2**62, 60, dtype=np.int64).astype(np.uint64)
-    return account(rng, "neg", N, logprobs=[True] * N, top_logprobs=[5] * N, max_tokens=[1] * N,
-                   completion_tokens=[1] * N, payload_hash=rng.choice(items, N))  # fmt: skip
+    return account(
+        rng,
+        "neg",
+        N,
+        logprobs=[True] * N,
+        top_logprobs=[5] * N,
+        max_tokens=[1] * N,
+        completion_tokens=[1] * N,
+        payload_hash=rng.choice(items, N),
+    )
 
 
 def _budget(rng: np.random.Generator) -> pl.DataFrame:
@@ -121,8 +138,13 @@ def _budget(rng: np.random.Generator) -> pl.DataFrame:
 
 
 def _sweep(rng: np.random.Generator) -> pl.DataFrame:
-    return account(rng, "pos", N, template_hash=[42] * N,
-                   capability=rng.choice(["math", "coding", "reasoning", "writing", "knowledge", "agentic"], N))  # fmt: skip
+    return account(
+        rng,
+        "pos",
+        N,
+        template_hash=[42] * N,
+        capability=rng.choice(["math", "coding", "reasoning", "writing", "knowledge", "agentic"], N),
+    )
 
 
 def _narrow(rng: np.random.Generator) -> pl.DataFrame:
@@ -131,7 +153,9 @@ def _narrow(rng: np.random.Generator) -> pl.DataFrame:
 
 
 def _multi_turn(rng: np.random.Generator) -> pl.DataFrame:
-    return account(rng, "neg", N, n_user_messages=rng.integers(2, 8, N), n_assistant_messages=rng.integers(1, 7, N))
+    return account(
+        rng, "neg", N, n_user_messages=rng.integers(2, 8, N), n_assistant_messages=rng.integers(1, 7, N)
+    )
 
 
 def _diurnal_account(rng: np.random.Generator) -> pl.DataFrame:

@@ -145,7 +145,10 @@ def _basic(lazy: pl.LazyFrame) -> pl.LazyFrame:
     for label in LABELS:
         p = pl.col(f"p_{label}").cast(pl.Float64)
         # Requests without a label probability (no user text to classify) are left out, not counted as 0.
-        label_aggs += [p.mean().alias(f"p_{label}_mean"), (p > 0.5).cast(pl.Float64).mean().alias(f"{label}_share")]
+        label_aggs += [
+            p.mean().alias(f"p_{label}_mean"),
+            (p > 0.5).cast(pl.Float64).mean().alias(f"{label}_share"),
+        ]
     return lazy.group_by(_KEY).agg(
         pl.len().cast(pl.Int64).alias("requests"),
         ts.min().alias("first_seen"),
