@@ -183,7 +183,8 @@ def main() -> None:
                 f"p95 {row['p95_ms']:6.1f} ms  p99 {row['p99_ms']:6.1f} ms  errors {row['errors']}"
             )
     print(
-        f"hub CPU {summary['hub_cpu_ms_per_read']} ms per read, {summary['hub_cpu_utilisation']:.0%} of one core"
+        f"hub CPU {summary['hub_cpu_ms_per_read']} ms per read, "
+        f"{summary['hub_cpu_utilisation']:.0%} of one core"
     )
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))

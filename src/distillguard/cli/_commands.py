@@ -3,4 +3,5 @@
 from __future__ import annotations
 
 from distillguard.cli import hub  # noqa: F401
+from distillguard.cli import share  # noqa: F401
 from distillguard.cli import version  # noqa: F401
