@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from distillguard.cli import hub  # noqa: F401
-from distillguard.cli import share  # noqa: F401
-from distillguard.cli import version  # noqa: F401
+from distillguard.cli import (  # noqa: F401
+    gateway,
+    hub,
+    policy,
+    share,
+    simulate,
+    version,
+)
