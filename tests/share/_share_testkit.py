@@ -7,6 +7,7 @@ look for every one of them in the exported bundle.
 from __future__ import annotations
 
 import random
+import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,7 +26,9 @@ BENIGN_TEMPLATES = (
 SKELETONS = tuple(t.replace("{n}", "<NUM>") for t in CAMPAIGN_TEMPLATES)
 
 
-def make_traffic(seed: int = 7, campaign_accounts: int = 6, benign_accounts: int = 4) -> list[dict[str, Any]]:
+def make_traffic(
+    seed: int = 7, campaign_accounts: int = 6, benign_accounts: int = 4, campaign_subnet: str = "203.0.113"
+) -> list[dict[str, Any]]:
     """Request-log records (the canonical input contract) of campaign and benign accounts."""
     rng = random.Random(seed)
     events: list[dict[str, Any]] = []
@@ -34,10 +37,10 @@ def make_traffic(seed: int = 7, campaign_accounts: int = 6, benign_accounts: int
         account = f"acct_{'c' if campaign else 'b'}{seed}{a:03d}x"
         api_key = f"key_{rng.getrandbits(40):010x}"
         payment = f"pm_{rng.getrandbits(48):012x}"
-        subnet = "203.0.113" if campaign else f"192.0.{rng.randrange(2, 250)}"
+        subnet = campaign_subnet if campaign else f"192.0.{rng.randrange(2, 250)}"
         templates = CAMPAIGN_TEMPLATES if campaign else BENIGN_TEMPLATES
         for r in range(20):
-            ts = NOW - timedelta(days=2) + timedelta(minutes=7 * r + a)
+            ts = NOW - timedelta(days=2) + timedelta(minutes=(7 if campaign else 67) * r + a)
             events.append(
                 {
                     "ts": ts.isoformat().replace("+00:00", "Z"),
@@ -120,3 +123,38 @@ def raw_values(events: list[dict[str, Any]]) -> set[str]:
     values.update(SKELETONS)
     values.add("cmp_local_0001")
     return values
+
+
+def template_hash_of(content: str) -> int:
+    """The template a generated prompt came from, as a stable integer (what the fingerprinter would give)."""
+    for template in (*CAMPAIGN_TEMPLATES, *BENIGN_TEMPLATES):
+        if content.startswith(template.split("{n}")[0]):
+            return zlib.crc32(template.encode())
+    raise ValueError(content)
+
+
+def skeleton_map() -> dict[int, str]:
+    return {
+        zlib.crc32(t.encode()): t.replace("{n}", "<NUM>") for t in (*CAMPAIGN_TEMPLATES, *BENIGN_TEMPLATES)
+    }
+
+
+def events_frame(events: list[dict[str, Any]]) -> Any:
+    """The traffic as fingerprinted events (the columns correlation reads), text dropped."""
+    import polars as pl
+
+    return pl.DataFrame(
+        {
+            "ts": [datetime.fromisoformat(e["ts"]) for e in events],
+            "account_id": [e["account_id"] for e in events],
+            "api_key_id": [e["api_key_id"] for e in events],
+            "ip": [e["ip"] for e in events],
+            "user_agent": [e["user_agent"] for e in events],
+            "payment_fingerprint": [e["payment_fingerprint"] for e in events],
+            "model": [e["request"]["model"] for e in events],
+            "template_hash": [template_hash_of(e["request"]["messages"][-1]["content"]) for e in events],
+            "system_hash": [None for _ in events],
+            "tools_hash": [None for _ in events],
+        },
+        schema_overrides={"template_hash": pl.UInt64, "system_hash": pl.UInt64, "tools_hash": pl.UInt64},
+    )
