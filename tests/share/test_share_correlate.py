@@ -1,4 +1,4 @@
-"""Correlation: peer indicators against local fingerprinted events, trust, expiry, and never flagging alone."""
+"""Correlation: peer indicators vs local fingerprinted events, trust, expiry, never flagging alone."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def test_indicators_from_an_old_epoch_or_another_key_are_skipped(key: Consortium
 
 
 def test_timing_signature_matches_accounts_with_the_same_rhythm(key: ConsortiumKey) -> None:
-    events, frame = _local()
+    _, frame = _local()
     config = CorrelationConfig(
         trusted_peers={"provider-a": 0.8}, timing_min_requests=10, timing_similarity=0.9
     )
@@ -111,7 +111,7 @@ def _result(scores: dict[str, float], threshold: float = 0.8) -> DetectionResult
 
 
 def test_a_peer_signal_alone_never_flags_but_corroborates_weak_evidence(key: ConsortiumKey) -> None:
-    events, frame = _local()
+    _, frame = _local()
     correlation = correlate(frame, _peer_bundle(key), key, TRUST_A, skeletons=skeleton_map(), now=NOW)
     campaign = sorted(correlation.evidence)
     quiet, weak = campaign[0], campaign[1]
