@@ -28,7 +28,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import polars as pl
@@ -44,6 +44,15 @@ from distillguard.share.keys import ConsortiumKey
 from distillguard.share.minhash import decode_signature, template_signature
 
 SIGNAL = "peer_indicator"
+
+
+class SkeletonSource(Protocol):
+    """What correlation needs of the fingerprint stage's template catalog."""
+
+    def preview(self, template_hash: int) -> str: ...
+
+
+Skeletons = Mapping[int, str] | SkeletonSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +226,7 @@ def _pattern_value(pattern: str) -> tuple[str, str] | None:
 class _LocalHashes:
     """Local values hashed under the epoch keys the indicators need (each value hashed once per epoch)."""
 
-    def __init__(self, events: pl.DataFrame, key: ConsortiumKey, skeletons: Mapping[int, str]) -> None:
+    def __init__(self, events: pl.DataFrame, key: ConsortiumKey, skeletons: Skeletons) -> None:
         self.events = events
         self.key = key
         self.skeletons = skeletons
@@ -265,13 +274,27 @@ class _LocalHashes:
         if cached is not None:
             return cached
         hashes: list[int] = []
+        rows: list[np.ndarray] = []
         if "template_hash" in self.events.columns:
-            present = set(self.events.get_column("template_hash").drop_nulls().unique().to_list())
-            hashes = sorted(h for h in present if h in self.skeletons)
-        rows = [template_signature(self.skeletons[h], self.key, epoch) for h in hashes]
+            present = sorted(self.events.get_column("template_hash").drop_nulls().unique().to_list())
+            for template_hash in present:
+                skeleton = _skeleton(self.skeletons, int(template_hash))
+                if skeleton:
+                    hashes.append(int(template_hash))
+                    rows.append(template_signature(skeleton, self.key, epoch))
         matrix = np.vstack(rows) if rows else np.zeros((0, 1), dtype=np.uint32)
         self._template_cache[epoch] = (hashes, matrix)
         return hashes, matrix
+
+
+def _skeleton(skeletons: Skeletons, template_hash: int) -> str | None:
+    if isinstance(skeletons, Mapping):
+        value = skeletons.get(template_hash)
+        return None if value is None else str(value)
+    try:
+        return str(skeletons.preview(template_hash))
+    except KeyError:
+        return None
 
 
 # -- matching --------------------------------------------------------------------------------------
@@ -281,14 +304,14 @@ def correlate(
     key: ConsortiumKey,
     config: CorrelationConfig,
     *,
-    skeletons: Mapping[int, str] | None = None,
+    skeletons: Skeletons | None = None,
     now: datetime | None = None,
 ) -> CorrelationResult:
     """Match local accounts against the trusted peers' indicators (see the module docstring).
 
-    ``skeletons`` maps local ``template_hash`` values to their masked skeleton text (the fingerprint
-    catalog's previews: ``{h: catalog.preview(h) for h in catalog}``); without it templates are not
-    compared.
+    ``skeletons`` gives the masked skeleton text of local ``template_hash`` values: the fingerprint
+    stage's ``TemplateCatalog`` itself (its ``preview``), or a plain mapping; without it templates are
+    not compared.
     """
     if "account_id" not in events.columns or "ts" not in events.columns:
         raise ShareError("correlation needs fingerprinted events with account_id and ts columns")

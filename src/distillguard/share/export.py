@@ -317,7 +317,7 @@ def _timing_signature(indicators: Mapping[str, Any]) -> Any | None:
     timing = indicators.get("timing") or {}
     histogram = timing.get("hour_histogram")
     models = indicators.get("models") or {}
-    if not histogram or len(histogram) != 24:
+    if not histogram or len(histogram) != 24 or not sum(float(v) for v in histogram):
         return None
     profile = hour_profile(histogram)
     first_use = [{"model": str(m), "first_seen": str(t)} for m, t in sorted(models.items())]
