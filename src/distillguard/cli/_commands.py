@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
-import distillguard.cli.gateway  # registers gateway; the next line registers policy, decisions, override
-import distillguard.cli.policy  # noqa: F401
-from distillguard.cli import version  # noqa: F401
+from distillguard.cli import (  # noqa: F401
+    gateway,
+    hub,
+    policy,
+    simulate,
+    version,
+)
