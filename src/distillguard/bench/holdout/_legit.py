@@ -124,7 +124,7 @@ def enterprise_rag(ctx: Ctx, n_accounts: int) -> None:
         for ts in profile_times(ctx.nrng, ctx.window, ctx.count(450, 800), "office", tz, 0.03).tolist():
             passages = rng.sample(legit_text.RAG_PASSAGES, randint(rng, 3, 5))
             context = "\n".join(
-                f"[{i + 1}] {p.format(n=randint(rng, 2, 900))}" for i, p in enumerate(passages)
+                f"[{i + 1}] {p.format(n=randint(rng, 5, 90))}" for i, p in enumerate(passages)
             )
             question = pick(rng, legit_text.RAG_QUESTIONS)
             body = {
@@ -305,7 +305,7 @@ def translation_service(ctx: Ctx, n_accounts: int) -> None:
             source, target = pick(rng, legit_text.TRANSLATION_PAIRS)
             system = (
                 f"Translate the user's text from {source} to {target}. Keep placeholders such as "
-                "{{{{name}}}} unchanged and preserve formatting. Output only the translation."
+                "{{name}} unchanged and preserve formatting. Output only the translation."
             )
             body = {
                 "model": "nimbus-2-mini",
