@@ -22,6 +22,11 @@ class Ctx:
     rng: random.Random
     nrng: np.random.Generator
     volume: float
+    cover: float = 0.0  # extra share of innocuous cover requests a campaign mixes in
+
+    def covered(self) -> bool:
+        """Whether this campaign request is replaced by cover traffic (never draws when there is none)."""
+        return self.cover > 0 and self.rng.random() < self.cover
 
     def count(self, low: float, high: float) -> int:
         """A per-account request or session budget, scaled by the mix's volume factor."""

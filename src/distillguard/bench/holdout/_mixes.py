@@ -54,9 +54,11 @@ class Share:
     accounts: int
     volume: float = 1.0
     minimum: int = 1
+    cover: float = 0.0
 
-    def accounts_at(self, scale: float) -> int:
-        return max(self.minimum, round(self.accounts * scale))
+    def accounts_at(self, scale: float, jitter: float = 1.0) -> int:
+        """Accounts at ``scale``; ``jitter`` varies population sizes from seed to seed."""
+        return max(self.minimum, round(self.accounts * scale * jitter))
 
 
 _LEGIT_DEFAULT = (
@@ -101,6 +103,17 @@ MIXES: dict[str, tuple[Share, ...]] = {
         Share("rubric_grader", 8, volume=0.6, minimum=2),
         Share("logprob_harvest", 4, volume=0.5, minimum=2),
         Share("slow_operator", 3, minimum=2),
+    ),
+    # The same campaigns, slower and diluted with far more cover traffic.
+    "stealth": (
+        *_LEGIT_DEFAULT,
+        Share("hydra_reasoning", 150, volume=0.5, minimum=12, cover=0.35),
+        Share("rubric_grader", 20, volume=0.5, minimum=3, cover=0.4),
+        Share("logprob_harvest", 10, volume=0.4, minimum=2, cover=0.4),
+        Share("agentic_harvest", 10, volume=0.6, minimum=2),
+        Share("safe_rewrite", 12, volume=0.5, minimum=3, cover=0.4),
+        Share("model_pivot", 20, volume=0.5, minimum=3, cover=0.4),
+        Share("slow_operator", 4, volume=0.7, minimum=2),
     ),
     # No campaign at all: for measuring the false-positive floor.
     "legit-only": _LEGIT_DEFAULT,
