@@ -35,6 +35,8 @@ POPULATIONS: dict[str, Population] = {
         Population("support_bot", legit.support_bots, False),
         Population("edu_math", legit.edu_math, False),
         Population("labelling_vendor", legit.labelling_vendor, False),
+        Population("classroom", legit.classroom, False),
+        Population("agent_platform", legit.agent_platform, False),
         Population("hydra_reasoning", campaigns.hydra_reasoning, True),
         Population("rubric_grader", campaigns.rubric_grader, True),
         Population("logprob_harvest", campaigns.logprob_harvest, True),
@@ -73,6 +75,8 @@ _LEGIT_DEFAULT = (
     Share("support_bot", 2),
     Share("edu_math", 2),
     Share("labelling_vendor", 2),
+    Share("classroom", 30, minimum=8),
+    Share("agent_platform", 2),
 )
 
 MIXES: dict[str, tuple[Share, ...]] = {
@@ -99,6 +103,8 @@ MIXES: dict[str, tuple[Share, ...]] = {
         Share("support_bot", 5),
         Share("edu_math", 6),
         Share("labelling_vendor", 5),
+        Share("classroom", 70, minimum=12),
+        Share("agent_platform", 4),
         Share("hydra_reasoning", 100, volume=0.45, minimum=10),
         Share("rubric_grader", 8, volume=0.6, minimum=2),
         Share("logprob_harvest", 4, volume=0.5, minimum=2),

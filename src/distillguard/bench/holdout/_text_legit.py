@@ -359,3 +359,35 @@ LABEL_ITEMS = (
     ("Angela Merkel visited Lyon", "PER, LOC"), ("stainless steel garlic press", "kitchen > utensils"),
     ("cancel my subscription now", "intent:cancel"), ("the update bricked my router", "intent:complaint"),
 )  # fmt: skip
+
+
+# A university class or hackathon: a room of brand-new accounts behind one campus NAT, one assignment.
+CLASS_ASSIGNMENTS = (
+    "Explain how {algo} works step by step and state its time complexity. Use a small example.",
+    "Walk through {algo} on the input [{xs}] and show the state after each iteration.",
+    "What is the worst case for {algo}? Justify your answer.",
+)
+CLASS_ALGORITHMS = (
+    "merge sort", "quicksort with Lomuto partition", "binary search", "Dijkstra's algorithm", "breadth-first search",
+    "heap insertion", "Kruskal's algorithm", "insertion sort", "the Euclidean algorithm", "counting sort",
+)  # fmt: skip
+CLASS_FOLLOWUPS = (
+    "can you make it shorter", "why is it n log n and not n^2?", "show it as python code", "I still don't get the "
+    "merge part", "what would change with duplicates?", "ok thanks",
+)  # fmt: skip
+
+# An automation platform whose end customers define their own tools: varied schemas, but per-tenant stable.
+PLATFORM_TOOL_POOL = (
+    "crm_create_contact", "crm_find_deal", "sheets_append_row", "sheets_lookup", "chat_post_message", "mail_send",
+    "mail_search", "calendar_find_slot", "calendar_create_event", "docs_create_page", "http_request",
+    "shop_get_order", "shop_refund", "tickets_create", "tickets_comment", "storage_upload", "sms_send",
+    "invoice_create", "forms_get_responses", "db_query",
+)  # fmt: skip
+PLATFORM_GOALS = (
+    "When a new form response arrives, add the lead to the CRM and notify the sales channel.",
+    "Every morning, summarise yesterday's support tickets and email the summary to the team lead.",
+    "If an order is marked damaged, issue a refund and open a ticket with the carrier.",
+    "Find a free 30-minute slot next week with the customer and send an invite.",
+    "Append each new invoice to the finance sheet and flag totals above the approval limit.",
+    "Post a message when a deal moves to 'closed won' with the amount and owner.",
+)  # fmt: skip
