@@ -37,8 +37,6 @@ def chat_apps(ctx: Ctx, n_accounts: int) -> None:
         staging = ctx.account(
             "chat_app", hard_negative=True, payment=account.payment_fingerprint, age_days=(30, 120)
         )
-            "chat_app", hard_negative=True, payment=account.payment_fingerprint, age_days=(30, 120)
-        )
         ips = egress_ips(rng, CLOUD_PREFIXES, randint(rng, 2, 5))
         model = pick(rng, ("nimbus-2-mini", "nimbus-2-mini-2025-11-04", "nimbus-2"))
         canary = rng.random() < 0.4  # some apps canary the new model a day later
