@@ -19,7 +19,10 @@ REQUIRED = (
     "ts", "request_id", "account_id", "api_key_id", "ip", "user_agent", "account_created",
     "payment_fingerprint", "endpoint", "request", "response", "status", "latency_ms",
 )  # fmt: skip
-HARD_NEGATIVES = {"chat_app", "coding_agent", "enterprise_rag", "batch_job", "eval_research", "edu_math"}
+HARD_NEGATIVES = {
+    "chat_app", "coding_agent", "enterprise_rag", "batch_job", "eval_research", "edu_math", "synthetic_data",
+    "labelling_vendor", "classroom", "agent_platform", "api_reseller", "translation", "support_bot",
+}  # fmt: skip
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
@@ -109,6 +112,7 @@ def test_default_mix_has_many_campaigns_and_hard_negatives(default_run: holdout.
     assert populations.keys() >= HARD_NEGATIVES
     assert {"hydra_reasoning", "rubric_grader", "logprob_harvest", "slow_operator"} <= populations.keys()
     assert len(default_run.campaigns) >= 4
+    assert all(label["hard_negative"] for label in labels if label["population"] in HARD_NEGATIVES)
     assert populations["hydra_reasoning"] >= 10
 
 

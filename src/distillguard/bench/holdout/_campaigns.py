@@ -341,7 +341,8 @@ def safe_rewrite(ctx: Ctx, n_accounts: int) -> None:
             payment=pick(rng, cards),
             error_rate=0.02,
         )
-        for ts in profile_times(ctx.nrng, window, ctx.count(150, 250), "flat").tolist():
+        # Staff working a day shift in the operator's time zone, not machines running 24/7.
+        for ts in profile_times(ctx.nrng, window, ctx.count(150, 250), "office", 8.0, 0.5).tolist():
             if ctx.covered():
                 ctx.sink.emit(ts, account, _cover(ctx), ip=proxies.pick(rng), out_tokens=150)
                 continue

@@ -494,3 +494,30 @@ def agent_platform(ctx: Ctx, n_accounts: int) -> None:
                 call = _tool_call(rng, pick(rng, tools)["function"]["name"], "ok")
                 history.append({"role": "assistant", "content": None, "tool_calls": [call]})
                 history.append({"role": "tool", "tool_call_id": call["id"], "content": '{"ok": true}'})
+
+
+def api_reseller(ctx: Ctx, n_accounts: int) -> None:
+    """A legitimate API aggregator: many downstream customers behind one organisation and a few egress IPs."""
+    rng = ctx.rng
+    for _ in range(n_accounts):
+        account = ctx.account(
+            "api_reseller", hard_negative=True, n_keys=randint(rng, 40, 90), age_days=(300, 1000),
+            user_agent="hopgate-router/3.7",
+        )  # fmt: skip
+        ips = egress_ips(rng, CLOUD_PREFIXES, 4) + egress_ips(rng, CLOUD_PREFIXES, 4)
+        models = ("nimbus-2-mini", "nimbus-2-mini", "nimbus-2", "nimbus-2-think")
+        for ts in profile_times(ctx.nrng, ctx.window, ctx.count(2200, 3200), "developer", 0.0, 0.8).tolist():
+            roll = rng.random()
+            if roll < 0.5:
+                text = pick(rng, legit_text.DEV_QUESTIONS).format(text=pick(rng, legit_text.SHORT_TEXTS))
+            elif roll < 0.8:
+                text = pick(rng, legit_text.CODING_TASKS)
+            else:
+                text = pick(rng, legit_text.CHAT_APPS)["openers"][0]
+            body: dict[str, Any] = {
+                "model": ctx.model_at(ts, pick(rng, models), 2.0, 0.3),  # routers add new models at once
+                "messages": [{"role": "user", "content": text}],
+                **_dev_params(rng),
+            }
+            key = pick(rng, account.api_keys)
+            ctx.sink.emit(ts, account, body, ip=pick(rng, ips), out_tokens=randint(rng, 30, 600), key=key)

@@ -37,6 +37,7 @@ POPULATIONS: dict[str, Population] = {
         Population("labelling_vendor", legit.labelling_vendor, False),
         Population("classroom", legit.classroom, False),
         Population("agent_platform", legit.agent_platform, False),
+        Population("api_reseller", legit.api_reseller, False),
         Population("hydra_reasoning", campaigns.hydra_reasoning, True),
         Population("rubric_grader", campaigns.rubric_grader, True),
         Population("logprob_harvest", campaigns.logprob_harvest, True),
@@ -77,6 +78,7 @@ _LEGIT_DEFAULT = (
     Share("labelling_vendor", 2),
     Share("classroom", 30, minimum=8),
     Share("agent_platform", 2),
+    Share("api_reseller", 1),
 )
 
 MIXES: dict[str, tuple[Share, ...]] = {
@@ -105,6 +107,7 @@ MIXES: dict[str, tuple[Share, ...]] = {
         Share("labelling_vendor", 5),
         Share("classroom", 70, minimum=12),
         Share("agent_platform", 4),
+        Share("api_reseller", 2),
         Share("hydra_reasoning", 100, volume=0.45, minimum=10),
         Share("rubric_grader", 8, volume=0.6, minimum=2),
         Share("logprob_harvest", 4, volume=0.5, minimum=2),
