@@ -2,4 +2,10 @@
 
 from __future__ import annotations
 
-from distillguard.cli import version  # noqa: F401
+from distillguard.cli import (  # noqa: F401
+    gateway,
+    hub,
+    policy,
+    simulate,
+    version,
+)

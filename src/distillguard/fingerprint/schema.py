@@ -6,6 +6,8 @@ detection only ever see this; raw prompt text does not survive past fingerprinti
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyarrow as pa
 
 from distillguard.ingest.schema import EVENT_SCHEMA, TEXT_COLUMNS
@@ -16,7 +18,7 @@ LABELS: tuple[str, ...] = ("reasoning", "grader", "rewrite", "datagen", "taskgen
 # Coarse capability the request exercises, for campaign summaries ("capabilities": [...]).
 CAPABILITIES: tuple[str, ...] = ("reasoning", "coding", "math", "agentic", "writing", "knowledge", "other")
 
-FINGERPRINT_FIELDS: tuple[pa.Field, ...] = (
+FINGERPRINT_FIELDS: tuple[pa.Field[Any], ...] = (
     # Hash of the user text with its slots masked (numbers, quoted text, code, names, ...): the template.
     pa.field("template_hash", pa.uint64()),
     # Hash of the exact user text: identical payloads.
