@@ -186,3 +186,16 @@ def test_unknown_mix_and_bad_arguments_are_config_errors(tmp_path: Path) -> None
         holdout.generate(tmp_path, seed=1, mix="nope")
     with pytest.raises(ConfigError, match="scale"):
         holdout.generate(tmp_path, seed=1, scale=0)
+
+
+def test_the_project_ingest_reads_every_line_without_quarantine(
+    default_run: holdout.HoldoutSummary, tmp_path: Path
+) -> None:
+    from distillguard.ingest import Quarantine, detect_format, read_events
+
+    assert detect_format(default_run.traffic_path) == "canonical"
+    with Quarantine(tmp_path / "quarantine.jsonl") as quarantine:
+        rows = sum(batch.num_rows for batch in read_events([default_run.traffic_path], quarantine=quarantine))
+    assert rows == default_run.events
+    quarantined = tmp_path / "quarantine.jsonl"
+    assert not quarantined.exists() or quarantined.stat().st_size == 0

@@ -193,7 +193,7 @@ def eval_researchers(ctx: Ctx, n_accounts: int) -> None:
         ip = ipv4_in(campus, rng)
         agent = pick(rng, ("lm-eval/0.4.8 OpenAI/Python 1.59.7", "inspect_ai/0.3.71 OpenAI/Python 1.66.3"))
         account = ctx.account("eval_research", hard_negative=True, age_days=(400, 2200), user_agent=agent)
-        n_runs = max(1, round(randint(rng, 1, 3) * min(ctx.volume, 3.0)))
+        n_runs = max(1, round(randint(rng, 1, 3) * min(ctx.volume * ctx.span, 3.0)))
         runs = [
             (int(t), pick(rng, ("nimbus-2", "nimbus-2-mini")))
             for t in profile_times(
@@ -253,7 +253,7 @@ def indie_devs(ctx: Ctx, n_accounts: int) -> None:
             block = ipv4_block(rng, RESIDENTIAL_PREFIXES)
             ips = [ipv4_in(block, rng) for _ in range(randint(rng, 1, 2))]
         tz = pick(rng, (-8.0, -5.0, -3.0, 0.0, 1.0, 2.0, 3.0, 5.5, 7.0, 8.0, 9.0))
-        n_sessions = 1 + int(ctx.nrng.poisson(2.5 * ctx.volume))
+        n_sessions = 1 + int(ctx.nrng.poisson(2.5 * ctx.volume * ctx.span))
         starts = profile_times(ctx.nrng, window, n_sessions, "developer", tz, 1.0, start_ms=created)
         model = pick(rng, ("nimbus-2-mini", "nimbus-2-mini", "nimbus-2", "nimbus-2-think"))
         curious = rng.random() < 0.4
