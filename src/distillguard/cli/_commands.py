@@ -7,6 +7,7 @@ from distillguard.cli import (  # noqa: F401
     gateway,
     hub,
     policy,
+    share,
     simulate,
     version,
 )
