@@ -87,15 +87,15 @@ class BatchBuilder:
         """How many pending rows to convert next: a chunk, or what is left before the batch is full."""
         return max(1, min(CHUNK_ROWS, self.batch_rows - self._converted))
 
-    def add(self, row: tuple[Any, ...], line: int, raw: bytes | None) -> Iterator[pa.RecordBatch]:
-        """Add one row; yields a full batch when this row completes one."""
+    def add(self, row: tuple[Any, ...], line: int, raw: bytes | None) -> bool:
+        """Add one row; True when the batch is full and should be flushed."""
         self.rows.append(row)
         self.lines.append(line)
         self.raws.append(raw if raw is None or len(raw) <= RAW_CAP_BYTES else raw[:RAW_CAP_BYTES])
         if len(self.rows) >= self.next_cut():
             self.convert()
-            if self._converted >= self.batch_rows:
-                yield from self.flush()
+            return self._converted >= self.batch_rows
+        return False
 
     def convert(self) -> None:
         """Turn the pending rows into an Arrow chunk, quarantining rows with values Arrow rejects."""

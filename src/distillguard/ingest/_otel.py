@@ -76,9 +76,27 @@ def _values(container: object, kind: str) -> list[Any]:
 
 
 def attributes(items: object) -> dict[str, Any]:
-    """An OTLP ``KeyValue`` list as a dict."""
+    """An OTLP ``KeyValue`` list as a dict.
+
+    Spans carry dozens of attributes, so the common shape (a list of ``{key, value}`` with a
+    ``stringValue``) is converted with subscripts only; anything else takes the checked path.
+    """
     if items is None:
         return {}
+    out: dict[str, Any] = {}
+    try:
+        for item in items:  # type: ignore[attr-defined]
+            value = item["value"]
+            if "stringValue" in value:
+                out[item["key"]] = value["stringValue"]
+            else:
+                out[item["key"]] = any_value(value)
+    except (TypeError, KeyError):
+        return _checked_attributes(items)
+    return out
+
+
+def _checked_attributes(items: object) -> dict[str, Any]:
     if type(items) is not list:
         raise wrong_type("attributes", "a list", items)
     out: dict[str, Any] = {}
@@ -273,7 +291,8 @@ class OtelReader(Reader):
         builder = BatchBuilder(self.source, self.quarantine, self.batch_rows)
         for number, request in self._requests():
             for row in self._rows(number, request):
-                yield from builder.add(row, number, None)
+                if builder.add(row, number, None):
+                    yield from builder.flush()
         yield from builder.flush()
 
     def _requests(self) -> Iterator[tuple[int, dict[str, Any]]]:
