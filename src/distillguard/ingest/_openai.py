@@ -48,12 +48,14 @@ def cap(text: str | None) -> str | None:
 
 
 def _parts_text(parts: list[Any], field: str) -> str:
-    """The text of an OpenAI content-part list; images, audio and files carry no text."""
+    """The text of an OpenAI content-part list: ``text`` parts (``input_text`` in the Responses API);
+    images, audio and files carry no text."""
     texts = []
     for part in parts:
         if type(part) is not dict:
             raise wrong_type(f"{field}[]", "an object", part)
-        if part.get("type") == "text":
+        kind = part.get("type")
+        if kind == "text" or kind == "input_text":
             text = part.get("text")
             if type(text) is not str:
                 raise wrong_type(f"{field}[].text", "a string", text)
