@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 from pathlib import Path
@@ -30,7 +31,7 @@ def _mutate(record: Any, rng: random.Random) -> Any:
     target = record
     for step in path[:-1]:
         target = target[step]
-    target[path[-1]] = rng.choice(REPLACEMENTS)
+    target[path[-1]] = copy.deepcopy(rng.choice(REPLACEMENTS))
     return record
 
 
