@@ -22,7 +22,7 @@ TIME_COLUMNS = frozenset(name for name in EVENT_SCHEMA.names if EVENT_SCHEMA.fie
 _ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError)
 
 
-def _parse_rfc3339(strings: pa.Array[Any]) -> pa.Array[Any]:
+def parse_rfc3339(strings: pa.Array[Any]) -> pa.Array[Any]:
     """RFC 3339 strings (``Z`` or offset) to UTC microseconds; nanosecond fractions are truncated."""
     try:
         parsed: pa.Array[Any] = strings.cast(TS_TYPE)
@@ -38,7 +38,7 @@ def _time_converter(values: Sequence[Any]) -> Callable[[Sequence[Any]], pa.Array
     first = next((value for value in values if value is not None), None)
     if type(first) is int:
         return lambda chunk: pa.array(chunk, type=pa.int64()).cast(TS_TYPE)
-    return lambda chunk: _parse_rfc3339(pa.array(chunk, type=pa.string()))
+    return lambda chunk: parse_rfc3339(pa.array(chunk, type=pa.string()))
 
 
 def _bad_positions(

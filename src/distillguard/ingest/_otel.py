@@ -27,7 +27,9 @@ import pyarrow as pa
 
 from distillguard.ingest._base import UNEXPECTED, Reader, Row, undecodable_reason, unexpected_reason
 from distillguard.ingest._batch import BatchBuilder
-from distillguard.ingest._openai import PART_SEPARATOR, Conversation, cap, tools_summary
+from distillguard.ingest._genai import conversation, structured
+from distillguard.ingest._openai import tools_summary
+from distillguard.ingest._otlp import attributes
 from distillguard.ingest._quarantine import RAW_CAP_BYTES
 from distillguard.ingest._record import RecordError, type_name, wrong_type
 from distillguard.ingest._source import TruncatedTail, iter_chunks, iter_lines
@@ -38,152 +40,6 @@ _OUTPUT_TYPE_FORMAT = {"json": "json_object", "text": "text"}
 _EXPECTED = {str: "a string", int: "an integer", float: "a number", bool: "a boolean"}
 # How many non-blank lines to try before deciding the file is one (pretty-printed) document.
 _JSON_LINES_PROBE = 20
-
-
-def any_value(value: object) -> object:
-    """An OTLP/JSON ``AnyValue`` as a Python value (64-bit ints arrive as strings in OTLP/JSON)."""
-    if type(value) is not dict:
-        return None
-    if "stringValue" in value:
-        return value["stringValue"]
-    if "intValue" in value:
-        raw = value["intValue"]
-        try:
-            return int(raw)
-        except (TypeError, ValueError):
-            raise wrong_type("intValue", "an integer", raw) from None
-    if "doubleValue" in value:
-        return value["doubleValue"]
-    if "boolValue" in value:
-        return value["boolValue"]
-    if "arrayValue" in value:
-        return [any_value(item) for item in _values(value["arrayValue"], "arrayValue")]
-    if "kvlistValue" in value:
-        return attributes(_values(value["kvlistValue"], "kvlistValue"))
-    return None
-
-
-def _values(container: object, kind: str) -> list[Any]:
-    """The ``values`` list of an ``arrayValue`` or ``kvlistValue`` (absent or empty when empty)."""
-    if not container:
-        return []
-    values = container.get("values") if type(container) is dict else container
-    if not values:
-        return []
-    if type(values) is not list:
-        raise wrong_type(f"{kind}.values", "a list", values)
-    return values
-
-
-def attributes(items: object) -> dict[str, Any]:
-    """An OTLP ``KeyValue`` list as a dict.
-
-    Spans carry dozens of attributes, so the common shape (a list of ``{key, value}`` with a
-    ``stringValue``) is converted with subscripts only; anything else takes the checked path.
-    """
-    if items is None:
-        return {}
-    out: dict[str, Any] = {}
-    try:
-        for item in items:  # type: ignore[attr-defined]
-            value = item["value"]
-            if "stringValue" in value:
-                out[item["key"]] = value["stringValue"]
-            else:
-                out[item["key"]] = any_value(value)
-    except (TypeError, KeyError):
-        return _checked_attributes(items)
-    return out
-
-
-def _checked_attributes(items: object) -> dict[str, Any]:
-    if type(items) is not list:
-        raise wrong_type("attributes", "a list", items)
-    out: dict[str, Any] = {}
-    for item in items:
-        if type(item) is not dict or type(item.get("key")) is not str:
-            raise wrong_type("attributes[]", "a {key, value} object", item)
-        out[item["key"]] = any_value(item.get("value"))
-    return out
-
-
-def _structured(value: object, key: str) -> object:
-    """Content attributes may be recorded as JSON strings or as structured values."""
-    if type(value) is not str:
-        return value
-    try:
-        return orjson.loads(value)
-    except orjson.JSONDecodeError as exc:
-        raise RecordError(f"broken JSON: in {key}: {exc}") from None
-
-
-def _part_text(part: dict[str, Any]) -> str | None:
-    kind = part.get("type")
-    if kind == "text":
-        content = part.get("content")
-        if type(content) is not str:
-            raise wrong_type("gen_ai.input.messages[].parts[].content", "a string", content)
-        return content
-    if kind == "tool_call_response":
-        response = part.get("response", part.get("result"))
-        if response is None or type(response) is str:
-            return response
-        return orjson.dumps(response).decode()
-    return None
-
-
-def _parts_text(parts: object, field: str) -> str:
-    if type(parts) is not list:
-        raise wrong_type(field, "a list of parts", parts)
-    texts = []
-    for part in parts:
-        if type(part) is not dict:
-            raise wrong_type(f"{field}[]", "an object", part)
-        text = _part_text(part)
-        if text is not None:
-            texts.append(text)
-    return PART_SEPARATOR.join(texts)
-
-
-def conversation(messages: object, instructions: object) -> Conversation:
-    """The same summary as for an OpenAI body, from parts-based GenAI messages."""
-    messages = [] if messages is None else _structured(messages, "gen_ai.input.messages")
-    if type(messages) is not list:
-        raise wrong_type("gen_ai.input.messages", "a list", messages)
-    system = []
-    if instructions is not None:
-        system.append(
-            _parts_text(_structured(instructions, "gen_ai.system_instructions"), "gen_ai.system_instructions")
-        )
-    n_user = n_assistant = n_tool = chars = 0
-    user_text: str | None = None
-    for message in messages:
-        if type(message) is not dict:
-            raise wrong_type("gen_ai.input.messages[]", "an object", message)
-        text = _parts_text(message.get("parts") or [], "gen_ai.input.messages[].parts")
-        chars += len(text)
-        role = message.get("role")
-        if role == "user":
-            n_user += 1
-            user_text = text
-        elif role == "assistant":
-            n_assistant += 1
-        elif role == "system" or role == "developer":
-            system.append(text)
-        elif role == "tool":
-            n_tool += 1
-    if instructions is not None:
-        chars += len(system[0])
-    system_text = PART_SEPARATOR.join(system) if system else None
-    return (
-        len(messages) + (instructions is not None),
-        n_user,
-        n_assistant,
-        n_tool,
-        cap(system_text),
-        cap(user_text),
-        chars,
-    )
 
 
 def _typed(attrs: dict[str, Any], key: str, kind: type) -> Any:
@@ -233,7 +89,7 @@ def span_row(span: dict[str, Any], resource: dict[str, Any]) -> Row | None:
     conv = conversation(attrs.get("gen_ai.input.messages"), attrs.get("gen_ai.system_instructions"))
     tools = attrs.get("gen_ai.tool.definitions")
     n_tools, tools_text = tools_summary(
-        None if tools is None else _structured(tools, "gen_ai.tool.definitions"), "gen_ai.tool.definitions"
+        None if tools is None else structured(tools, "gen_ai.tool.definitions"), "gen_ai.tool.definitions"
     )
     finish = attrs.get("gen_ai.response.finish_reasons")
     request_ids = attrs.get("http.request.header.x-request-id")

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from distillguard.errors import InputFormatError
 from distillguard.ingest._base import Reader
-from distillguard.ingest._batch import _parse_rfc3339
+from distillguard.ingest._batch import parse_rfc3339
 from distillguard.ingest.schema import EVENT_SCHEMA, REQUIRED_COLUMNS, TEXT_CAP_CHARS, TEXT_COLUMNS
 
 
@@ -86,7 +86,7 @@ class ParquetReader(Reader):
             if pa.types.is_timestamp(field.type) and (
                 pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
             ):
-                array = _parse_rfc3339(array.cast(pa.string()))
+                array = parse_rfc3339(array.cast(pa.string()))
             elif array.type != field.type:
                 array = array.cast(field.type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
