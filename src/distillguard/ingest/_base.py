@@ -18,7 +18,7 @@ import pyarrow as pa
 from distillguard.ingest._batch import BatchBuilder
 from distillguard.ingest._quarantine import RAW_CAP_BYTES, Quarantine
 from distillguard.ingest._record import RecordError, type_name
-from distillguard.ingest._source import iter_lines
+from distillguard.ingest._source import iter_line_views
 
 Row = tuple[Any, ...]
 
@@ -88,15 +88,16 @@ class JsonLinesReader(Reader):
         # beyond parsing and extracting.
         rows, lines, raws = builder.rows, builder.lines, builder.raws
         number = 0
-        for number, line, problem in iter_lines(self.path, self.byte_range):
+        for number, line, problem in iter_line_views(self.path, self.byte_range):
             if problem is not None:
                 quarantine.add(source, number, problem, line)
                 continue
             try:
                 obj = loads(line)
             except orjson.JSONDecodeError as exc:
-                if line.strip():
-                    quarantine.add(source, number, undecodable_reason(line, exc), line)
+                raw = bytes(line)
+                if raw.strip():
+                    quarantine.add(source, number, undecodable_reason(raw, exc), raw)
                 continue
             if type(obj) is not dict:
                 quarantine.add(source, number, f"not a JSON object: got {type_name(obj)}", line)

@@ -76,7 +76,7 @@ class BatchBuilder:
         self.rows: list[tuple[Any, ...]] = []
         self.lines: list[int] = []
         # The raw line of each pending row (capped), only to quarantine a row that fails conversion.
-        self.raws: list[bytes | None] = []
+        self.raws: list[bytes | memoryview | None] = []
         self._chunks: list[pa.RecordBatch] = []
         self._converted = 0
 
@@ -87,7 +87,7 @@ class BatchBuilder:
         """How many pending rows to convert next: a chunk, or what is left before the batch is full."""
         return max(1, min(CHUNK_ROWS, self.batch_rows - self._converted))
 
-    def add(self, row: tuple[Any, ...], line: int, raw: bytes | None) -> bool:
+    def add(self, row: tuple[Any, ...], line: int, raw: bytes | memoryview | None) -> bool:
         """Add one row; True when the batch is full and should be flushed."""
         self.rows.append(row)
         self.lines.append(line)
@@ -131,7 +131,7 @@ class BatchBuilder:
         values: list[Any],
         dropped: set[int],
         lines: list[int],
-        raws: list[bytes | None],
+        raws: list[bytes | memoryview | None],
     ) -> pa.Array[Any]:
         is_time = field.name in TIME_COLUMNS
         if is_time:
