@@ -65,20 +65,20 @@ def _parts_text(parts: list[Any], field: str) -> str:
 
 def conversation(messages: object, field: str = "messages") -> Conversation:
     """Counts per role, the (joined) system prompt, the last user message and the total text length."""
-    if type(messages) is not list:
+    if messages.__class__ is not list:
         raise wrong_type(field, "a list", messages)
     n_user = n_assistant = n_tool = chars = 0
-    system: list[str] = []
+    system_text: str | None = None
     user_text: str | None = None
     for message in messages:
-        if type(message) is not dict:
+        if message.__class__ is not dict:
             raise wrong_type(f"{field}[]", "an object", message)
         content = message.get("content")
-        if type(content) is str:
+        if content.__class__ is str:
             text = content
         elif content is None:
             text = ""
-        elif type(content) is list:
+        elif content.__class__ is list:
             text = _parts_text(content, f"{field}[].content")
         else:
             raise wrong_type(f"{field}[].content", "a string or a list of parts", content)
@@ -92,10 +92,12 @@ def conversation(messages: object, field: str = "messages") -> Conversation:
         elif role.__class__ is not str:
             raise wrong_type(f"{field}[].role", "a string", role)
         elif role in SYSTEM_ROLES:
-            system.append(text)
+            # Usually one system prompt; several are joined (capped below, so this stays small).
+            system_text = (
+                text if system_text is None else system_text[:TEXT_CAP_CHARS] + PART_SEPARATOR + text
+            )
         elif role in TOOL_ROLES:
             n_tool += 1
-    system_text = PART_SEPARATOR.join(system) if system else None
     return len(messages), n_user, n_assistant, n_tool, cap(system_text), cap(user_text), chars
 
 
