@@ -13,8 +13,15 @@ from typing import Any
 import orjson
 import pytest
 
-from distillguard.errors import ConfigError
-from distillguard.simulate import POPULATIONS, SimulationConfig, SimulationSummary, simulate
+from distillguard.errors import ConfigError, InputFormatError
+from distillguard.simulate import (
+    POPULATIONS,
+    AccountLabel,
+    SimulationConfig,
+    SimulationSummary,
+    read_labels,
+    simulate,
+)
 
 SMALL = {"scale": 0.05, "days": 2, "seed": 7}
 
@@ -253,3 +260,21 @@ def test_ingest_reads_every_simulated_line(run_a: SimulationSummary, tmp_path: P
     rows = sum(batch.num_rows for batch in read_events([run_a.traffic_path], quarantine=quarantine))
     assert rows == run_a.events
     assert quarantine.count == 0
+
+
+def test_labels_read_back_with_hard_negatives_marked(run_a: SimulationSummary, tmp_path: Path) -> None:
+    labels = read_labels(run_a.labels_path)
+    assert len(labels) == run_a.accounts
+    hard = {label.population for label in labels.values() if label.hard_negative}
+    assert {"consumer_chat", "coding_agent", "enterprise_rag", "batch_job", "eval_researcher"} <= hard
+    assert not any(label.malicious and label.hard_negative for label in labels.values())
+    shared_nat = [
+        label for label in labels.values() if label.population == "indie_dev" and label.hard_negative
+    ]
+    assert shared_nat, "some individual developers sit behind shared NAT addresses"
+    label = next(iter(labels.values()))
+    assert AccountLabel.from_dict(label.to_dict()) == label
+    bad = tmp_path / "labels.jsonl"
+    bad.write_bytes(b'{"account_id": "x"}\n')
+    with pytest.raises(InputFormatError):
+        read_labels(bad)

@@ -14,16 +14,19 @@ from distillguard.simulate.config import (
     SimulationConfig,
     SimulationSummary,
 )
+from distillguard.simulate.labels import AccountLabel, read_labels
 from distillguard.simulate.populations import POPULATIONS, Population, register
 
 __all__ = [
     "PLATFORMS",
     "POPULATIONS",
+    "AccountLabel",
     "PlatformSpec",
     "Population",
     "PopulationCount",
     "SimulationConfig",
     "SimulationSummary",
+    "read_labels",
     "register",
     "simulate",
 ]

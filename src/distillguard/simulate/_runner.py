@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from distillguard.errors import ConfigError
 from distillguard.simulate._events import EventFactory
 from distillguard.simulate._model import SimContext
 from distillguard.simulate._writer import TrafficWriter, write_json, write_jsonl
 from distillguard.simulate.config import PopulationCount, SimulationConfig, SimulationSummary
+from distillguard.simulate.labels import AccountLabel
 from distillguard.simulate.populations import POPULATIONS, Population, campaign_id_of
 
 # progress(done_units, total_units): one unit per population-day.
@@ -60,7 +61,7 @@ def _finish(
     factory: EventFactory,
     seconds: float,
 ) -> SimulationSummary:
-    labels = []
+    labels: list[AccountLabel] = []
     counts = []
     for population in populations:
         accounts = events = 0
@@ -71,22 +72,23 @@ def _finish(
             accounts += 1
             events += tally.events
             labels.append(
-                {
-                    "account_id": account.account_id,
-                    "platform": ctx.spec.name,
-                    "population": population.name,
-                    "malicious": population.malicious,
-                    "campaign_id": population.campaign_id,
-                    "first_seen": tally.first_seen_text,
-                    "account_created": account.created_rfc3339,
-                    "events": tally.events,
-                }
+                AccountLabel(
+                    account_id=account.account_id,
+                    platform=ctx.spec.name,
+                    population=population.name,
+                    malicious=population.malicious,
+                    campaign_id=population.campaign_id,
+                    hard_negative=population.is_hard_negative(account),
+                    first_seen=tally.first_seen_text,
+                    account_created=account.created_rfc3339,
+                    events=tally.events,
+                )
             )
         counts.append(
             PopulationCount(population.name, population.malicious, population.campaign_id, accounts, events)
         )
-    labels.sort(key=itemgetter("account_id"))
-    write_jsonl(config.labels_path, labels)
+    labels.sort(key=attrgetter("account_id"))
+    write_jsonl(config.labels_path, (label.to_dict() for label in labels))
     summary = SimulationSummary(
         config=config,
         traffic_path=config.traffic_path,
@@ -103,12 +105,12 @@ def _finish(
     return summary
 
 
-def _campaigns(populations: list[Population], labels: list[dict[str, object]]) -> list[dict[str, object]]:
+def _campaigns(populations: list[Population], labels: list[AccountLabel]) -> list[dict[str, object]]:
     """Ground truth per campaign: who, how much, and when its activity began (for time-to-detection)."""
-    by_campaign: dict[str, list[dict[str, object]]] = {}
+    by_campaign: dict[str, list[AccountLabel]] = {}
     for label in labels:
-        if label["campaign_id"] is not None:
-            by_campaign.setdefault(str(label["campaign_id"]), []).append(label)
+        if label.campaign_id is not None:
+            by_campaign.setdefault(label.campaign_id, []).append(label)
     rows: list[dict[str, object]] = []
     for population in populations:
         members = by_campaign.get(population.campaign_id or "", [])
@@ -120,8 +122,8 @@ def _campaigns(populations: list[Population], labels: list[dict[str, object]]) -
                 "population": population.name,
                 "description": population.description,
                 "accounts": len(members),
-                "events": sum(int(str(m["events"])) for m in members),
-                "first_seen": min(str(m["first_seen"]) for m in members),
+                "events": sum(m.events for m in members),
+                "first_seen": min(m.first_seen for m in members),
             }
         )
     return sorted(rows, key=lambda row: str(row["campaign_id"]))

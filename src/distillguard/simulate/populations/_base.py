@@ -61,6 +61,8 @@ class Population(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
     malicious: ClassVar[bool] = False
+    # A legitimate heavy user whose traffic resembles distillation in some way (DESIGN.md "Principles").
+    hard_negative: ClassVar[bool] = False
     operator: ClassVar[str | None] = None
     base_accounts: ClassVar[int] = 1
     min_accounts: ClassVar[int] = 1
@@ -132,6 +134,9 @@ class Population(ABC):
     def setup(self, account: Account, r: random.Random) -> None:
         """Per-account profile (product persona, networks, habits)."""
         return None
+
+    def is_hard_negative(self, account: Account) -> bool:
+        return self.hard_negative
 
     def day_streams(self, account: Account, day: int) -> tuple[np.random.Generator, random.Random]:
         """The account's random streams, both seeded from (seed, platform, population, account).

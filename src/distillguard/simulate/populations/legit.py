@@ -208,6 +208,7 @@ class ChatProduct:
 class ConsumerChat(Population):
     name = "consumer_chat"
     description = "Consumer chat products: a fixed persona system prompt, multi-turn sessions, diurnal."
+    hard_negative = True
     base_accounts = 6
 
     def prepare(self) -> None:
@@ -403,6 +404,7 @@ class AgentProduct:
 class CodingAgent(Population):
     name = "coding_agent"
     description = "Coding assistants and agent products: their own tools, tool loops, multi-turn."
+    hard_negative = True
     base_accounts = 3
 
     def prepare(self) -> None:
@@ -562,6 +564,7 @@ class Tenant:
 class EnterpriseRag(Population):
     name = "enterprise_rag"
     description = "Enterprise RAG: one template with retrieved context, temperature 0, weekday office hours."
+    hard_negative = True
     base_accounts = 4
 
     def prepare(self) -> None:
@@ -685,6 +688,7 @@ class BatchJob:
 class NightlyBatch(Population):
     name = "batch_job"
     description = "Nightly batch classification/extraction: regular, templated, tiny outputs, one IP."
+    hard_negative = True
     base_accounts = 3
 
     def prepare(self) -> None:
@@ -800,6 +804,7 @@ class Researcher:
 class EvalResearcher(Population):
     name = "eval_researcher"
     description = "Researchers running benchmarks: CoT phrasing, logprobs for multiple choice, short bursts."
+    hard_negative = True
     base_accounts = 10
     min_accounts = 2
 
@@ -976,6 +981,10 @@ class IndieDev(Population):
             profile=r.choice(("work", "work", "evening")),
         )
 
+    def is_hard_negative(self, account: Account) -> bool:
+        # Individuals behind a shared NAT/proxy address look like a cluster by infrastructure alone.
+        return self.devs[account.account_id].shared_ip is not None
+
     def day_events(self, account: Account, day: int, factory: EventFactory, out: Out) -> None:
         dev = self.devs[account.account_id]
         r = self.day_random(account)
@@ -1060,6 +1069,7 @@ class SyntheticData(Population):
     description = (
         "A permitted synthetic-data job for a partner's in-house model: one account, steady, narrow."
     )
+    hard_negative = True
     base_accounts = 1
 
     def prepare(self) -> None:
