@@ -433,6 +433,15 @@ class HydraAgentic(Operator):
         # A rotating residential proxy pool: many /24s and some IPv6 /48s.
         self.proxy_v4 = [ipv4_prefix(infra, "residential") for _ in range(300)]
         self.proxy_v6 = [ipv6_prefix(infra) for _ in range(40)]
+        self.retire_at: dict[str, float] = {}
+
+    def setup(self, account: Account, r: random.Random) -> None:
+        # Hydra heads are disposable: each account works for a few days, fresh ones take over.
+        self.retire_at[account.account_id] = account.created + r.uniform(3.0, 9.0) * DAY
+
+    def alive(self, account: Account, day: int, times: np.ndarray) -> np.ndarray:
+        times = super().alive(account, day, times)
+        return times[times < self.retire_at[account.account_id] - day * DAY]
 
     def ip(self, account: Account, r: random.Random) -> str:
         if r.random() < 0.2:
