@@ -142,3 +142,19 @@ def test_only_restricts_the_populations(tmp_path: Path) -> None:
     assert populations == {"hydra_agentic", "batch_job"}
     meta = orjson.loads((tmp_path / "meta.json").read_bytes())
     assert [c["campaign_id"] for c in meta["campaigns"]] == ["op-hydra"]
+
+
+def test_parallel_workers_write_identical_files(tmp_path: Path) -> None:
+    serial = simulate(SimulationConfig.from_dict({**TINY, "seed": 12, "out_dir": tmp_path / "serial"}))
+    parallel = simulate(
+        SimulationConfig.from_dict({**TINY, "seed": 12, "out_dir": tmp_path / "parallel"}), workers=2
+    )
+    for name in ("traffic.jsonl", "labels.jsonl", "meta.json"):
+        assert (serial.config.out_dir / name).read_bytes() == (parallel.config.out_dir / name).read_bytes(), (
+            name
+        )
+    assert sorted(p.name for p in (tmp_path / "parallel").iterdir()) == [
+        "labels.jsonl",
+        "meta.json",
+        "traffic.jsonl",
+    ]

@@ -81,6 +81,9 @@ def simulate_command(
     list_populations: Annotated[
         bool, typer.Option("--list-populations", help="Print the available populations and exit.")
     ] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Processes generating populations in parallel (same output).")
+    ] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output paths.")] = False,
 ) -> None:
     """Simulate labelled API traffic: legitimate customers plus distillation campaigns.
@@ -119,7 +122,7 @@ def simulate_command(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        summary = simulate(config, progress=progress)
+        summary = simulate(config, progress=progress, workers=workers)
     if not quiet:
         console.print(_summary_table(summary))
         console.print(

@@ -10,6 +10,7 @@ from operator import attrgetter, itemgetter
 from distillguard.errors import ConfigError
 from distillguard.simulate._events import EventFactory
 from distillguard.simulate._model import SimContext
+from distillguard.simulate._parallel import generate_parallel
 from distillguard.simulate._writer import TrafficWriter, write_json, write_jsonl
 from distillguard.simulate.config import PopulationCount, SimulationConfig, SimulationSummary
 from distillguard.simulate.labels import AccountLabel
@@ -28,17 +29,33 @@ def build_populations(ctx: SimContext) -> list[Population]:
     return [POPULATIONS[name](ctx) for name in names]
 
 
-def simulate(config: SimulationConfig, progress: Progress | None = None) -> SimulationSummary:
+def simulate(
+    config: SimulationConfig, progress: Progress | None = None, workers: int = 1
+) -> SimulationSummary:
     """Write ``traffic.jsonl[.gz]``, ``labels.jsonl`` and ``meta.json`` for ``config`` into its out_dir.
 
-    Memory holds one day of serialised events at a time; events are written sorted by time.
+    Memory holds one day of serialised events at a time; events are written sorted by time. With
+    ``workers`` > 1 populations are generated in that many processes; the files are byte-identical.
     """
+    if workers < 1:
+        raise ConfigError(f"workers must be at least 1, got {workers}", field="workers")
     began = time.perf_counter()
     ctx = SimContext.from_config(config)
     populations = build_populations(ctx)
     day_starts = tuple(ctx.start_epoch + day * 86400.0 for day in range(config.days))
     factory = EventFactory(model_roles=ctx.model_roles(), day_starts=day_starts)
     total_units = config.days * len(populations)
+    if workers > 1:
+        finished = [0]
+
+        def step() -> None:
+            finished[0] += config.days
+            if progress is not None:
+                progress(finished[0], total_units)
+
+        names = [population.name for population in populations]
+        factory.tallies.update(generate_parallel(config, names, workers, step))
+        return _finish(config, ctx, populations, factory, time.perf_counter() - began)
     done = 0
     with TrafficWriter(config.traffic_path, config.gzip) as writer:
         for day in range(config.days):
