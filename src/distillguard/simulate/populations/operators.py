@@ -51,6 +51,8 @@ class Operator(Population):
     window_minutes: ClassVar[tuple[float, float]] = (40.0, 120.0)
     window_participation: ClassVar[float] = 0.7
     error_rate: ClassVar[float] = 0.015
+    # When the campaign starts, as a fraction of the run (not every campaign is running on day one).
+    starts_at: ClassVar[float] = 0.0
 
     def prepare(self) -> None:
         self.habits = py_random(self.ctx.shared_rng(self.operator, "habits"))
@@ -109,6 +111,11 @@ class Operator(Population):
             joined = windows[:1]
         n = int(gen.poisson(self.day_volume(account, day) * self.rate_factor))
         return t.window_times(gen, n, joined)
+
+    def alive(self, account: Account, day: int, times: np.ndarray) -> np.ndarray:
+        times = super().alive(account, day, times)
+        start = self.starts_at * self.ctx.days * DAY - day * DAY
+        return times if start <= 0 else times[times >= start]
 
     def day_events(self, account: Account, day: int, factory: EventFactory, out: Out) -> None:
         gen, r = self.day_streams(account, day)
@@ -309,6 +316,7 @@ class RubricGrading(Operator):
     name = "rubric_grading"
     description = "The model used as a reward model: rubric scores as JSON and pairwise comparisons."
     operator = "quill"
+    starts_at = 0.25
     base_accounts = 12
     min_accounts = 3
     per_account_day = 200.0
@@ -504,6 +512,7 @@ class LogprobHarvest(Operator):
         "Soft-label harvesting: logprobs with top_logprobs=20 and one-token completions on diverse prefixes."
     )
     operator = "sieve"
+    starts_at = 0.15
     base_accounts = 8
     min_accounts = 2
     per_account_day = 350.0
@@ -574,6 +583,7 @@ class CensorshipRewrite(Operator):
     name = "censorship_rewrite"
     description = "Censorship-safe alternatives to politically sensitive questions, in English and Chinese."
     operator = "veil"
+    starts_at = 0.4
     base_accounts = 10
     min_accounts = 2
     per_account_day = 150.0
