@@ -914,6 +914,16 @@ class EvalResearcher(Population):
 # ---------------------------------------------------------------------------------------------------------
 # Individual developers
 
+_SCHOOL = ("math", "physics", "chemistry", "biology", "statistics")
+_STUDENT_ASKS = (
+    "Explain step by step please.",
+    "Show all your working.",
+    "can you go through it step by step, I want to understand not just the answer",
+    "Please show the full solution with every step.",
+    "walk me through the reasoning",
+    "Explain each step like I'm 15.",
+)
+
 _COMMON_SYSTEM_PROMPTS = (
     "You are a helpful assistant.",
     "You are a helpful assistant.",
@@ -978,7 +988,8 @@ class IndieDev(Population):
             rate=r.lognormvariate(np.log(2.0), 1.0),
             active_share=r.uniform(0.2, 0.9),
             favourite_model=r.choice(self.ctx.spec.established_models),
-            profile=r.choice(("work", "work", "evening")),
+            # A few students want worked solutions to homework (a reasoning-elicitation hard negative).
+            profile="student" if r.random() < 0.04 else r.choice(("work", "work", "evening")),
         )
 
     def is_hard_negative(self, account: Account) -> bool:
@@ -994,6 +1005,8 @@ class IndieDev(Population):
         if n == 0:
             return
         profile = t.WORKDAY_PROFILE if dev.profile == "work" else t.CONSUMER_PROFILE
+        if dev.profile == "student":
+            n = t.poisson(r, 4.0 * n + 4.0)  # homework evenings: a few bursts of questions
         born = account.created - day * DAY + 60.0
         for ts in t.few_profile_times(r, n, profile, account.tz_hours):
             if ts < born:
@@ -1006,7 +1019,12 @@ class IndieDev(Population):
                     {"role": "user", "content": p.everyday_prompt(r)},
                     {"role": "assistant", "content": r.choice(v.ASSISTANT_SNIPPETS)},
                 ]
-            messages.append({"role": "user", "content": p.everyday_prompt(r)})
+            if dev.profile == "student" and r.random() < 0.8:
+                question = p.math_problem(r) if r.random() < 0.7 else p.hard_question(r, r.choice(_SCHOOL))
+                ask = r.choice(_STUDENT_ASKS) if r.random() < 0.7 else ""
+                messages.append({"role": "user", "content": f"{question} {ask}".strip()})
+            else:
+                messages.append({"role": "user", "content": p.everyday_prompt(r)})
             model = self.ctx.legit_model(
                 r,
                 day,

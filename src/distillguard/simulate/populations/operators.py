@@ -237,6 +237,7 @@ class ReasoningHarvest(Operator):
             temperature=variant.temperature,
             n=variant.n,
             reasoning_effort="high" if model == spec.reasoning else None,
+            stream=True if r.random() < 0.3 else None,
             **{"max_completion_tokens" if use_completion_field else "max_tokens": cap},
         )
         tokens, finish = completion_length(r, min(cap * 0.6, 5000), cap, 0.7)
