@@ -82,8 +82,9 @@ def test_operators_reuse_their_templates_across_platforms(tmp_path: Path) -> Non
                 prompts |= {m["content"] for m in event["request"]["messages"] if m["role"] == "system"}
         return prompts
 
-    a = _run(tmp_path / "A", seed=4, platform="A", scale=0.1)
-    b = _run(tmp_path / "B", seed=4, platform="B", scale=0.1)
+    only = ["hydra_agentic", "consumer_chat"]
+    a = _run(tmp_path / "A", seed=4, platform="A", scale=0.1, populations=only)
+    b = _run(tmp_path / "B", seed=4, platform="B", scale=0.1, populations=only)
     hydra_a, hydra_b = system_prompts(a, "hydra_agentic"), system_prompts(b, "hydra_agentic")
     assert hydra_a and hydra_a & hydra_b
     chat_a, chat_b = system_prompts(a, "consumer_chat"), system_prompts(b, "consumer_chat")
