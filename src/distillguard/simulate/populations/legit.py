@@ -344,8 +344,8 @@ def tool_schema(name: str, description: str, params: dict[str, str], prefix: str
     }
 
 
-def tool_step(r: random.Random, tools: list[dict[str, Any]], step: int) -> list[dict[str, Any]]:
-    """One assistant tool call and the tool's result, as they appear in the next request's messages."""
+def _tool_call(r: random.Random, tools: list[dict[str, Any]]) -> tuple[str, str, str]:
+    """(function name, JSON arguments, tool result) of one plausible call of one of ``tools``."""
     fn = r.choice(tools)["function"]
     args: dict[str, Any] = {}
     for key, spec in fn["parameters"]["properties"].items():
@@ -359,7 +359,6 @@ def tool_step(r: random.Random, tools: list[dict[str, Any]], step: int) -> list[
             )
         else:
             args[key] = r.choice(v.CODING_TASKS)[:30]
-    call_id = f"call_{r.getrandbits(48):012x}"
     result = r.choice(
         (
             "OK",
@@ -372,26 +371,41 @@ def tool_step(r: random.Random, tools: list[dict[str, Any]], step: int) -> list[
             "Build succeeded.",
         )
     )
-    return [
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {
-                    "id": call_id,
-                    "type": "function",
-                    "function": {"name": fn["name"], "arguments": orjson.dumps(args).decode()},
-                }
-            ],
-        },
-        {"role": "tool", "tool_call_id": call_id, "content": result},
-    ]
+    return fn["name"], orjson.dumps(args).decode(), result
+
+
+class ToolSteps:
+    """A product's (or operator's) repertoire of tool calls, drawn when the tool set is defined.
+
+    Replaying calls from a repertoire is both what agents do (the same few commands over and over) and
+    much cheaper than composing arguments for every step of every request.
+    """
+
+    def __init__(self, tools: list[dict[str, Any]], r: random.Random, size: int = 96) -> None:
+        self.tools = tools
+        self._calls = [_tool_call(r, tools) for _ in range(size)]
+
+    def step(self, r: random.Random) -> list[dict[str, Any]]:
+        """One assistant tool call and the tool's result, as they appear in the next request's messages."""
+        name, arguments, result = self._calls[int(r.random() * len(self._calls))]
+        call_id = f"call_{r.getrandbits(48):012x}"
+        return [
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+                ],
+            },
+            {"role": "tool", "tool_call_id": call_id, "content": result},
+        ]
 
 
 @dataclass(frozen=True, slots=True)
 class AgentProduct:
     system_prompt: str
     tools: list[dict[str, Any]]
+    steps: ToolSteps
     model: str
     temperature: float
     max_tokens: int
@@ -428,6 +442,7 @@ class CodingAgent(Population):
         self.products[account.account_id] = AgentProduct(
             system_prompt=system,
             tools=tools,
+            steps=ToolSteps(tools, r),
             model=r.choice((self.ctx.spec.flagship, self.ctx.spec.reasoning)),
             temperature=r.choice((0.0, 0.2, 0.3)),
             max_tokens=r.choice((4096, 8192, 16384)),
@@ -485,7 +500,7 @@ class CodingAgent(Population):
                     finish_reason="stop" if last else "tool_calls",
                     api_key=r.choice(account.api_keys),
                 )
-                messages = messages + tool_step(r, prod.tools, step)
+                messages = messages + prod.steps.step(r)
                 ts += r.uniform(2.0, 25.0)
 
 
@@ -549,11 +564,33 @@ _TENANTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 
+_CHUNK_RULES = (
+    "requests must be submitted within {d} days and approved by the {who}",
+    "exceptions require written sign-off from the {who}",
+    "the standard limit is {d} units per quarter unless the {who} grants more",
+    "records are retained for {d} months and reviewed by the {who}",
+    "any deviation must be reported to the {who} within {d} hours",
+)
+_APPROVERS = ("manager", "team lead", "compliance officer", "regional director", "HR partner", "QA lead")
+
+
+def _tenant_corpus(r: random.Random, tenant: str, nouns: tuple[str, ...], size: int = 400) -> tuple[str, ...]:
+    """The tenant's knowledge base, chunked: what its retriever returns, again and again."""
+    return tuple(
+        f"({tenant} doc {r.randrange(10, 999)}, rev {r.randrange(1, 9)}) Regarding {r.choice(nouns)}: "
+        f"section {r.randrange(1, 30)}.{r.randrange(1, 9)} states that "
+        + r.choice(_CHUNK_RULES).format(d=r.randrange(2, 90), who=r.choice(_APPROVERS))
+        + "."
+        for _ in range(size)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Tenant:
     name: str
     nouns: tuple[str, ...]
     questions: tuple[str, ...]
+    corpus: tuple[str, ...]  # the tenant's document chunks that retrieval draws from
     system_prompt: str
     ips: tuple[str, ...]
     user_agent: str
@@ -580,6 +617,7 @@ class EnterpriseRag(Population):
             name=name,
             nouns=nouns,
             questions=questions,
+            corpus=_tenant_corpus(r, name, nouns),
             system_prompt=(
                 f"You are the internal knowledge assistant of {name}. Answer only from the provided context. "
                 "If the answer is not in the context, say you don't know. Cite sources as [n]."
@@ -598,13 +636,9 @@ class EnterpriseRag(Population):
         )
         for ts in self.alive(account, day, times):
             noun = r.choice(tenant.nouns)
+            corpus = tenant.corpus
             chunks = "\n".join(
-                f"[{i + 1}] ({tenant.name} doc {r.randrange(10, 999)}, rev {r.randrange(1, 9)}) "
-                f"Regarding {r.choice(tenant.nouns)}: section {r.randrange(1, 30)}.{r.randrange(1, 9)} "
-                "states that "
-                f"requests must be submitted within {r.randrange(2, 60)} days and approved by the "
-                f"{r.choice(('manager', 'team lead', 'compliance officer', 'regional director'))}."
-                for i in range(r.randrange(3, 7))
+                f"[{i + 1}] {corpus[int(r.random() * len(corpus))]}" for i in range(r.randrange(3, 7))
             )
             question = r.choice(tenant.questions).format(x=noun)
             user = f"Context:\n{chunks}\n\nQuestion: {question}\n\nAnswer concisely and cite the sources."

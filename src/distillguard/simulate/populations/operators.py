@@ -32,7 +32,7 @@ from distillguard.simulate._network import (
 )
 from distillguard.simulate._seeding import py_random
 from distillguard.simulate.populations._base import DAY, Out, Population, body, completion_length, register
-from distillguard.simulate.populations.legit import _TOOL_LIBRARY, tool_schema, tool_step
+from distillguard.simulate.populations.legit import _TOOL_LIBRARY, ToolSteps, tool_schema
 
 Composed = tuple[dict[str, Any], int, str]  # request body, completion tokens, finish reason
 
@@ -430,10 +430,10 @@ class HydraAgentic(Operator):
 
     def build_family(self, habits: random.Random) -> None:
         self.systems = list(_AGENT_SYSTEMS)
-        self.toolsets = []
+        self.toolsets: list[ToolSteps] = []
         for _ in range(3):
             picked = habits.sample(_AGENT_TOOLS, habits.randrange(3, 6))
-            self.toolsets.append([tool_schema(n, d, ps) for n, d, ps in picked])
+            self.toolsets.append(ToolSteps([tool_schema(n, d, ps) for n, d, ps in picked], habits))
 
     def operator_user_agents(self, habits: random.Random) -> tuple[str, ...]:
         return tuple(sdk_user_agent(habits) for _ in range(6))
@@ -469,18 +469,18 @@ class HydraAgentic(Operator):
             )
             tokens, finish = completion_length(r, 250, 1024, 0.8)
             return request, tokens, finish
-        tools = self.toolsets[(account.index + r.randrange(2)) % len(self.toolsets)]
+        toolset = self.toolsets[(account.index + r.randrange(2)) % len(self.toolsets)]
         messages: list[dict[str, Any]] = [
             {"role": "system", "content": self.systems[account.index % len(self.systems)]},
             {"role": "user", "content": _agent_task(r)},
         ]
-        for step in range(r.randrange(0, 5)):
-            messages += tool_step(r, tools, step)
+        for _ in range(r.randrange(0, 5)):
+            messages += toolset.step(r)
         model = self.ctx.legit_model(r, day, ts, spec.flagship, eagerness=3.0)
         request = body(
             model,
             messages,
-            tools=tools,
+            tools=toolset.tools,
             tool_choice="auto",
             temperature=r.choice((0.2, 0.5, 0.8)),
             max_tokens=r.choice((8192, 16384, spec.output_cap)),
@@ -642,7 +642,7 @@ class ModelPivot(Operator):
     def build_family(self, habits: random.Random) -> None:
         self.systems = list(_PIVOT_SYSTEMS)
         picked = habits.sample(_TOOL_LIBRARY, 5)
-        self.tools = [tool_schema(n, d, ps) for n, d, ps in picked]
+        self.toolset = ToolSteps([tool_schema(n, d, ps) for n, d, ps in picked], habits)
         # Hours between the release and the operator's switch-over (the same habit everywhere).
         self.lag_hours = habits.uniform(1.5, 6.0)
 
@@ -672,9 +672,9 @@ class ModelPivot(Operator):
             {"role": "system", "content": self.systems[account.index % 2]},
             {"role": "user", "content": p.coding_request(r) if r.random() < 0.6 else p.debug_request(r)},
         ]
-        for step in range(r.randrange(1, 4)):
-            messages += tool_step(r, self.tools, step)
-        request = body(model, messages, tools=self.tools, temperature=0.3, max_tokens=spec.output_cap)
+        for _ in range(r.randrange(1, 4)):
+            messages += self.toolset.step(r)
+        request = body(model, messages, tools=self.toolset.tools, temperature=0.3, max_tokens=spec.output_cap)
         tokens, finish = completion_length(r, 1500, spec.output_cap, 0.6)
         return request, tokens, finish
 
