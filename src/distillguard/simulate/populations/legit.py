@@ -188,6 +188,18 @@ def _product_user_message(r: random.Random, kind: str, lang: str) -> str:
     )
 
 
+# What earlier assistant turns look like in a conversation's history (the logs keep the request as sent).
+_REPLY_BODIES = (
+    "Here are three ideas to get you started.",
+    "The short answer is yes, with a couple of caveats.",
+    "It depends on your budget and timing; here's how I'd think about it.",
+    "A simple way to do this is to start small and adjust as you go.",
+    "Good news: this is a common situation and there are a few easy fixes.",
+    "Let me break that down into a few steps.",
+    "Here's a quick summary, then some details.",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ChatProduct:
     kind: str
@@ -295,7 +307,7 @@ class ConsumerChat(Population):
                     finish_reason=finish,
                     api_key=r.choice(account.api_keys),
                 )
-                reply = f"{r.choice(v.ASSISTANT_SNIPPETS)} " + p.topic_question(r)[:60]
+                reply = f"{r.choice(v.ASSISTANT_SNIPPETS)} {r.choice(_REPLY_BODIES)}"
                 messages = [*messages, {"role": "assistant", "content": reply}]
 
 
