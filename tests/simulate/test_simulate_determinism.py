@@ -159,3 +159,19 @@ def test_parallel_workers_write_identical_files(tmp_path: Path) -> None:
         "meta.json",
         "traffic.jsonl",
     ]
+
+
+def test_mix_changes_a_population_volume(tmp_path: Path) -> None:
+    only = ["hydra_agentic"]
+    base = simulate(
+        SimulationConfig.from_dict({**TINY, "seed": 2, "populations": only, "out_dir": tmp_path / "a"})
+    )
+    doubled = simulate(
+        SimulationConfig.from_dict(
+            {**TINY, "seed": 2, "populations": only, "mix": ["hydra_agentic=4"], "out_dir": tmp_path / "b"}
+        )
+    )
+    assert doubled.events > 2 * base.events
+    config = SimulationConfig.from_dict({"mix": {"indie_dev": "0.5"}})
+    assert config.mix_factor("indie_dev") == 0.5 and config.mix_factor("batch_job") == 1.0
+    assert SimulationConfig.from_dict(config.to_dict()) == config

@@ -78,6 +78,12 @@ def simulate_command(
         list[str] | None,
         typer.Option("--only", help="Simulate only this population (repeatable); see --list-populations."),
     ] = None,
+    mix: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--mix", help="Volume multiplier for one population, e.g. hydra_agentic=2 (repeatable)."
+        ),
+    ] = None,
     list_populations: Annotated[
         bool, typer.Option("--list-populations", help="Print the available populations and exit.")
     ] = False,
@@ -105,6 +111,7 @@ def simulate_command(
         "gzip": gzip,
         "out_dir": out,
         "populations": only or None,
+        "mix": mix or None,
     }
     config = SimulationConfig.from_dict(settings)
     console = Console(stderr=True)

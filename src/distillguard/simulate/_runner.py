@@ -23,6 +23,9 @@ Progress = Callable[[int, int], None]
 def build_populations(ctx: SimContext) -> list[Population]:
     names = ctx.config.populations if ctx.config.populations is not None else tuple(POPULATIONS)
     unknown = [name for name in names if name not in POPULATIONS]
+    unknown_mix = [name for name, _ in ctx.config.mix if name not in POPULATIONS]
+    if unknown_mix:
+        raise ConfigError(f"unknown population {unknown_mix[0]!r} in mix", field="mix")
     if unknown:
         known = ", ".join(POPULATIONS)
         raise ConfigError(f"unknown population {unknown[0]!r}; known: {known}", field="populations")

@@ -86,9 +86,10 @@ class Population(ABC):
     @property
     def platform_volume(self) -> float:
         spec = self.ctx.spec
+        mix = self.ctx.config.mix_factor(self.name)
         if self.operator is not None:
-            return spec.operator_volume.get(self.operator, 1.0)
-        return spec.legit_volume
+            return spec.operator_volume.get(self.operator, 1.0) * mix
+        return spec.legit_volume * mix
 
     def prepare(self) -> None:
         """Population-wide set-up before accounts are built (shared pools, templates)."""
