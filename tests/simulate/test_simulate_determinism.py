@@ -166,12 +166,12 @@ def test_mix_changes_a_population_volume(tmp_path: Path) -> None:
     base = simulate(
         SimulationConfig.from_dict({**TINY, "seed": 2, "populations": only, "out_dir": tmp_path / "a"})
     )
-    doubled = simulate(
+    boosted = simulate(
         SimulationConfig.from_dict(
             {**TINY, "seed": 2, "populations": only, "mix": ["hydra_agentic=4"], "out_dir": tmp_path / "b"}
         )
     )
-    assert doubled.events > 2 * base.events
+    assert boosted.events > 2 * base.events
     config = SimulationConfig.from_dict({"mix": {"indie_dev": "0.5"}})
     assert config.mix_factor("indie_dev") == 0.5 and config.mix_factor("batch_job") == 1.0
     assert SimulationConfig.from_dict(config.to_dict()) == config
