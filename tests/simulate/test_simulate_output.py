@@ -130,7 +130,7 @@ def test_meta_records_seed_release_and_counts(run_a: SimulationSummary) -> None:
     new = next(m for m in meta["models"] if m["role"] == "new")
     assert new["released_at"] == meta["new_model_released_at"]
     assert meta["counts"]["events"] == run_a.events
-    assert len(meta["campaigns"]) == 7
+    assert len(meta["campaigns"]) == sum(1 for cls in POPULATIONS.values() if cls.malicious)
 
 
 def _template(text: str) -> str:

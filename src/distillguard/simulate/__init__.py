@@ -24,7 +24,8 @@ Populations (``POPULATIONS``, name -> class; ``distillguard simulate --list-popu
   bursts), thousands of individual developers (some behind shared NAT), a permitted synthetic-data job;
 - distillation operators, one campaign each (``op-<name>``): reasoning-trace harvesting, rubric grading,
   a hydra cluster harvesting agentic traces through residential proxies with cover traffic, logprob
-  harvesting, censorship-safe rewrites, a new-model pivot, and a slow careful operator.
+  harvesting, censorship-safe rewrites, a new-model pivot, a slow careful operator, and harvesting
+  laundered through third-party API routers (many end-user ids behind a few reseller accounts).
 
 Platforms ``A``, ``B`` and ``C`` share the operators (same campaign ids, template families and work
 schedules) with different accounts, networks and volumes, and have their own legitimate customers.

@@ -774,3 +774,100 @@ class SlowCareful(Operator):
                 finish_reason=finish,
             )
             previous = [*messages, {"role": "assistant", "content": "Step 1: " + topic}]
+
+
+_ROUTER_NAMES = ("apihub", "modelmesh", "tokenbridge", "omniroute", "llmgate")
+
+
+@register
+class RouterLaundering(Operator):
+    name = "router_laundering"
+    description = "Distillation laundered through third-party API routers: many end-user ids, one egress."
+    operator = "relay"
+    base_accounts = 3
+    min_accounts = 2
+    per_account_day = 550.0
+    burst_size = 1
+    created_between = (-90.0, -10.0)
+    payment_pool_size = 1
+    shared_payment_share = 0.0
+    windows_per_day = (10, 16)
+    window_minutes = (60.0, 180.0)
+    window_participation = 0.8
+    harvest_share = 0.6
+
+    def build_family(self, habits: random.Random) -> None:
+        # The hidden client's scripts: reasoning and coding trace harvesting, a few fixed variants.
+        self.variants = _reasoning_variants(habits, 4)
+        self.toolset = ToolSteps(
+            [tool_schema(n, d, ps) for n, d, ps in habits.sample(_TOOL_LIBRARY, 4)], habits
+        )
+
+    def build_infra(self, infra: random.Random) -> None:
+        self.routers: dict[str, tuple[str, str]] = {}
+        self.egress = [ipv4_prefix(infra, "datacenter") for _ in range(2)]
+
+    def setup(self, account: Account, r: random.Random) -> None:
+        # Each account looks like a small reseller: its own product name, one user agent, a cloud egress.
+        router = r.choice(_ROUTER_NAMES)
+        agent = r.choice(
+            (f"{router}/{r.randrange(1, 4)}.{r.randrange(0, 20)}", f"litellm/1.{r.randrange(40, 70)}.0")
+        )
+        self.routers[account.account_id] = (router, agent)
+
+    def ip(self, account: Account, r: random.Random) -> str:
+        return ipv4_in(r, self.egress[account.index % len(self.egress)])
+
+    def day_events(self, account: Account, day: int, factory: EventFactory, out: Out) -> None:
+        gen, r = self.day_streams(account, day)
+        _, agent = self.routers[account.account_id]
+        for ts in self.alive(account, day, self.times(account, day, gen)):
+            request, tokens, finish = self.compose(account, r, day, float(ts))
+            # Routers pass their own customers' ids through: many "end users" behind one account.
+            request["user"] = f"{r.choice(_ROUTER_NAMES)[:3]}-{r.getrandbits(32):08x}"
+            factory.emit(
+                out,
+                r=r,
+                account=account,
+                day=day,
+                ts=float(ts),
+                request=request,
+                ip=self.ip(account, r),
+                user_agent=agent,
+                completion_tokens=tokens,
+                finish_reason=finish,
+                status=200 if r.random() > self.error_rate else 429,
+                api_key=r.choice(account.api_keys),
+            )
+
+    def key_count(self, r: random.Random) -> int:
+        return r.randrange(2, 6)
+
+    def compose(self, account: Account, r: random.Random, day: int, ts: float) -> Composed:
+        spec = self.ctx.spec
+        if r.random() > self.harvest_share:
+            # The router's genuine customers.
+            request = body(
+                r.choice(spec.established_models),
+                [{"role": "user", "content": p.everyday_prompt(r)}],
+                temperature=r.choice((None, 0.7, 1.0)),
+                max_tokens=r.choice((None, 1024, 2048)),
+            )
+            tokens, finish = completion_length(r, 280, 2048, 0.8)
+            return request, tokens, finish
+        if r.random() < 0.6:
+            variant = self.variants[int(r.random() * len(self.variants))]
+            request = body(
+                spec.reasoning,
+                _fill(variant, p.sweep_payload(r)[1]),
+                reasoning_effort="high",
+                max_completion_tokens=spec.output_cap,
+            )
+            tokens, finish = completion_length(r, min(spec.output_cap * 0.5, 4000), spec.output_cap, 0.7)
+            return request, tokens, finish
+        messages: list[dict[str, Any]] = [{"role": "user", "content": p.coding_request(r)}]
+        for _ in range(r.randrange(1, 4)):
+            messages += self.toolset.step(r)
+        request = body(spec.flagship, messages, tools=self.toolset.tools, max_tokens=spec.output_cap)
+        tokens, finish = completion_length(r, 1200, spec.output_cap, 0.6)
+        return request, tokens, finish
