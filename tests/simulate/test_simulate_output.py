@@ -131,6 +131,10 @@ def test_meta_records_seed_release_and_counts(run_a: SimulationSummary) -> None:
     assert new["released_at"] == meta["new_model_released_at"]
     assert meta["counts"]["events"] == run_a.events
     assert len(meta["campaigns"]) == sum(1 for cls in POPULATIONS.values() if cls.malicious)
+    for campaign in meta["campaigns"]:
+        assert _ts(campaign["first_seen"]) >= _ts(campaign["campaign_start"])
+    pivot = next(c for c in meta["campaigns"] if c["population"] == "model_pivot")
+    assert _ts(pivot["pivot_at"]) > _ts(meta["new_model_released_at"])
 
 
 def _template(text: str) -> str:

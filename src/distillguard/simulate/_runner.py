@@ -144,6 +144,7 @@ def _campaigns(populations: list[Population], labels: list[AccountLabel]) -> lis
                 "accounts": len(members),
                 "events": sum(m.events for m in members),
                 "first_seen": min(m.first_seen for m in members),
+                **population.ground_truth(),
             }
         )
     return sorted(rows, key=lambda row: str(row["campaign_id"]))

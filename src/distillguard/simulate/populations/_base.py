@@ -136,6 +136,10 @@ class Population(ABC):
         """Per-account profile (product persona, networks, habits)."""
         return None
 
+    def ground_truth(self) -> dict[str, object]:
+        """Facts about this population's behaviour worth recording in meta.json (for checking detectors)."""
+        return {}
+
     def is_hard_negative(self, account: Account) -> bool:
         return self.hard_negative
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import numpy as np
@@ -85,6 +86,10 @@ class Operator(Population):
 
     def day_volume(self, account: Account, day: int) -> float:
         return self.per_account_day
+
+    def ground_truth(self) -> dict[str, object]:
+        start = self.ctx.start_epoch + self.starts_at * self.ctx.days * DAY
+        return {"campaign_start": datetime.fromtimestamp(start, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
 
     # Shared behaviour.
     def creation_offset(self, r: random.Random, index: int) -> float:
@@ -656,6 +661,15 @@ class ModelPivot(Operator):
         if r.random() < 0.2:
             return residential_ip(r, 0.1)
         return ipv4_in(r, self.prefixes[account.index % 2])
+
+    def ground_truth(self) -> dict[str, object]:
+        switch = self.ctx.start_epoch + self.ctx.release_offset + self.lag_hours * 3600.0
+        return {
+            **super().ground_truth(),
+            "pivot_lag_hours": round(self.lag_hours, 2),
+            "pivot_at": datetime.fromtimestamp(switch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "new_model_share_after_pivot": 0.9,
+        }
 
     def pivoted(self, day: int, ts: float) -> bool:
         return self.ctx.since_release(day, ts) > self.lag_hours * 3600.0
