@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from sklearn.preprocessing import normalize
@@ -30,9 +31,8 @@ _TOKEN_RE: Final = r"<[a-z]+>|[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]|[\p{L}
 _AFFIX: Final = 4
 
 
-def featurize(texts: pl.Series) -> sp.csr_matrix:
-    """One L2-normalised row of hashed n-gram presence per text (texts are masked skeletons)."""
-    n = len(texts)
+def hashed_features(texts: pl.Series) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Distinct (row, hashed feature) pairs of the texts, sorted by row then feature."""
     tokens = pl.col("text").fill_null("").str.to_lowercase().str.extract_all(_TOKEN_RE)
     word = pl.element()
     long_word = word.str.len_chars() > _AFFIX + 1
@@ -45,16 +45,24 @@ def featurize(texts: pl.Series) -> sp.csr_matrix:
     exploded = (
         pl.DataFrame({"text": texts})
         .with_row_index("row")
-        .select("row", features.alias("feature"))
+        .select(pl.col("row").cast(pl.UInt64), features.alias("feature"))
         .explode("feature")
         .drop_nulls("feature")
-        .select("row", (pl.col("feature").hash(_SEED) % N_FEATURES).cast(pl.Int64).alias("column"))
-        .unique()
+        .select(pl.col("row") * (1 << 32) + pl.col("feature").hash(_SEED) % N_FEATURES)
     )
-    rows = exploded["row"].to_numpy()
-    columns = exploded["column"].to_numpy()
+    keys = np.sort(exploded.to_series().to_numpy())
+    if len(keys):
+        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    return (keys >> np.uint64(32)).astype(np.int64), (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+
+
+def featurize(texts: pl.Series) -> sp.csr_matrix:
+    """One L2-normalised row of hashed n-gram presence per text (texts are masked skeletons)."""
+    rows, columns = hashed_features(texts)
     matrix = sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.float64), (rows, columns)), shape=(n, N_FEATURES), dtype=np.float64
+        (np.ones(len(rows), dtype=np.float64), (rows, columns)),
+        shape=(len(texts), N_FEATURES),
+        dtype=np.float64,
     )
     result: sp.csr_matrix = normalize(matrix, norm="l2", copy=False)
     return result
