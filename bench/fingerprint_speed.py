@@ -20,27 +20,63 @@ import string
 import time
 from datetime import UTC, datetime, timedelta
 
-import pyarrow as pa
 import psutil
+import pyarrow as pa
 
 from distillguard.fingerprint import Fingerprinter, default_classifier
 from distillguard.ingest.schema import EVENT_SCHEMA
 
 _OPENERS = (
-    "Please", "Could you", "I need you to", "Kindly", "Go ahead and", "Your task is to", "Help me",
-    "Bitte", "Por favor,", "请", "Пожалуйста,",
+    "Please",
+    "Could you",
+    "I need you to",
+    "Kindly",
+    "Go ahead and",
+    "Your task is to",
+    "Help me",
+    "Bitte",
+    "Por favor,",
+    "请",
+    "Пожалуйста,",
 )
 _VERBS = (
-    "solve", "summarise", "translate", "classify", "explain", "rewrite", "review", "answer", "extract the key facts of",
-    "grade", "compare", "continue", "critique", "outline", "fix",
+    "solve",
+    "summarise",
+    "translate",
+    "classify",
+    "explain",
+    "rewrite",
+    "review",
+    "answer",
+    "extract the key facts of",
+    "grade",
+    "compare",
+    "continue",
+    "critique",
+    "outline",
+    "fix",
 )
 _OBJECTS = (
-    "the following problem", "this support ticket", "the paragraph below", "the customer's message",
-    "this function", "the contract clause", "the product review", "this SQL query", "the essay",
+    "the following problem",
+    "this support ticket",
+    "the paragraph below",
+    "the customer's message",
+    "this function",
+    "the contract clause",
+    "the product review",
+    "this SQL query",
+    "the essay",
 )
 _TAILS = (
-    "Think step by step.", "Answer in JSON.", "Be brief.", "Show every step of your reasoning.",
-    "Return a score from 1 to 10.", "Use a friendly tone.", "", "", "Cite the source.",
+    "Think step by step.",
+    "Answer in JSON.",
+    "Be brief.",
+    "Show every step of your reasoning.",
+    "Return a score from 1 to 10.",
+    "Use a friendly tone.",
+    "",
+    "",
+    "Cite the source.",
 )
 _NAMES = ("Alice Martin", "Bob Chen", "Carla Ruiz", "Dmitri Petrov", "Emma Schulz", "Farid Khan", "Yuki Sato")
 
@@ -82,7 +118,9 @@ def unique_texts(rng: random.Random, n: int) -> list[str]:
 
 def make_batch(rng: random.Random, texts: list[str], start: int) -> pa.RecordBatch:
     n = len(texts)
-    systems = [f"You are assistant #{i} for {rng.choice(_NAMES)}'s company. Follow the policy." for i in range(40)]
+    systems = [
+        f"You are assistant #{i} for {rng.choice(_NAMES)}'s company. Follow policy." for i in range(40)
+    ]
     tools = [f'[{{"type":"function","function":{{"name":"tool_{i}","parameters":{{}}}}}}]' for i in range(10)]
     t0 = datetime(2026, 3, 1, tzinfo=UTC)
     columns = {

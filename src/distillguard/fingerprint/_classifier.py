@@ -29,6 +29,7 @@ from distillguard.fingerprint.training import Example, generate
 TEXT_CAPABILITIES: Final = tuple(c for c in CAPABILITIES if c != "agentic")
 _MASK_CHARS: Final = 4096
 _C: Final = 8.0
+_CLASS_WEIGHT: Final[str | None] = "balanced"
 
 
 def mask_texts(texts: Sequence[str]) -> pl.Series:
@@ -51,7 +52,9 @@ class TextClassifier:
     bias: npt.NDArray[np.float32]
 
     @classmethod
-    def train(cls, examples: Sequence[Example]) -> TextClassifier:
+    def train(
+        cls, examples: Sequence[Example], c: float = _C, class_weight: str | None = _CLASS_WEIGHT
+    ) -> TextClassifier:
         features = featurize(mask_texts([e.text for e in examples]))
         # Fit in the space of the hashed columns the corpus uses (~20k of 1M): the solvers' cost grows
         # with the width of the matrix, and unused columns would get zero weight anyway.
@@ -67,7 +70,7 @@ class TextClassifier:
                 if not target.any():
                     bias[index] = -30.0  # a capability the corpus never shows: never predicted
                     continue
-                model = LogisticRegression(C=_C, solver="liblinear", max_iter=200)
+                model = LogisticRegression(C=c, class_weight=class_weight, solver="liblinear", max_iter=200)
                 model.fit(compact, target.astype(np.int8))
                 weights[:, index] = model.coef_[0]
                 bias[index] = model.intercept_[0]
