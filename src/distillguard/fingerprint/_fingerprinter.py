@@ -43,6 +43,7 @@ class Fingerprinter:
                 num_perm=self.config.num_perm,
                 seed=self.config.minhash_seed,
                 shingle_size=self.config.shingle_size,
+                shingle_chars=self.config.shingle_chars,
             ),
             max_templates=self.config.max_templates,
             preview_chars=self.config.preview_chars,
