@@ -10,8 +10,8 @@ import sys
 
 from rich.console import Console
 
-from distillguard.cli._app import app
 from distillguard.cli import _commands  # noqa: F401  (registers the commands)
+from distillguard.cli._app import app
 from distillguard.errors import DistillguardError
 
 __all__ = ["app", "main"]

@@ -2,4 +2,15 @@
 
 from __future__ import annotations
 
-from distillguard.cli import version  # noqa: F401
+from distillguard.cli import (  # noqa: F401
+    bench,
+    convert,
+    demo,
+    gateway,
+    hub,
+    policy,
+    scan,
+    share,
+    simulate,
+    version,
+)

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-
 # Keys of ``Campaign.indicators`` (all optional; detect fills what it has, share reads what it knows):
 #   "templates":      [{"template_hash": int, "skeleton": str (masked text, capped), "requests": int}, ...]
 #   "system_hashes":  [int, ...]        "tools_hashes": [int, ...]

@@ -1,0 +1,299 @@
+"""The gateway: an OpenAI-compatible reverse proxy that records every request and enforces decisions.
+
+Request path, in order: bearer key -> account (dict look-up; unknown key 401), the account's decision in
+force (dict look-up; 403 / 429 in the OpenAI error envelope), forward to the upstream through one shared
+``httpx.AsyncClient``, record the canonical event. Detection never runs on this path.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from distillguard.gateway._sse import StreamSummary
+from distillguard.gateway.detection import Clock, Detector, utc_now
+from distillguard.gateway.enforcement import UNKNOWN_KEY, Rejection
+from distillguard.gateway.events import response_summary, rfc3339
+from distillguard.gateway.guard import Guard, GuardConfig
+from distillguard.gateway.keys import KeyTable, key_id
+from distillguard.gateway.metrics import CONTENT_TYPE
+from distillguard.gateway.mock_upstream import create_mock_upstream
+from distillguard.policy.model import Policy
+
+log = logging.getLogger("distillguard.gateway")
+
+MOCK = "mock"
+CHAT_PATH = "/v1/chat/completions"
+_JSON = "application/json"
+
+
+@dataclass
+class GatewayConfig:
+    keys: KeyTable
+    state_dir: Path
+    policy: Policy
+    policy_path: Path | None = None
+    upstream: str = MOCK  # an OpenAI-compatible base URL ending in /v1, or "mock"
+    upstream_api_key: str | None = None
+    detect_every: float = 30.0
+    window_events: int = 200_000
+    window_hours: float = 24.0
+    account_created: Mapping[str, datetime] = field(default_factory=dict)
+
+
+def _error(rejection: Rejection) -> Response:
+    headers = {"retry-after": str(rejection.retry_after)} if rejection.retry_after is not None else None
+    return Response(orjson.dumps(rejection.body()), rejection.status, headers=headers, media_type=_JSON)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def upstream_transport(upstream: str) -> httpx.AsyncBaseTransport | None:
+    """The in-process transport to the mock upstream, or None (a real network connection) for a URL."""
+    return httpx.ASGITransport(app=create_mock_upstream()) if upstream == MOCK else None
+
+
+class Gateway:
+    """Owns the ASGI app and everything it needs; ``app`` starts and stops detection with the server."""
+
+    def __init__(
+        self,
+        config: GatewayConfig,
+        detector: Detector,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        created = {**config.account_created, **config.keys.account_created}
+        self.guard = Guard(
+            GuardConfig(
+                state_dir=config.state_dir,
+                policy=config.policy,
+                policy_path=config.policy_path,
+                detect_every=config.detect_every,
+                window_events=config.window_events,
+                window_hours=config.window_hours,
+                account_created=created,
+            ),
+            detector,
+            clock,
+        )
+        # Short names for what tests and the CLI reach for.
+        self.metrics, self.recorder, self.store = self.guard.metrics, self.guard.recorder, self.guard.store
+        self.policy, self.loop = self.guard.policy, self.guard.loop
+        self._created_iso = {account: rfc3339(moment) for account, moment in created.items()}
+        self._key_ids = {key: key_id(key) for key in config.keys.accounts_by_key}
+        self._transport = transport if transport is not None else upstream_transport(config.upstream)
+        self._upstream_headers = {"content-type": _JSON}
+        if config.upstream_api_key:
+            self._upstream_headers["authorization"] = f"Bearer {config.upstream_api_key}"
+        self.client: httpx.AsyncClient | None = None
+        self.app = Starlette(
+            routes=[
+                Route(CHAT_PATH, self.chat_completions, methods=["POST"]),
+                Route("/v1/models", self.models, methods=["GET"]),
+                Route("/metrics", self.metrics_endpoint, methods=["GET"]),
+                Route("/distillguard/status", self.status, methods=["GET"]),
+            ],
+            lifespan=self._lifespan,
+        )
+
+    @asynccontextmanager
+    async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        base = "http://mock/v1" if self.config.upstream == MOCK else self.config.upstream.rstrip("/")
+        self.client = httpx.AsyncClient(
+            base_url=base,
+            transport=self._transport,
+            timeout=httpx.Timeout(600.0, connect=10.0),
+            limits=httpx.Limits(max_connections=512, max_keepalive_connections=128),
+        )
+        self.guard.start()
+        log.info("gateway up: upstream %s, policy %s", self.config.upstream, self.policy.policy.version)
+        try:
+            yield
+        finally:
+            await self.client.aclose()
+            self.guard.close()
+
+    # -- endpoints ------------------------------------------------------------------------------------
+
+    def _account(self, request: Request) -> tuple[str, str] | None:
+        key = _bearer(request)
+        if key is None:
+            return None
+        account = self.config.keys.account_for(key)
+        return None if account is None else (account, key)
+
+    async def chat_completions(self, request: Request) -> Response:
+        started = time.perf_counter()
+        who = self._account(request)
+        if who is None:
+            self.metrics.requests.inc(endpoint="chat", status="401")
+            return _error(UNKNOWN_KEY)
+        account, key = who
+        raw = await request.body()
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            body = None
+        if not isinstance(body, dict):
+            self.metrics.requests.inc(endpoint="chat", status="400")
+            bad = Rejection(
+                400,
+                "We could not parse the JSON body of your request.",
+                "invalid_request_error",
+                "invalid_json",
+            )
+            return _error(bad)
+        at = self.clock()
+        request_id = request.headers.get("x-request-id") or f"req_{uuid.uuid4().hex}"
+        rejection = self.guard.check(account)
+        if rejection is not None:
+            self.metrics.enforced.inc(action="throttle" if rejection.status == 429 else rejection.code)
+            self._record(request, account, key, request_id, body, {}, rejection.status, started, at)
+            return _error(rejection)
+        assert self.client is not None
+        upstream = self.client.build_request(
+            "POST", "chat/completions", content=raw, headers=self._upstream_headers
+        )
+        streaming = bool(body.get("stream"))
+        try:
+            response = await self.client.send(upstream, stream=streaming)
+        except httpx.HTTPError as exc:
+            log.warning("upstream request failed: %s", exc)
+            failed = Rejection(
+                502,
+                f"The upstream API could not be reached: {type(exc).__name__}.",
+                "upstream_error",
+                "upstream_unavailable",
+            )
+            self._record(request, account, key, request_id, body, {}, 502, started, at)
+            return _error(failed)
+        if streaming and response.status_code == 200:
+            return self._relay_stream(response, request, account, key, request_id, body, started, at)
+        if streaming:
+            await response.aread()
+            await response.aclose()
+        content = response.content
+        summary: dict[str, Any] = {}
+        if response.status_code == 200:
+            try:
+                summary = response_summary(orjson.loads(content))
+            except orjson.JSONDecodeError:
+                summary = {}
+        self._record(request, account, key, request_id, body, summary, response.status_code, started, at)
+        return Response(
+            content,
+            response.status_code,
+            headers={"x-request-id": request_id},
+            media_type=response.headers.get("content-type", _JSON),
+        )
+
+    def _relay_stream(
+        self,
+        response: httpx.Response,
+        request: Request,
+        account: str,
+        key: str,
+        request_id: str,
+        body: dict[str, Any],
+        started: float,
+        at: datetime,
+    ) -> StreamingResponse:
+        summary = StreamSummary()
+
+        async def relay() -> AsyncIterator[bytes]:
+            try:
+                async for chunk in response.aiter_raw():
+                    summary.feed(chunk)
+                    yield chunk
+            finally:
+                await response.aclose()
+                self._record(request, account, key, request_id, body, summary.as_response(), 200, started, at)
+
+        return StreamingResponse(
+            relay(),
+            200,
+            headers={"x-request-id": request_id, "cache-control": "no-cache"},
+            media_type="text/event-stream",
+        )
+
+    async def models(self, request: Request) -> Response:
+        if self._account(request) is None:
+            self.metrics.requests.inc(endpoint="models", status="401")
+            return _error(UNKNOWN_KEY)
+        assert self.client is not None
+        try:
+            response = await self.client.get("models", headers=self._upstream_headers)
+        except httpx.HTTPError as exc:
+            self.metrics.requests.inc(endpoint="models", status="502")
+            return _error(
+                Rejection(
+                    502,
+                    f"The upstream API could not be reached: {type(exc).__name__}.",
+                    "upstream_error",
+                    "upstream_unavailable",
+                )
+            )
+        self.metrics.requests.inc(endpoint="models", status=str(response.status_code))
+        return Response(
+            response.content, response.status_code, media_type=response.headers.get("content-type", _JSON)
+        )
+
+    async def metrics_endpoint(self, request: Request) -> Response:
+        return Response(self.metrics.render(), media_type=CONTENT_TYPE)
+
+    async def status(self, request: Request) -> Response:
+        return Response(orjson.dumps(self.loop.status_dict()), media_type=_JSON)
+
+    # -- recording ------------------------------------------------------------------------------------
+
+    def _record(
+        self,
+        request: Request,
+        account: str,
+        key: str,
+        request_id: str,
+        body: dict[str, Any],
+        summary: dict[str, Any],
+        status: int,
+        started: float,
+        at: datetime,
+    ) -> None:
+        self.metrics.requests.inc(endpoint="chat", status=str(status))
+        event: dict[str, Any] = {
+            "ts": rfc3339(at),
+            "request_id": request_id,
+            "account_id": account,
+            "api_key_id": self._key_ids.get(key) or key_id(key),
+            "ip": request.client.host if request.client else None,
+            "user_agent": request.headers.get("user-agent"),
+            "endpoint": CHAT_PATH,
+            "request": body,
+            "response": summary,
+            "status": status,
+            "latency_ms": int((time.perf_counter() - started) * 1000),
+        }
+        created = self._created_iso.get(account)
+        if created is not None:
+            event["account_created"] = created
+        self.guard.record(event, at)

@@ -1,0 +1,120 @@
+"""Every proxied request becomes one canonical event (the DESIGN.md input contract), on disk and in memory.
+
+The JSONL file under the state folder is the durable record (``distillguard scan`` reads it like any other
+request log); the bounded in-memory sliding window is what background detection scans.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from distillguard.errors import InputFormatError
+
+EVENTS_FILE = "events.jsonl"
+
+
+def rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def response_summary(body: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What the event keeps of a response: finish reasons and token counts, never the message text."""
+    if not body:
+        return {}
+    out: dict[str, Any] = {}
+    choices = body.get("choices")
+    if isinstance(choices, list):
+        out["choices"] = [
+            {"finish_reason": c.get("finish_reason")} for c in choices if isinstance(c, Mapping)
+        ]
+    usage = body.get("usage")
+    if isinstance(usage, Mapping):
+        out["usage"] = {
+            k: usage[k] for k in ("prompt_tokens", "completion_tokens", "total_tokens") if k in usage
+        }
+    return out
+
+
+class EventRecorder:
+    """Appends events to ``STATE/events.jsonl`` and keeps the newest ones in a bounded sliding window.
+
+    ``record`` runs on the request path (event loop thread); ``snapshot`` and ``flush`` run in the
+    detection thread. One short lock guards both: an append is a deque push and a buffered write.
+    """
+
+    def __init__(
+        self,
+        state_dir: Path,
+        max_events: int = 200_000,
+        max_age: timedelta = timedelta(hours=24),
+    ) -> None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.path = state_dir / EVENTS_FILE
+        self.max_age = max_age
+        self._window: deque[tuple[datetime, dict[str, Any]]] = deque(maxlen=max_events)
+        self._lock = threading.Lock()
+        self._file: IO[bytes] | None = self.path.open("ab")
+        self.recorded = 0
+
+    def record(self, event: dict[str, Any], at: datetime) -> None:
+        line = orjson.dumps(event) + b"\n"
+        with self._lock:
+            self._window.append((at, event))
+            if self._file is not None:
+                self._file.write(line)
+            self.recorded += 1
+
+    def snapshot(self, now: datetime) -> list[dict[str, Any]]:
+        """The window's events, oldest first, after dropping those older than ``max_age``."""
+        cutoff = now - self.max_age
+        with self._lock:
+            while self._window and self._window[0][0] < cutoff:
+                self._window.popleft()
+            return [event for _, event in self._window]
+
+    def __len__(self) -> int:
+        return len(self._window)
+
+    def flush(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+
+def read_jsonl_events(path: Path) -> Iterator[dict[str, Any]]:
+    """Canonical events from a JSONL request log (used for ``--warm`` history)."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputFormatError(f"cannot read file: {exc.strerror}", path=str(path)) from exc
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                event = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                raise InputFormatError(f"not valid JSON: {exc}", path=str(path), line=number) from exc
+            if not isinstance(event, dict) or "account_id" not in event or "ts" not in event:
+                raise InputFormatError("an event needs 'ts' and 'account_id'", path=str(path), line=number)
+            yield event
+
+
+def load_history(paths: Iterable[Path]) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    for path in paths:
+        events.extend(read_jsonl_events(path))
+    return events

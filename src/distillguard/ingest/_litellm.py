@@ -1,0 +1,126 @@
+"""LiteLLM proxy logs: one ``StandardLoggingPayload`` JSON object per line.
+
+Field mapping (LiteLLM's own names on the left):
+
+- account: ``metadata.user_api_key_org_id``, else ``metadata.user_api_key_team_id``, else
+  ``metadata.user_api_key_hash``; api key: ``metadata.user_api_key_hash``
+- time: ``startTime`` (epoch seconds, float); latency: ``endTime - startTime``
+- ip: ``requester_ip_address`` (or ``metadata.requester_ip_address``); user agent: ``metadata.user_agent``;
+  endpoint: ``metadata.user_api_key_request_route``
+- model: ``model_group`` (the name the client asked for), else ``model``
+- ``messages`` + ``model_parameters`` (tools and sampling parameters) are the two halves of the
+  OpenAI request body; ``response`` is the OpenAI response; ``prompt_tokens``/``completion_tokens``
+- status: ``"success"`` is 200; a ``"failure"`` takes ``error_information.error_code`` (e.g. "429"),
+  else 500.
+
+LiteLLM does not log account creation time or payment method: those columns are null.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from distillguard.ingest._base import JsonLinesReader, Row
+from distillguard.ingest._openai import conversation, first_finish_reason, sampling, tools_summary
+from distillguard.ingest._record import RecordError, opt_dict, opt_int, opt_str, wrong_type
+
+_ACCOUNT_KEYS = ("user_api_key_org_id", "user_api_key_team_id", "user_api_key_hash")
+_FAILURE_STATUS = 500
+
+
+def _epoch_us(value: object, field: str) -> int | None:
+    if value is None:
+        return None
+    if type(value) is float or type(value) is int:
+        return round(value * 1_000_000)
+    if type(value) is str:  # some LiteLLM sinks serialise datetimes as ISO strings
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise RecordError(f"unparseable time: {field} {value[:80]!r}") from None
+        if parsed.tzinfo is None:
+            raise RecordError(f"unparseable time: {field} {value[:80]!r} has no UTC offset")
+        return round(parsed.timestamp() * 1_000_000)
+    raise wrong_type(field, "epoch seconds", value)
+
+
+def _status(obj: dict[str, Any]) -> int | None:
+    status = obj.get("status")
+    if status == "success":
+        return 200
+    if status != "failure":
+        return opt_int(obj, "status") if type(status) is not str else None
+    code = opt_dict(obj, "error_information").get("error_code")
+    if type(code) is int:
+        return code
+    if type(code) is str and code.isdigit():
+        return int(code)
+    return _FAILURE_STATUS
+
+
+def _account(metadata: dict[str, Any]) -> str:
+    for key in _ACCOUNT_KEYS:
+        value = metadata.get(key)
+        if value:
+            if type(value) is not str:
+                raise wrong_type(f"metadata.{key}", "a string", value)
+            return value
+    raise RecordError(
+        "missing field: account_id (metadata.user_api_key_org_id, _team_id and _hash are all empty)"
+    )
+
+
+class LiteLLMReader(JsonLinesReader):
+    name = "litellm"
+
+    @classmethod
+    def sniff(cls, obj: dict[str, Any]) -> bool:
+        return "startTime" in obj and ("model_parameters" in obj or "call_type" in obj)
+
+    def extract(self, obj: dict[str, Any]) -> Row:
+        start = obj.get("startTime")
+        if start is None:
+            raise RecordError("missing field: ts (startTime)")
+        ts = _epoch_us(start, "startTime")
+        metadata = opt_dict(obj, "metadata")
+        account_id = _account(metadata)
+        messages = obj.get("messages")
+        if type(messages) is str:  # text-completion calls log the prompt string
+            messages = [{"role": "user", "content": messages}]
+        conv = conversation(messages if messages is not None else [], "messages")
+        params = opt_dict(obj, "model_parameters")
+        n_tools, tools_text = tools_summary(params.get("tools"), "model_parameters.tools")
+        response = obj.get("response")
+        finish = first_finish_reason(response) if type(response) is dict else None
+        end = _epoch_us(obj.get("endTime"), "endTime")
+        latency = None if end is None or ts is None else round((end - ts) / 1000)
+        ip = opt_str(obj, "requester_ip_address") or opt_str(metadata, "requester_ip_address")
+        model = opt_str(obj, "model_group") or opt_str(obj, "model")
+        return (
+            ts,
+            account_id,
+            opt_str(obj, "id"),
+            opt_str(metadata, "user_api_key_hash", "metadata.user_api_key_hash"),
+            ip,
+            opt_str(metadata, "user_agent", "metadata.user_agent"),
+            None,
+            None,
+            opt_str(metadata, "user_api_key_request_route", "metadata.user_api_key_request_route"),
+            model,
+            conv[0],
+            conv[1],
+            conv[2],
+            conv[3],
+            n_tools,
+            conv[4],
+            conv[5],
+            tools_text,
+            conv[6],
+            *sampling(params),
+            finish,
+            opt_int(obj, "prompt_tokens"),
+            opt_int(obj, "completion_tokens"),
+            _status(obj),
+            latency,
+        )

@@ -1,0 +1,77 @@
+"""``read_events``: any mix of log files to event batches, with a registry of readers by format name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pyarrow as pa
+
+from distillguard.errors import InputFormatError
+from distillguard.ingest._base import Reader
+from distillguard.ingest._canonical import CanonicalReader
+from distillguard.ingest._detect import detect, is_empty
+from distillguard.ingest._litellm import LiteLLMReader
+from distillguard.ingest._otel import OtelReader
+from distillguard.ingest._parallel import read_parallel
+from distillguard.ingest._parquet import ParquetReader
+from distillguard.ingest._quarantine import Quarantine
+
+FORMATS: dict[str, type[Reader]] = {
+    reader.name: reader for reader in (CanonicalReader, LiteLLMReader, OtelReader, ParquetReader)
+}
+# Order matters when sniffing a JSON object: the most specific shape first.
+_JSON_READERS: list[type[Reader]] = [OtelReader, LiteLLMReader, CanonicalReader]
+
+
+def detect_format(path: Path | str) -> str:
+    """The format name (a key of ``FORMATS``) of a file, recognised by its content."""
+    return detect(Path(path), _JSON_READERS)
+
+
+def _files(paths: Sequence[Path | str]) -> Iterator[Path]:
+    """The given files, with directories expanded to their non-hidden files in name order."""
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and not any(s.startswith(".") for s in p.parts)
+            )
+        elif not path.exists():
+            raise InputFormatError("no such input file", path=path)
+        else:
+            yield path
+
+
+def read_events(
+    paths: Sequence[Path | str],
+    *,
+    fmt: str = "auto",
+    quarantine: Quarantine,
+    batch_rows: int = 50_000,
+    workers: int = 1,
+) -> Iterator[pa.RecordBatch]:
+    """Record batches in ``EVENT_SCHEMA`` (at most ``batch_rows`` rows each) from every file in ``paths``.
+
+    ``fmt`` is ``"auto"`` (recognise each file by content) or a key of ``FORMATS``. Unreadable records go
+    to ``quarantine``; a file that cannot be opened or recognised raises ``InputFormatError``.
+    ``workers > 1`` parses in that many processes (large plain JSON-lines files are split into parts);
+    the batches, their order and the quarantine are the same as with one process.
+    """
+    if fmt != "auto" and fmt not in FORMATS:
+        raise InputFormatError(f"unknown format {fmt!r}; expected auto or one of {', '.join(FORMATS)}")
+    files = _readers(paths, fmt)
+    if workers > 1:
+        yield from read_parallel(files, quarantine, batch_rows, workers)
+        return
+    for path, reader in files:
+        yield from reader(path, quarantine, batch_rows).batches()
+
+
+def _readers(paths: Sequence[Path | str], fmt: str) -> Iterator[tuple[Path, type[Reader]]]:
+    """Each input file with the reader for its format (recognised lazily, file by file)."""
+    for path in _files(paths):
+        if fmt != "auto":
+            yield path, FORMATS[fmt]
+        elif not is_empty(path):
+            yield path, FORMATS[detect_format(path)]

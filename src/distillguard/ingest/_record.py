@@ -1,0 +1,87 @@
+"""Per-record helpers shared by every JSON reader: the record-level error and strict field access.
+
+Readers raise :class:`RecordError` from their extraction code; the reader loop catches it and sends the
+line to the quarantine with ``reason``. These helpers check types with ``type(x) is ...`` because ``bool``
+is an ``int`` in Python and a ``True`` max_tokens is a bad record, not the number one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_TYPE_NAMES = {
+    dict: "object",
+    list: "list",
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
+
+
+class RecordError(Exception):
+    """A record that cannot become an event; ``reason`` says why (``kind: detail``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def type_name(value: object) -> str:
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def wrong_type(field: str, expected: str, value: object) -> RecordError:
+    return RecordError(f"wrong type: {field} must be {expected}, got {type_name(value)}")
+
+
+def opt_str(obj: dict[str, Any], key: str, field: str | None = None) -> str | None:
+    value = obj.get(key)
+    if value is None or type(value) is str:
+        return value
+    raise wrong_type(field or key, "a string", value)
+
+
+def opt_int(obj: dict[str, Any], key: str, field: str | None = None) -> int | None:
+    value = obj.get(key)
+    if value is None or type(value) is int:
+        return value
+    if type(value) is float and value.is_integer():
+        return int(value)
+    raise wrong_type(field or key, "an integer", value)
+
+
+def opt_float(obj: dict[str, Any], key: str, field: str | None = None) -> float | None:
+    value = obj.get(key)
+    if value is None or type(value) is float:
+        return value
+    if type(value) is int:
+        return float(value)
+    raise wrong_type(field or key, "a number", value)
+
+
+def opt_bool(obj: dict[str, Any], key: str, field: str | None = None) -> bool | None:
+    value = obj.get(key)
+    if value is None or type(value) is bool:
+        return value
+    raise wrong_type(field or key, "a boolean", value)
+
+
+def opt_dict(obj: dict[str, Any], key: str, field: str | None = None) -> dict[str, Any]:
+    """The object at ``key``, or an empty dict when absent or null."""
+    value = obj.get(key)
+    if type(value) is dict:
+        return value
+    if value is None:
+        return {}
+    raise wrong_type(field or key, "an object", value)
+
+
+def required_str(obj: dict[str, Any], key: str) -> str:
+    value = obj.get(key)
+    if type(value) is str and value:
+        return value
+    if value is None or value == "":
+        raise RecordError(f"missing field: {key}")
+    raise wrong_type(key, "a string", value)
