@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
-from conftest import EventFactory
 from datasketch import MinHash
+from fp_events import EventFactory
 
 from distillguard.errors import SchemaMismatchError
 from distillguard.fingerprint import FingerprintConfig, Fingerprinter, MinHashParams, TemplateCatalog
