@@ -90,16 +90,21 @@ class Fingerprinter:
         )
         distinct = distinct.with_columns(
             xxh64_series(distinct["user_text"]).alias("payload_hash"),
-            xxh64_series(distinct["skeleton"]).alias("template_hash"),
             pl.Series(
                 "payload_words",
                 payload_words(distinct["user_text"], cfg.payload_word_chars, cfg.payload_words),
             ),
         )
+        # Skeletons repeat across distinct texts (that is what a template is): hash each skeleton once.
+        skeletons = distinct.select(pl.col("skeleton").unique())
+        skeletons = skeletons.with_columns(xxh64_series(skeletons["skeleton"]).alias("template_hash"))
+        distinct = distinct.join(skeletons, on="skeleton", how="left", maintain_order="left")
         labels = self._user_labels.lookup(
-            distinct["template_hash"], distinct["skeleton"], self.classifier, self._clip_user
+            skeletons["template_hash"], skeletons["skeleton"], self.classifier, self._clip_user
         )
-        return pl.concat([distinct, labels], how="horizontal")
+        return distinct.join(
+            labels.rename({"key": "template_hash"}), on="template_hash", how="left", maintain_order="left"
+        )
 
     def _system_table(self, texts: pl.Series) -> pl.DataFrame:
         cfg = self.config
@@ -112,7 +117,8 @@ class Fingerprinter:
         labels = self._system_labels.lookup(
             distinct["system_hash"], distinct["system_skeleton"], self.classifier, _unchanged
         )
-        return pl.concat([distinct, labels.rename(lambda name: f"system_{name}")], how="horizontal")
+        labels = labels.rename(lambda name: f"system_{name}").rename({"system_key": "system_hash"})
+        return distinct.join(labels, on="system_hash", how="left", maintain_order="left")
 
     def _clip_user(self, skeletons: pl.Series) -> pl.Series:
         """The head and the tail of each skeleton, within ``classifier_chars``."""
@@ -189,7 +195,8 @@ class _LabelMemo:
         classifier: TextClassifier,
         prepare: Callable[[pl.Series], pl.Series],
     ) -> pl.DataFrame:
-        """Label columns (``p_*``, ``capability_index``) for each key, classifying only unseen ones."""
+        """Label columns (``key``, ``p_*``, ``capability_index``) for each key (keys are distinct),
+        classifying only the ones not seen before."""
         key_list = keys.to_list()
         first_row: dict[int, int] = {}
         for i, key in enumerate(key_list):
@@ -207,7 +214,8 @@ class _LabelMemo:
             -1, len(LABELS) + 1
         )
         return pl.DataFrame(
-            [pl.Series(f"p_{label}", values[:, i]) for i, label in enumerate(LABELS)]
+            [pl.Series("key", key_list, dtype=pl.UInt64)]
+            + [pl.Series(f"p_{label}", values[:, i]) for i, label in enumerate(LABELS)]
             + [pl.Series("capability_index", values[:, len(LABELS)].astype(np.uint32))]
         )
 
