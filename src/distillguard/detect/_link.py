@@ -40,6 +40,10 @@ LOCKSTEP_MIN_LIFT = 3.0
 
 
 KINDS: tuple[str, ...] = tuple(KIND_WEIGHTS)
+# Keys held by at most this many accounts link every pair of holders; larger ones link each holder to its
+# next RING_NEIGHBOURS holders in a fixed pseudo-random order (bounded cost, same components).
+ALL_PAIRS_MAX = 200
+RING_NEIGHBOURS = 12
 KIND_BONUS = 0.25
 # Only kinds contributing at least this much (after specificity) count as corroboration: a popular user
 # agent or a default system prompt shared by a third of the population corroborates nothing.
@@ -52,6 +56,10 @@ _BITS = {index: 1 << index for index in range(len(KINDS))}
 LOCKSTEP_MAX_ACTIVE_SHARE = 0.5
 # ... and for at most this many candidates (the most suspicious first), to bound the pair join.
 LOCKSTEP_MAX_CANDIDATES = 5000
+# MinHash signature of each account's active-bin set: permutations, and LSH bands (candidate threshold
+# about (1/bands) ** (bands/permutations), ~0.5 for 16 permutations in 8 bands of 2).
+LOCKSTEP_PERMUTATIONS = 16
+LOCKSTEP_BANDS = 8
 
 
 @dataclass(frozen=True)
@@ -129,8 +137,9 @@ def lockstep_pairs(events: pl.DataFrame, candidates: pl.DataFrame, config: Detec
 
     A pair is in lockstep when its active-bin sets overlap with Jaccard at least ``lockstep_jaccard`` over
     at least ``lockstep_min_bins`` shared bins, and with at least ``LOCKSTEP_MIN_LIFT`` times the overlap
-    that chance predicts for the two activity levels. Bins crowded with more than ``max_key_accounts``
-    candidates are ignored. ``candidates`` has ``_i`` and ``suspicion``.
+    chance predicts for the two activity levels. All-pairs comparison is quadratic, so candidate pairs come
+    from MinHash signatures of the bin sets with LSH banding (columnar), and the Jaccard similarity is
+    estimated from the signatures. ``candidates`` has ``_i`` and ``suspicion``.
     """
     bin_s = config.lockstep_bin_minutes * 60
     bins = (pl.col("ts").dt.epoch("s") // bin_s).alias("_bin")
@@ -146,26 +155,56 @@ def lockstep_pairs(events: pl.DataFrame, candidates: pl.DataFrame, config: Detec
             & (pl.col("_bins") <= LOCKSTEP_MAX_ACTIVE_SHARE * total_bins)
         )
     )
-    active = active.join(sizes.select("_i"), on="_i")
-    crowded = active.group_by("_bin").agg(pl.len().alias("_df"))
-    active = active.join(crowded.filter(pl.col("_df") <= config.max_key_accounts).select("_bin"), on="_bin")
-    pairs = (
-        active.join(active.rename({"_i": "b"}), on="_bin")
+    empty = pl.DataFrame(schema={"a": pl.UInt32, "b": pl.UInt32, "kind": pl.UInt8, "weight": pl.Float64})
+    if sizes.height < 2:
+        return empty
+    perms = [f"_h{j}" for j in range(LOCKSTEP_PERMUTATIONS)]
+    signatures = (
+        active.join(sizes.select("_i"), on="_i")
+        .group_by("_i")
+        .agg([pl.col("_bin").hash(100 + j).min().alias(name) for j, name in enumerate(perms)])
+    )
+    rows = LOCKSTEP_PERMUTATIONS // LOCKSTEP_BANDS
+    banded = pl.concat(
+        [
+            signatures.select(
+                "_i",
+                pl.lit(band, dtype=pl.UInt8).alias("_band"),
+                pl.concat_list(perms[band * rows : (band + 1) * rows]).hash(7).alias("_key"),
+            )
+            for band in range(LOCKSTEP_BANDS)
+        ]
+    )
+    crowded = banded.group_by("_band", "_key").agg(pl.len().alias("_n"))
+    banded = banded.join(crowded.filter(pl.col("_n") <= config.max_key_accounts), on=["_band", "_key"])
+    candidates_ab = (
+        banded.join(banded.select("_band", "_key", pl.col("_i").alias("b")), on=["_band", "_key"])
         .filter(pl.col("_i") < pl.col("b"))
-        .group_by("_i", "b")
-        .agg(pl.len().alias("_shared"))
-        .filter(pl.col("_shared") >= config.lockstep_min_bins)
+        .select("_i", "b")
+        .unique()
+    )
+    other = signatures.rename({"_i": "b", **{name: f"{name}_b" for name in perms}})
+    agree = pl.sum_horizontal([(pl.col(name) == pl.col(f"{name}_b")).cast(pl.Float64) for name in perms])
+    jaccard = agree / LOCKSTEP_PERMUTATIONS
+    scored = (
+        candidates_ab.join(signatures, on="_i")
+        .join(other, on="b")
         .join(sizes, on="_i")
         .join(sizes.rename({"_i": "b", "_bins": "_bins_b"}), on="b")
+        .with_columns(jaccard.alias("_j"))
     )
-    jaccard = pl.col("_shared") / (pl.col("_bins") + pl.col("_bins_b") - pl.col("_shared"))
+    shared = pl.col("_j") * (pl.col("_bins") + pl.col("_bins_b")) / (1.0 + pl.col("_j"))
     expected = pl.col("_bins").cast(pl.Float64) * pl.col("_bins_b") / total_bins
-    lift = pl.col("_shared") / expected
-    return pairs.filter((jaccard >= config.lockstep_jaccard) & (lift >= LOCKSTEP_MIN_LIFT)).select(
+    keep = (
+        (pl.col("_j") >= config.lockstep_jaccard)
+        & (shared >= config.lockstep_min_bins)
+        & (shared >= LOCKSTEP_MIN_LIFT * expected)
+    )
+    return scored.filter(keep).select(
         pl.col("_i").alias("a"),
         "b",
         _kind("lockstep"),
-        (KIND_WEIGHTS["lockstep"] * jaccard).alias("weight"),
+        (KIND_WEIGHTS["lockstep"] * pl.col("_j")).alias("weight"),
     )
 
 
@@ -183,15 +222,43 @@ def key_pairs(keys: pl.DataFrame, population: int, config: DetectConfig) -> pl.D
     held = (
         keys.join(usable, on=["kind", "key"])
         .join(weights, on="kind")
-        .select("_i", "kind", "key", (pl.col("_w") * specificity).alias("weight"))
+        .select("_i", "kind", "key", "_df", (pl.col("_w") * specificity).alias("weight"))
     )
+    small = held.filter(pl.col("_df") <= ALL_PAIRS_MAX)
+    exact = small.join(small.select("kind", "key", pl.col("_i").alias("b")), on=["kind", "key"]).filter(
+        pl.col("_i") < pl.col("b")
+    )
+    pairs = pl.concat([exact.select("_i", "b", "kind", "weight"), _ring_pairs(held)])
+    # Several keys of one kind (two shared templates, three shared prefix-days) count as that kind once,
+    # at the strongest key: repetition of one kind is not independent corroboration.
+    return pairs.group_by(pl.col("_i").alias("a"), "b", "kind").agg(pl.col("weight").max())
+
+
+def _ring_pairs(held: pl.DataFrame) -> pl.DataFrame:
+    """Bounded pairs for keys held by many accounts: each holder links to its next ``RING_NEIGHBOURS``.
+
+    Holders are ordered by a hash of the account, the same order for every key, so that accounts sharing
+    several large keys (a hydra's tool schema, creation burst and template) meet as the same pairs in each
+    and their weights add up, as they would with all pairs, at a cost linear in the holders.
+    """
+    big = held.filter(pl.col("_df") > ALL_PAIRS_MAX).with_columns(
+        pl.col("_i").hash(11).rank("ordinal").over("kind", "key").alias("_pos")
+    )
+    if big.height == 0:
+        return pl.DataFrame(schema={"_i": pl.UInt32, "b": pl.UInt32, "kind": pl.UInt8, "weight": pl.Float64})
+    offsets = pl.Series("_off", list(range(1, RING_NEIGHBOURS + 1)), dtype=big.schema["_pos"])
+    ahead = big.select("_i", "kind", "key", "_pos", "weight").join(pl.DataFrame(offsets), how="cross")
+    ahead = ahead.with_columns((pl.col("_pos") + pl.col("_off")).alias("_pos"))
+    partner = big.select("kind", "key", "_pos", pl.col("_i").alias("b"))
     return (
-        held.join(held.select("kind", "key", pl.col("_i").alias("b")), on=["kind", "key"])
-        .filter(pl.col("_i") < pl.col("b"))
-        # Several keys of one kind (two shared templates, three shared prefix-days) count as that kind once,
-        # at the strongest key: repetition of one kind is not independent corroboration.
-        .group_by(pl.col("_i").alias("a"), "b", "kind")
-        .agg(pl.col("weight").max())
+        ahead.join(partner, on=["kind", "key", "_pos"])
+        .select(
+            pl.min_horizontal("_i", "b").alias("_i"),
+            pl.max_horizontal("_i", "b").alias("b"),
+            "kind",
+            "weight",
+        )
+        .filter(pl.col("_i") != pl.col("b"))
     )
 
 

@@ -26,6 +26,8 @@ NEAR_CAP_FRACTION = 0.9
 QUIET_WINDOW_HOURS = 6
 # Payload words per account over which vocabulary breadth (type-token ratio) is measured.
 BREADTH_SAMPLE_WORDS = 256
+# Payload words per account sampled for ``distinct_words`` (bounds the cost for huge accounts).
+WORD_SAMPLE = 1024
 ROUND_DIGITS = 9
 HIGH_EFFORT = ("high", "xhigh", "max", "maximum")
 
@@ -202,32 +204,41 @@ def _top_share(lazy: pl.LazyFrame, key: str, name: str, *, distinct: str) -> pl.
 
 
 def _words(lazy: pl.LazyFrame) -> pl.LazyFrame:
-    """Vocabulary breadth of the payloads: distinct hashed content words, overall and on a fixed sample."""
-    words = lazy.select(_KEY, "payload_words").explode("payload_words").drop_nulls("payload_words")
-    overall = words.group_by(_KEY).agg(
-        pl.col("payload_words").n_unique().cast(pl.Int64).alias("distinct_words")
-    )
-    # Type-token ratio over the same number of words for every account (taken from the requests with the
-    # lowest payload hashes: a pseudo-random sample), so that breadth does not simply grow with volume.
-    sample = (
-        lazy.select(_KEY, "payload_hash", "ts", "payload_words")
-        .filter(pl.col("payload_hash").fill_null(0).rank("ordinal").over(_KEY) <= BREADTH_SAMPLE_WORDS)
-        # A total order (payload, then time) so that repeated payloads do not make the sample row-order
-        # dependent.
+    """Vocabulary breadth of the payloads, measured on a bounded pseudo-random sample of words.
+
+    Requests are taken in payload-hash order (pseudo-random, and a total order with time as tie-break, so
+    the result does not depend on row order) until ``WORD_SAMPLE`` words are collected: the distinct count
+    over those is ``distinct_words``, and the type-token ratio over the first ``BREADTH_SAMPLE_WORDS`` is
+    ``word_breadth``. A fixed number of words keeps breadth comparable across volumes, and the sample keeps
+    the cost bounded per account instead of growing with its traffic.
+    """
+    order = (
+        lazy.with_row_index("_row")
+        .select(
+            _KEY, "_row", "payload_hash", "ts", pl.col("payload_words").list.len().fill_null(0).alias("_n")
+        )
         .sort(_KEY, "payload_hash", "ts")
+        .with_columns((pl.col("_n").cum_sum().over(_KEY) - pl.col("_n")).alias("_before"))
+        .filter((pl.col("_before") < WORD_SAMPLE) & (pl.col("_n") > 0))
+        .select("_row", "_before")
+    )
+    lists = lazy.with_row_index("_row").select("_row", _KEY, "payload_words")
+    words = (
+        order.join(lists, on="_row", how="left", maintain_order="left")
         .select(_KEY, "payload_words")
         .explode("payload_words")
         .drop_nulls("payload_words")
-        .filter(pl.int_range(pl.len()).over(_KEY) < BREADTH_SAMPLE_WORDS)
-        .group_by(_KEY)
-        .agg(
-            pl.when(pl.len() >= BREADTH_SAMPLE_WORDS)
-            .then(pl.col("payload_words").n_unique() / pl.len())
-            .otherwise(None)
-            .alias("word_breadth")
-        )
+        .with_columns(pl.int_range(pl.len()).over(_KEY).alias("_pos"))
+        .filter(pl.col("_pos") < WORD_SAMPLE)
     )
-    return overall.join(sample, on=_KEY, how="full", coalesce=True)
+    head = pl.col("payload_words").filter(pl.col("_pos") < BREADTH_SAMPLE_WORDS)
+    return words.group_by(_KEY).agg(
+        pl.col("payload_words").n_unique().cast(pl.Int64).alias("distinct_words"),
+        pl.when(pl.len() >= BREADTH_SAMPLE_WORDS)
+        .then(head.n_unique() / BREADTH_SAMPLE_WORDS)
+        .otherwise(None)
+        .alias("word_breadth"),
+    )
 
 
 def _entropy(lazy: pl.LazyFrame, key: str, name: str, categories: int) -> pl.LazyFrame:

@@ -36,7 +36,8 @@ _TEMPLATES: tuple[pa.Field[Any], ...] = (
     pa.field("top_cluster_share", pa.float64()),
     pa.field("distinct_payloads", pa.int64()),
     pa.field("payload_unique_share", pa.float64()),  # distinct payload hashes / requests
-    pa.field("distinct_words", pa.int64()),  # distinct hashed payload words over all requests
+    # Distinct hashed payload words among the first 1024 words of a pseudo-random sample of requests.
+    pa.field("distinct_words", pa.int64()),
     pa.field("words_per_request", pa.float64()),  # distinct words / requests
     # Type-token ratio of the first 256 payload words of a pseudo-random sample of the account's requests
     # (raw vocabulary grows with volume; a fixed number of words keeps a narrow high-volume product and a
