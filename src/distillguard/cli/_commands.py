@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from distillguard.cli import (  # noqa: F401
+    convert,
     gateway,
     hub,
     policy,
