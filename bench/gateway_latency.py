@@ -49,7 +49,14 @@ def serve_upstream(port: int) -> None:
 
     from distillguard.gateway import create_mock_upstream
 
-    uvicorn.run(create_mock_upstream(), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.run(
+        create_mock_upstream(),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_keep_alive=60,
+    )
 
 
 def serve_gateway(port: int, upstream: str, state: Path, detect_every: float) -> None:
@@ -71,8 +78,9 @@ def serve_gateway(port: int, upstream: str, state: Path, detect_every: float) ->
         upstream=upstream,
         detect_every=detect_every,
     )
+    app = Gateway(config, detector).app
     uvicorn.run(
-        Gateway(config, detector).app, host="127.0.0.1", port=port, log_level="warning", access_log=False
+        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, timeout_keep_alive=60
     )
 
 
@@ -89,7 +97,7 @@ def process(args: list[str]) -> Iterator[subprocess.Popen[bytes]]:
             proc.kill()
 
 
-def wait_ready(base: str, timeout: float = 30.0) -> None:
+def wait_ready(base: str, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(httpx.HTTPError):
@@ -130,7 +138,16 @@ class Pool:
         reader, writer = await self.idle.get()
         try:
             writer.write(self.request)
-            head = await reader.readuntil(b"\r\n\r\n")
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError as exc:
+                if exc.partial:
+                    raise
+                # The server closed an idle keep-alive connection: reconnect once, as any client would.
+                writer.close()
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+                writer.write(self.request)
+                head = await reader.readuntil(b"\r\n\r\n")
             status = int(head[9:12])
             length = 0
             for line in head.split(b"\r\n")[1:]:
