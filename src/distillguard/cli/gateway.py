@@ -31,6 +31,13 @@ def gateway(
             "--upstream-api-key", envvar="DISTILLGUARD_UPSTREAM_API_KEY", help="Key for the upstream."
         ),
     ] = None,
+    upstream_transport: Annotated[
+        str,
+        typer.Option(
+            "--upstream-transport",
+            help="'lean' (keep-alive HTTP/1.1, C parser; fastest) or 'httpx' (httpx's own: proxies, HTTP/2).",
+        ),
+    ] = "lean",
     policy: Annotated[
         Path | None,
         typer.Option("--policy", help="Policy file (reloaded on change or SIGHUP); default built in."),
@@ -68,6 +75,7 @@ def gateway(
         policy_path=policy,
         upstream=upstream,
         upstream_api_key=upstream_api_key,
+        upstream_transport=upstream_transport,
         detect_every=detect_every,
         window_events=window_events,
         window_hours=window_hours,
