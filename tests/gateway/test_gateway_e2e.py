@@ -14,28 +14,10 @@ from typer.testing import CliRunner
 from distillguard.cli import app
 from distillguard.gateway import BackgroundServer, Gateway, GatewayConfig, KeyTable
 from distillguard.gateway._engine import PipelineDetector, engine_available
+from distillguard.gateway.demo import HARVEST_SYSTEM, harvest_prompt
 from distillguard.policy import DecisionStore, Policy, default_policy_text
 
 pytestmark = pytest.mark.slow
-
-SYSTEM = "You are a careful expert. Always reason step by step in full detail."
-TOPICS = (
-    "the derivative of x^3 sin x",
-    "the integral of ln x",
-    "why the sky is blue",
-    "a proof that sqrt 2 is irrational",
-    "the time complexity of heapsort",
-    "how TCP congestion control works",
-    "the Krebs cycle",
-    "Bayes' theorem with an example",
-)
-
-
-def harvest_prompt(i: int) -> str:
-    return (
-        f"Problem {i}: explain {TOPICS[i % len(TOPICS)]} (variant {i}). Think step by step and show your "
-        "complete chain of reasoning before the final answer."
-    )
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +35,7 @@ def warm_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def gateway_url(tmp_path: Path, warm_history: Path) -> Iterator[tuple[str, Path]]:
+def gateway_url(tmp_path: Path, warm_history: Path) -> Iterator[tuple[str, Path, Gateway]]:
     state = tmp_path / "state"
     config = GatewayConfig(
         keys=KeyTable({"sk-harvest": "acct_live_harvest", "sk-legit": "acct_live_legit"}),
@@ -62,18 +44,22 @@ def gateway_url(tmp_path: Path, warm_history: Path) -> Iterator[tuple[str, Path]
         detect_every=1.0,
     )
     detector = PipelineDetector([warm_history], state / "scratch")
-    with BackgroundServer(Gateway(config, detector).app) as server:
-        yield f"{server.url}/v1", state
+    gateway = Gateway(config, detector)
+    with BackgroundServer(gateway.app) as server:
+        yield f"{server.url}/v1", state, gateway
 
 
-def test_reasoning_harvest_is_throttled_by_the_default_policy(gateway_url: tuple[str, Path]) -> None:
-    url, state = gateway_url
+def test_reasoning_harvest_is_throttled_by_the_default_policy(gateway_url: tuple[str, Path, Gateway]) -> None:
+    url, state, gateway = gateway_url
     harvest = openai.OpenAI(base_url=url, api_key="sk-harvest", max_retries=0, timeout=30)
     legit = openai.OpenAI(base_url=url, api_key="sk-legit", max_retries=0, timeout=30)
     for i in range(60):
         harvest.chat.completions.create(
             model="mock-small",
-            messages=[{"role": "system", "content": SYSTEM}, {"role": "user", "content": harvest_prompt(i)}],
+            messages=[
+                {"role": "system", "content": HARVEST_SYSTEM},
+                {"role": "user", "content": harvest_prompt(i)},
+            ],
             max_tokens=4096,
             temperature=0.0,
         )
@@ -82,6 +68,8 @@ def test_reasoning_harvest_is_throttled_by_the_default_policy(gateway_url: tuple
                 model="mock-small",
                 messages=[{"role": "user", "content": f"Summarise our refund policy for customer #{i}."}],
             )
+    # Target: enforced within two detection cycles of the account reaching the policy's threshold.
+    cycles_at_threshold = gateway.loop.status.cycles
     deadline = time.monotonic() + 240  # detection cycles over the warm history take seconds each
     i = 60
     while True:
@@ -90,15 +78,18 @@ def test_reasoning_harvest_is_throttled_by_the_default_policy(gateway_url: tuple
             harvest.chat.completions.create(
                 model="mock-small",
                 messages=[
-                    {"role": "system", "content": SYSTEM},
+                    {"role": "system", "content": HARVEST_SYSTEM},
                     {"role": "user", "content": harvest_prompt(i)},
                 ],
             )
         except openai.RateLimitError as exc:
             assert exc.code == "rate_limit_exceeded"
             break
+        except openai.PermissionDeniedError:
+            pytest.fail("the default policy throttles a flagged account; it does not block it")
         assert time.monotonic() < deadline, "the harvesting account was never throttled"
         time.sleep(0.2)
+    assert gateway.loop.status.cycles - cycles_at_threshold <= 2
     assert legit.chat.completions.create(model="mock-small", messages=[{"role": "user", "content": "Hello"}])
     with DecisionStore(state) as store:
         harvest_decisions = store.decisions(account_id="acct_live_harvest")
@@ -107,3 +98,16 @@ def test_reasoning_harvest_is_throttled_by_the_default_policy(gateway_url: tuple
     assert throttled.action.value == "throttle" and throttled.rule == "flagged-account"
     assert "reasoning_elicitation" in {e.signal for e in throttled.evidence}
     assert all(d.enforced_action.value in ("allow", "monitor") for d in legit_decisions)
+
+
+def test_enforcement_demo_refuses_the_harvester_and_serves_the_product(
+    warm_history: Path, tmp_path: Path
+) -> None:
+    from distillguard.gateway.demo import KEYS, run_enforcement_demo
+
+    outcome = run_enforcement_demo([warm_history], tmp_path / "state", detect_every=1.0)
+    harvester, product = KEYS["sk-demo-harvester"], KEYS["sk-demo-product"]
+    assert outcome.first_refusal[harvester][1:3] == (429, "rate_limit_exceeded")
+    assert outcome.refused[product] == 0 and outcome.served[product] > 10
+    assert outcome.cycles_to_enforce is not None and outcome.cycles_to_enforce <= 2
+    assert {d.account_id: d.action.value for d in outcome.decisions}[harvester] == "throttle"
