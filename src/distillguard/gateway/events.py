@@ -58,9 +58,9 @@ class EventRecorder:
         state_dir.mkdir(parents=True, exist_ok=True)
         self.path = state_dir / EVENTS_FILE
         self.max_age = max_age
-        # (arrival, event, its JSONL line): the line is kept so a detection worker in another process
-        # gets the window as one bytes object instead of pickling every dict.
-        self._window: deque[tuple[datetime, dict[str, Any], bytes]] = deque(maxlen=max_events)
+        # (arrival, the event's JSONL line): compact bytes rather than dicts, and what a detection worker
+        # in another process receives as one object instead of pickled dicts.
+        self._window: deque[tuple[datetime, bytes]] = deque(maxlen=max_events)
         self._lock = threading.Lock()
         self._file: IO[bytes] | None = self.path.open("ab")
         self.recorded = 0
@@ -68,7 +68,7 @@ class EventRecorder:
     def record(self, event: dict[str, Any], at: datetime) -> None:
         line = orjson.dumps(event) + b"\n"
         with self._lock:
-            self._window.append((at, event, line))
+            self._window.append((at, line))
             if self._file is not None:
                 self._file.write(line)
             self.recorded += 1
@@ -77,13 +77,14 @@ class EventRecorder:
         """The window's events, oldest first, after dropping those older than ``max_age``."""
         with self._lock:
             self._expire(now)
-            return [event for _, event, _ in self._window]
+            lines = [line for _, line in self._window]
+        return [orjson.loads(line) for line in lines]
 
     def snapshot_jsonl(self, now: datetime) -> bytes:
         """The window as canonical JSONL (what ``snapshot`` returns, serialised)."""
         with self._lock:
             self._expire(now)
-            lines = [line for _, _, line in self._window]
+            lines = [line for _, line in self._window]
         return b"".join(lines)
 
     def _expire(self, now: datetime) -> None:
