@@ -17,8 +17,6 @@ from distillguard.gateway._engine import PipelineDetector, engine_available
 from distillguard.gateway.demo import HARVEST_SYSTEM, harvest_prompt
 from distillguard.policy import DecisionStore, Policy, default_policy_text
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def warm_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -49,6 +47,8 @@ def gateway_url(tmp_path: Path, warm_history: Path) -> Iterator[tuple[str, Path,
         yield f"{server.url}/v1", state, gateway
 
 
+# About 30 s (a simulated day of warm history, detection cycles over it): kept in the default run because
+# it is the one test of enforcement with the real engine.
 def test_reasoning_harvest_is_throttled_by_the_default_policy(gateway_url: tuple[str, Path, Gateway]) -> None:
     url, state, gateway = gateway_url
     harvest = openai.OpenAI(base_url=url, api_key="sk-harvest", max_retries=0, timeout=30)
@@ -100,6 +100,7 @@ def test_reasoning_harvest_is_throttled_by_the_default_policy(gateway_url: tuple
     assert all(d.enforced_action.value in ("allow", "monitor") for d in legit_decisions)
 
 
+@pytest.mark.slow
 def test_enforcement_demo_refuses_the_harvester_and_serves_the_product(
     warm_history: Path, tmp_path: Path
 ) -> None:
