@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psutil
 
 BODY = {
     "model": "mock-small",
@@ -49,7 +50,14 @@ def serve_upstream(port: int) -> None:
 
     from distillguard.gateway import create_mock_upstream
 
-    uvicorn.run(create_mock_upstream(), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.run(
+        create_mock_upstream(),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_keep_alive=60,
+    )
 
 
 def serve_gateway(port: int, upstream: str, state: Path, detect_every: float) -> None:
@@ -71,8 +79,9 @@ def serve_gateway(port: int, upstream: str, state: Path, detect_every: float) ->
         upstream=upstream,
         detect_every=detect_every,
     )
+    app = Gateway(config, detector).app
     uvicorn.run(
-        Gateway(config, detector).app, host="127.0.0.1", port=port, log_level="warning", access_log=False
+        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, timeout_keep_alive=60
     )
 
 
@@ -89,7 +98,7 @@ def process(args: list[str]) -> Iterator[subprocess.Popen[bytes]]:
             proc.kill()
 
 
-def wait_ready(base: str, timeout: float = 30.0) -> None:
+def wait_ready(base: str, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(httpx.HTTPError):
@@ -130,7 +139,16 @@ class Pool:
         reader, writer = await self.idle.get()
         try:
             writer.write(self.request)
-            head = await reader.readuntil(b"\r\n\r\n")
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError as exc:
+                if exc.partial:
+                    raise
+                # The server closed an idle keep-alive connection: reconnect once, as any client would.
+                writer.close()
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+                writer.write(self.request)
+                head = await reader.readuntil(b"\r\n\r\n")
             status = int(head[9:12])
             length = 0
             for line in head.split(b"\r\n")[1:]:
@@ -234,16 +252,26 @@ def main() -> None:
     gateway = f"http://127.0.0.1:{gw_port}/v1"
     with tempfile.TemporaryDirectory() as state:
         gw_args = ["--serve-gateway", str(gw_port), upstream, state, "--detect-every", str(args.detect_every)]
-        with process(["--serve-upstream", str(up_port)]), process(gw_args):
+        with process(["--serve-upstream", str(up_port)]) as up_proc, process(gw_args) as gw_proc:
             wait_ready(upstream)
             wait_ready(gateway)
+            # CPU seconds the processes spend, per request: a figure that queueing on a busy machine
+            # does not inflate the way it inflates latencies.
+            cpu = {name: psutil.Process(p.pid) for name, p in (("upstream", up_proc), ("gateway", gw_proc))}
+            before = {name: sum(proc.cpu_times()[:2]) for name, proc in cpu.items()}
             result = asyncio.run(
                 load(f"{upstream}/chat/completions", f"{gateway}/chat/completions", args.rate, seconds, 200)
             )
+            spent = {name: sum(proc.cpu_times()[:2]) - before[name] for name, proc in cpu.items()}
             status = httpx.get(gateway.removesuffix("/v1") + "/distillguard/status", timeout=5).json()
+        per_target = seconds * int(args.rate) + 200  # measured requests plus the warm-up
+        # The upstream serves both the direct and the proxied requests.
+        result["upstream_cpu_ms_per_request"] = round(spent["upstream"] * 1000 / (2 * per_target), 3)
+        result["gateway_cpu_ms_per_request"] = round(spent["gateway"] * 1000 / per_target, 3)
         result["gateway_detection_cycles"] = status["cycles"]
         result["gateway_events_recorded"] = status["window_events"]
     result["cpus"] = os.cpu_count()
+    result["load_average_1m"] = round(os.getloadavg()[0], 2)
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:
