@@ -23,7 +23,7 @@ from distillguard.detect.config import DetectConfig
 
 # Weight of one shared key of each kind, before specificity (see the module docstring).
 KIND_WEIGHTS: dict[str, float] = {
-    "template": 0.7,
+    "template": 0.8,
     "system": 0.6,
     "tools": 0.6,
     "payment": 1.2,

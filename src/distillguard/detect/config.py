@@ -55,6 +55,10 @@ class DetectConfig:
     min_requests
         Accounts with fewer requests still get scores, damped by ``requests / (requests + min_requests)``;
         they are also left out of the population baseline.
+    min_active_share
+        Signals of an account active in fewer than this share of the scan window's hours are damped
+        (fully above four times this share), so that short bursts (an evaluation run) do not add up to a
+        campaign. 0 disables it. Default 0.025 (about 2 of 72 hours).
     fire_level
         A signal whose score reaches this counts as fired: it appears in the evidence list.
     weights
@@ -87,6 +91,7 @@ class DetectConfig:
     z_low: float = 2.0
     z_high: float = 6.0
     min_requests: int = 20
+    min_active_share: float = 0.025
     fire_level: float = 0.5
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     signals: tuple[str, ...] | None = None
