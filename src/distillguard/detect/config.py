@@ -31,7 +31,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "conversation_shape": 0.4,
     "timing": 0.6,
     "new_model_pivot": 0.9,
-    "account_infrastructure": 0.6,
+    "account_infrastructure": 0.7,
     "sustained_volume": 0.5,
 }
 
