@@ -19,13 +19,16 @@ from distillguard.errors import ConfigError
 
 # How much each signal counts in an account's (or a group's) evidence total. Content signals are
 # alternatives (one operator elicits reasoning, another grades) so only the strongest of them counts.
+# Logprob harvesting weighs a little more: top-k logprobs on one-token completions over thousands of
+# different prompts has no product use but soft-label extraction (evaluation reruns of a fixed benchmark
+# are excluded by the signal's novelty factor and by burst damping).
 DEFAULT_WEIGHTS: dict[str, float] = {
     "reasoning_elicitation": 1.0,
     "model_as_grader": 1.0,
     "censorship_rewrite": 1.0,
     "bulk_datagen": 1.0,
     "rl_taskgen": 1.0,
-    "logprob_harvesting": 1.0,
+    "logprob_harvesting": 1.2,
     "output_budget": 0.6,
     "template_coverage": 1.0,
     "conversation_shape": 0.4,
