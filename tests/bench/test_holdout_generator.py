@@ -19,7 +19,10 @@ REQUIRED = (
     "ts", "request_id", "account_id", "api_key_id", "ip", "user_agent", "account_created",
     "payment_fingerprint", "endpoint", "request", "response", "status", "latency_ms",
 )  # fmt: skip
-HARD_NEGATIVES = {"chat_app", "coding_agent", "enterprise_rag", "batch_job", "eval_research", "edu_math"}
+HARD_NEGATIVES = {
+    "chat_app", "coding_agent", "enterprise_rag", "batch_job", "eval_research", "edu_math", "synthetic_data",
+    "labelling_vendor", "classroom", "agent_platform", "api_reseller", "translation", "support_bot",
+}  # fmt: skip
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
@@ -29,6 +32,16 @@ def _read(path: Path) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory: pytest.TempPathFactory) -> holdout.HoldoutSummary:
     return holdout.generate(tmp_path_factory.mktemp("default"), seed=7, hours=24, scale=0.05)
+
+
+@pytest.fixture(scope="module")
+def default_events(default_run: holdout.HoldoutSummary) -> list[dict[str, Any]]:
+    return _read(default_run.traffic_path)
+
+
+@pytest.fixture(scope="module")
+def default_labels(default_run: holdout.HoldoutSummary) -> dict[str, str]:
+    return {label["account_id"]: label["population"] for label in _read(default_run.labels_path)}
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +66,10 @@ def test_spilling_to_disk_does_not_change_the_output(tmp_path: Path, monkeypatch
     assert not list((tmp_path / "spill").glob("holdout-*")), "spill runs must be cleaned up"
 
 
-def test_every_line_is_a_canonical_event_sorted_by_time(default_run: holdout.HoldoutSummary) -> None:
-    events = _read(default_run.traffic_path)
+def test_every_line_is_a_canonical_event_sorted_by_time(
+    default_run: holdout.HoldoutSummary, default_events: list[dict[str, Any]]
+) -> None:
+    events = default_events
     assert len(events) == default_run.events > 1000
     times = []
     for event in events:
@@ -78,9 +93,11 @@ def test_every_line_is_a_canonical_event_sorted_by_time(default_run: holdout.Hol
     assert len({event["request_id"] for event in events}) == len(events)
 
 
-def test_labels_cover_exactly_the_accounts_in_the_traffic(default_run: holdout.HoldoutSummary) -> None:
+def test_labels_cover_exactly_the_accounts_in_the_traffic(
+    default_run: holdout.HoldoutSummary, default_events: list[dict[str, Any]]
+) -> None:
     labels = _read(default_run.labels_path)
-    seen = {event["account_id"] for event in _read(default_run.traffic_path)}
+    seen = {event["account_id"] for event in default_events}
     assert {label["account_id"] for label in labels} == seen
     assert len(labels) == len(seen)
     for label in labels:
@@ -95,6 +112,7 @@ def test_default_mix_has_many_campaigns_and_hard_negatives(default_run: holdout.
     assert populations.keys() >= HARD_NEGATIVES
     assert {"hydra_reasoning", "rubric_grader", "logprob_harvest", "slow_operator"} <= populations.keys()
     assert len(default_run.campaigns) >= 4
+    assert all(label["hard_negative"] for label in labels if label["population"] in HARD_NEGATIVES)
     assert populations["hydra_reasoning"] >= 10
 
 
@@ -114,12 +132,14 @@ def test_heavy_legit_mix_has_more_negatives_and_quieter_campaigns(
     assert heavy_run.accounts_by_population.keys() >= HARD_NEGATIVES
 
 
-def test_new_model_only_after_release_and_hydra_pivots_to_it(default_run: holdout.HoldoutSummary) -> None:
+def test_new_model_only_after_release_and_hydra_pivots_to_it(
+    default_run: holdout.HoldoutSummary, default_events: list[dict[str, Any]], default_labels: dict[str, str]
+) -> None:
     release = default_run.new_model_release
     pivoted = (datetime.fromisoformat(release.replace("Z", "+00:00")) + timedelta(hours=4)).isoformat()[:19]
-    labels = {label["account_id"]: label["population"] for label in _read(default_run.labels_path)}
+    labels = default_labels
     hydra_models: Counter[str] = Counter()
-    for event in _read(default_run.traffic_path):
+    for event in default_events:
         if event["request"]["model"] == default_run.new_model:
             assert event["ts"] >= release
         if labels[event["account_id"]] == "hydra_reasoning" and event["ts"] > pivoted:
@@ -127,11 +147,12 @@ def test_new_model_only_after_release_and_hydra_pivots_to_it(default_run: holdou
     assert hydra_models[default_run.new_model] > 0.5 * sum(hydra_models.values())
 
 
-def test_hydra_spreads_over_many_networks_and_shares_payment(default_run: holdout.HoldoutSummary) -> None:
-    labels = {label["account_id"]: label["population"] for label in _read(default_run.labels_path)}
+def test_hydra_spreads_over_many_networks_and_shares_payment(
+    default_events: list[dict[str, Any]], default_labels: dict[str, str]
+) -> None:
     prefixes, cards, accounts = set(), set(), set()
-    for event in _read(default_run.traffic_path):
-        if labels[event["account_id"]] == "hydra_reasoning":
+    for event in default_events:
+        if default_labels[event["account_id"]] == "hydra_reasoning":
             prefixes.add(event["ip"].rsplit(".", 1)[0] if "." in event["ip"] else event["ip"][:14])
             cards.add(event["payment_fingerprint"])
             accounts.add(event["account_id"])
@@ -139,8 +160,42 @@ def test_hydra_spreads_over_many_networks_and_shares_payment(default_run: holdou
     assert len(cards) < len(accounts)
 
 
+def test_campaign_text_is_varied_and_multilingual(
+    default_events: list[dict[str, Any]], default_labels: dict[str, str]
+) -> None:
+    prompts = []
+    for event in default_events:
+        if default_labels[event["account_id"]] == "hydra_reasoning":
+            content = event["request"]["messages"][-1]["content"]
+            prompts.append(content if isinstance(content, str) else content[0]["text"])
+    assert len(set(prompts)) > 0.9 * len(prompts)
+    assert sum("step by step" in prompt.lower() for prompt in prompts) < 0.1 * len(prompts)
+    assert any(any("\u4e00" <= ch <= "\u9fff" for ch in prompt) for prompt in prompts)  # Chinese
+    assert any(any("\u0400" <= ch <= "\u04ff" for ch in prompt) for prompt in prompts)  # Cyrillic
+
+
+@pytest.mark.parametrize("mix", ["stealth", "legit-only"])
+def test_other_mixes_run(tmp_path: Path, mix: str) -> None:
+    summary = holdout.generate(tmp_path, seed=11, hours=6, scale=0.03, mix=mix)
+    assert summary.events > 100
+    assert (summary.malicious_accounts == 0) == (mix == "legit-only")
+
+
 def test_unknown_mix_and_bad_arguments_are_config_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown holdout mix"):
         holdout.generate(tmp_path, seed=1, mix="nope")
     with pytest.raises(ConfigError, match="scale"):
         holdout.generate(tmp_path, seed=1, scale=0)
+
+
+def test_the_project_ingest_reads_every_line_without_quarantine(
+    default_run: holdout.HoldoutSummary, tmp_path: Path
+) -> None:
+    from distillguard.ingest import Quarantine, detect_format, read_events
+
+    assert detect_format(default_run.traffic_path) == "canonical"
+    with Quarantine(tmp_path / "quarantine.jsonl") as quarantine:
+        rows = sum(batch.num_rows for batch in read_events([default_run.traffic_path], quarantine=quarantine))
+    assert rows == default_run.events
+    quarantined = tmp_path / "quarantine.jsonl"
+    assert not quarantined.exists() or quarantined.stat().st_size == 0

@@ -20,6 +20,11 @@ from distillguard.errors import ConfigError
 WINDOW_FILE = "window.jsonl"
 
 
+def engine_available() -> None:
+    """Raise ``ConfigError`` unless the detection engine is importable."""
+    _engine()
+
+
 def _engine() -> tuple[Any, Any]:
     try:
         ingest = importlib.import_module("distillguard.ingest")
@@ -49,11 +54,19 @@ class PipelineDetector:
         self.warm_events = sum(batch.num_rows for batch in self._warm)
 
     def __call__(self, events: list[dict[str, Any]]) -> DetectionResult:
+        return self.detect_jsonl(b"".join(orjson.dumps(event) + b"\n" for event in events))
+
+    def detect_jsonl(self, data: bytes) -> DetectionResult:
         batches = list(self._warm)
-        if events:
+        if data.strip():
             path = self.scratch_dir / WINDOW_FILE
-            path.write_bytes(b"\n".join(orjson.dumps(event) for event in events) + b"\n")
+            path.write_bytes(data)
             with self._ingest.Quarantine(None) as quarantine:
-                batches.extend(self._ingest.read_events([path], fmt="auto", quarantine=quarantine))
+                batches.extend(self._ingest.read_events([path], fmt="canonical", quarantine=quarantine))
         result: DetectionResult = self._pipeline.detect_events(batches, self.config)
         return result
+
+
+def make_pipeline_detector(warm: Sequence[Path], scratch_dir: Path) -> PipelineDetector:
+    """Module-level (so picklable) factory for ``ProcessDetector``."""
+    return PipelineDetector(warm, scratch_dir)

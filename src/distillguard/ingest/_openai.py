@@ -48,12 +48,14 @@ def cap(text: str | None) -> str | None:
 
 
 def _parts_text(parts: list[Any], field: str) -> str:
-    """The text of an OpenAI content-part list; images, audio and files carry no text."""
+    """The text of an OpenAI content-part list: ``text`` parts (``input_text`` in the Responses API);
+    images, audio and files carry no text."""
     texts = []
     for part in parts:
         if type(part) is not dict:
             raise wrong_type(f"{field}[]", "an object", part)
-        if part.get("type") == "text":
+        kind = part.get("type")
+        if kind == "text" or kind == "input_text":
             text = part.get("text")
             if type(text) is not str:
                 raise wrong_type(f"{field}[].text", "a string", text)
@@ -63,20 +65,20 @@ def _parts_text(parts: list[Any], field: str) -> str:
 
 def conversation(messages: object, field: str = "messages") -> Conversation:
     """Counts per role, the (joined) system prompt, the last user message and the total text length."""
-    if type(messages) is not list:
+    if messages.__class__ is not list:
         raise wrong_type(field, "a list", messages)
     n_user = n_assistant = n_tool = chars = 0
-    system: list[str] = []
+    system_text: str | None = None
     user_text: str | None = None
     for message in messages:
-        if type(message) is not dict:
+        if message.__class__ is not dict:
             raise wrong_type(f"{field}[]", "an object", message)
         content = message.get("content")
-        if type(content) is str:
+        if content.__class__ is str:
             text = content
         elif content is None:
             text = ""
-        elif type(content) is list:
+        elif content.__class__ is list:
             text = _parts_text(content, f"{field}[].content")
         else:
             raise wrong_type(f"{field}[].content", "a string or a list of parts", content)
@@ -87,13 +89,15 @@ def conversation(messages: object, field: str = "messages") -> Conversation:
             user_text = text
         elif role == "assistant":
             n_assistant += 1
+        elif role.__class__ is not str:
+            raise wrong_type(f"{field}[].role", "a string", role)
         elif role in SYSTEM_ROLES:
-            system.append(text)
+            # Usually one system prompt; several are joined (capped below, so this stays small).
+            system_text = (
+                text if system_text is None else system_text[:TEXT_CAP_CHARS] + PART_SEPARATOR + text
+            )
         elif role in TOOL_ROLES:
             n_tool += 1
-        elif type(role) is not str:
-            raise wrong_type(f"{field}[].role", "a string", role)
-    system_text = PART_SEPARATOR.join(system) if system else None
     return len(messages), n_user, n_assistant, n_tool, cap(system_text), cap(user_text), chars
 
 
@@ -131,8 +135,8 @@ def _response_format(params: dict[str, Any]) -> str | None:
     raise wrong_type("response_format", "an object with a string type", value)
 
 
-def sampling(params: dict[str, Any]) -> Sampling:
-    """The sampling parameters; ``max_completion_tokens`` wins over the older ``max_tokens``."""
+def _checked_sampling(params: dict[str, Any]) -> Sampling:
+    """The strict path: every parameter type-checked, with a precise reason for the first bad one."""
     max_tokens = opt_int(params, "max_completion_tokens")
     if max_tokens is None:
         max_tokens = opt_int(params, "max_tokens")
@@ -146,6 +150,40 @@ def sampling(params: dict[str, Any]) -> Sampling:
         opt_str(params, "reasoning_effort"),
         opt_bool(params, "stream"),
         _response_format(params),
+    )
+
+
+def sampling(params: dict[str, Any]) -> Sampling:
+    """The sampling parameters; ``max_completion_tokens`` wins over the older ``max_tokens``.
+
+    The fast path only checks the numbers (Arrow would silently turn ``True`` into 1.0 and truncate
+    512.5 to 512); strings and booleans are type-checked by the Arrow conversion of the batch.
+    """
+    get = params.get
+    temperature, top_p, top_logprobs, n = get("temperature"), get("top_p"), get("top_logprobs"), get("n")
+    max_tokens = get("max_completion_tokens")
+    if max_tokens is None:
+        max_tokens = get("max_tokens")
+    response_format = get("response_format")
+    if (
+        (temperature is not None and temperature.__class__ is not float and temperature.__class__ is not int)
+        or (top_p is not None and top_p.__class__ is not float and top_p.__class__ is not int)
+        or (max_tokens is not None and max_tokens.__class__ is not int)
+        or (top_logprobs is not None and top_logprobs.__class__ is not int)
+        or (n is not None and n.__class__ is not int)
+        or (response_format is not None and response_format.__class__ is not str)
+    ):
+        return _checked_sampling(params)
+    return (
+        temperature,
+        top_p,
+        max_tokens,
+        get("logprobs"),
+        top_logprobs,
+        n,
+        get("reasoning_effort"),
+        get("stream"),
+        response_format,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from distillguard.errors import InputFormatError
@@ -51,14 +52,52 @@ def is_gzip(path: Path) -> bool:
         raise open_error(path, exc) from exc
 
 
-def iter_chunks(path: Path) -> Iterator[bytes | TruncatedTail]:
-    """Raw content chunks; for gzip, decompressed (multi-member aware), ending in a tail if truncated."""
+def _range_chunks(path: Path, start: int, end: int) -> Iterator[bytes]:
+    """The raw bytes ``[start, end)`` of a plain (not gzip) file."""
     try:
         f = path.open("rb")
     except OSError as exc:
         raise open_error(path, exc) from exc
     with f:
-        first = f.read(CHUNK_BYTES)
+        f.seek(start)
+        left = end - start
+        while left > 0:
+            chunk = f.read(min(CHUNK_BYTES, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk
+
+
+def line_aligned_ranges(path: Path, target_bytes: int) -> list[tuple[int, int]]:
+    """Byte ranges of about ``target_bytes`` covering a plain file, each starting at a line start."""
+    size = path.stat().st_size
+    bounds = [0]
+    with path.open("rb") as f:
+        while bounds[-1] + target_bytes < size:
+            f.seek(bounds[-1] + target_bytes)
+            f.readline()  # to the end of the line the nominal boundary falls in
+            if f.tell() >= size:
+                break
+            bounds.append(f.tell())
+    bounds.append(size)
+    return list(pairwise(bounds))
+
+
+def iter_chunks(path: Path, byte_range: tuple[int, int] | None = None) -> Iterator[bytes | TruncatedTail]:
+    """Raw content chunks; for gzip, decompressed (multi-member aware), ending in a tail if truncated.
+
+    ``byte_range`` reads only that part of a plain file (the parallel reader splits large files).
+    """
+    if byte_range is not None:
+        yield from _range_chunks(path, *byte_range)
+        return
+    try:
+        f = path.open("rb")
+    except OSError as exc:
+        raise open_error(path, exc) from exc
+    with f:
+        first = f.read(max(CHUNK_BYTES, len(GZIP_MAGIC)))
         if not first.startswith(GZIP_MAGIC):
             while first:
                 yield first
@@ -96,15 +135,17 @@ def _gunzip(first: bytes, f: object) -> Iterator[bytes | TruncatedTail]:
             return
 
 
-def iter_lines(path: Path) -> Generator[tuple[int, bytes, str | None], None, None]:
+def iter_lines(
+    path: Path, byte_range: tuple[int, int] | None = None
+) -> Generator[tuple[int, bytes, str | None], None, None]:
     """``(line_number, line_bytes, problem)`` for each line (1-based, newline stripped), blank ones included.
 
     ``problem`` is None for a complete line; a truncated gzip stream ends with its incomplete last line
-    and the reason it is incomplete.
+    and the reason it is incomplete. With ``byte_range``, numbers count from the start of the range.
     """
     pending: list[bytes] = []
     number = 0
-    for chunk in iter_chunks(path):
+    for chunk in iter_chunks(path, byte_range):
         if isinstance(chunk, TruncatedTail):
             lines = (b"".join(pending) + chunk.data).split(b"\n")
             for line in lines[:-1]:
@@ -126,5 +167,47 @@ def iter_lines(path: Path) -> Generator[tuple[int, bytes, str | None], None, Non
             yield number, line, None
         if last:
             pending.append(last)
+    if pending:
+        yield number + 1, b"".join(pending), None
+
+
+def iter_line_views(
+    path: Path, byte_range: tuple[int, int] | None = None
+) -> Generator[tuple[int, bytes | memoryview, str | None], None, None]:
+    """Like :func:`iter_lines`, but complete lines inside a chunk are zero-copy ``memoryview`` slices.
+
+    The hot path of JSON-lines reading: ``orjson.loads`` parses a memoryview directly, which saves
+    copying every line into a new bytes object. Lines that span chunks, and a truncated tail, are bytes.
+    """
+    number = 0
+    pending: list[bytes] = []  # pieces of a line that started in an earlier chunk
+    for chunk in iter_chunks(path, byte_range):
+        if isinstance(chunk, TruncatedTail):
+            lines = (b"".join(pending) + chunk.data).split(b"\n")
+            for line in lines[:-1]:
+                number += 1
+                yield number, line, None
+            yield number + 1, lines[-1], chunk.reason
+            return
+        find, start, end = chunk.find, 0, len(chunk)
+        newline = find(b"\n")
+        if newline < 0:
+            pending.append(chunk)
+            continue
+        if pending:
+            pending.append(chunk[:newline])
+            number += 1
+            yield number, b"".join(pending), None
+            pending = []
+            start = newline + 1
+            newline = find(b"\n", start)
+        view = memoryview(chunk)
+        while newline >= 0:
+            number += 1
+            yield number, view[start:newline], None
+            start = newline + 1
+            newline = find(b"\n", start)
+        if start < end:
+            pending.append(chunk[start:])
     if pending:
         yield number + 1, b"".join(pending), None

@@ -42,6 +42,9 @@ LANGUAGE_GROUPS = (
 )  # fmt: skip
 
 
+ALL_LANGUAGES = tuple(attack_text.ELICIT)
+
+
 @dataclass(frozen=True)
 class _Persona:
     """How one hydra account (or its operator sub-team) phrases its requests."""
@@ -68,7 +71,9 @@ def _cover(ctx: Ctx) -> Body:
 
 def _trace_body(ctx: Ctx, persona: _Persona, model: str) -> Body:
     rng = ctx.rng
-    language, clause = attack_text.elicitation(rng, persona.languages)
+    # Mostly the sub-team's languages; a quarter of requests are translated to widen coverage.
+    languages = persona.languages if rng.random() < 0.75 else ALL_LANGUAGES
+    language, clause = attack_text.elicitation(rng, languages)
     if persona.json_contract and rng.random() < 0.6:
         clause = f"{clause} {persona.json_contract}"
     user = persona.wrapper.format(p=_payload(ctx, language), e=clause)
@@ -147,7 +152,7 @@ def hydra_reasoning(ctx: Ctx, n_accounts: int) -> None:
         for member in chosen:
             account, persona = accounts[member]
             ts = wave + int(rng.random() * 25_000)
-            if rng.random() < 0.18:
+            if rng.random() < 0.18 or ctx.covered():
                 body = _cover(ctx)
             else:
                 model = NEW_MODEL if ts >= pivot_at and rng.random() < 0.85 else "nimbus-2-think"
@@ -181,6 +186,9 @@ def rubric_grader(ctx: Ctx, n_accounts: int) -> None:
         )
         ips = [ipv4_in(pick(rng, blocks), rng) for _ in range(2)]
         for ts in profile_times(ctx.nrng, window, ctx.count(200, 320), "flat").tolist():
+            if ctx.covered():
+                ctx.sink.emit(ts, account, _cover(ctx), ip=pick(rng, ips), out_tokens=150)
+                continue
             template = pick(rng, attack_text.GRADER_TEMPLATES)
             rubric = "; ".join(rng.sample(attack_text.RUBRIC_ITEMS, 4))
             prompt = template.format(
@@ -222,6 +230,9 @@ def logprob_harvest(ctx: Ctx, n_accounts: int) -> None:
             user_agent=agent,
         )
         for ts in profile_times(ctx.nrng, window, ctx.count(450, 650), "flat").tolist():
+            if ctx.covered():
+                ctx.sink.emit(ts, account, _cover(ctx), ip=pick(rng, relay_ips), out_tokens=150)
+                continue
             prefix = pick(rng, attack_text.LOGPROB_PREFIXES)
             if rng.random() < 0.5:
                 prefix = f"On {pick(rng, subjects)}: {prefix.lower()}"
@@ -330,7 +341,11 @@ def safe_rewrite(ctx: Ctx, n_accounts: int) -> None:
             payment=pick(rng, cards),
             error_rate=0.02,
         )
-        for ts in profile_times(ctx.nrng, window, ctx.count(150, 250), "flat").tolist():
+        # Staff working a day shift in the operator's time zone, not machines running 24/7.
+        for ts in profile_times(ctx.nrng, window, ctx.count(150, 250), "office", 8.0, 0.5).tolist():
+            if ctx.covered():
+                ctx.sink.emit(ts, account, _cover(ctx), ip=proxies.pick(rng), out_tokens=150)
+                continue
             prompt = pick(rng, attack_text.REWRITE_TEMPLATES).format(
                 q=pick(rng, attack_text.SENSITIVE_QUESTIONS), a=_candidate(ctx)
             )
@@ -365,6 +380,9 @@ def model_pivot(ctx: Ctx, n_accounts: int) -> None:
             nrng, pivot_at + int(rng.uniform(0, 40) * 60_000), window.end_ms, 8.0 * ctx.volume
         )
         for ts in np.concatenate([before, after]).tolist():
+            if ctx.covered():
+                ctx.sink.emit(ts, account, _cover(ctx), ip=ip, out_tokens=150)
+                continue
             model = NEW_MODEL if ts >= pivot_at and rng.random() < 0.9 else "nimbus-2"
             payload = PAYLOADS_BY_CAPABILITY[pick(rng, ("coding", "coding", "science", "analysis", "logic"))](
                 rng

@@ -143,24 +143,6 @@ def poisson_times(rng: np.random.Generator, start_ms: int, end_ms: int, rate_per
     return np.sort(rng.integers(start_ms, end_ms, size=n)).astype(np.int64)
 
 
-class TimestampFormatter:
-    """RFC 3339 with milliseconds and ``Z``; the date part is cached per day because it rarely changes."""
-
-    def __init__(self) -> None:
-        self._days: dict[int, str] = {}
-
-    def __call__(self, ms: int) -> str:
-        day, rest = divmod(ms, DAY_MS)
-        prefix = self._days.get(day)
-        if prefix is None:
-            prefix = datetime.fromtimestamp(day * 86400, tz=UTC).strftime("%Y-%m-%dT")
-            self._days[day] = prefix
-        sec, milli = divmod(rest, 1000)
-        hh, rem = divmod(sec, 3600)
-        mm, ss = divmod(rem, 60)
-        return f"{prefix}{hh:02d}:{mm:02d}:{ss:02d}.{milli:03d}Z"
-
-
 def rfc3339(ms: int) -> str:
     """Whole-second RFC 3339 for account creation times."""
     return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

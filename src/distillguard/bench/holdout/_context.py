@@ -22,10 +22,20 @@ class Ctx:
     rng: random.Random
     nrng: np.random.Generator
     volume: float
+    cover: float = 0.0  # extra share of innocuous cover requests a campaign mixes in
+
+    def covered(self) -> bool:
+        """Whether this campaign request is replaced by cover traffic (never draws when there is none)."""
+        return self.cover > 0 and self.rng.random() < self.cover
+
+    @property
+    def span(self) -> float:
+        """The window's length in units of the 48 hours that per-account budgets are written for."""
+        return self.window.duration_ms / (48 * HOUR_MS)
 
     def count(self, low: float, high: float) -> int:
-        """A per-account request or session budget, scaled by the mix's volume factor."""
-        return max(1, round(self.rng.uniform(low, high) * self.volume))
+        """A per-account request or session budget per 48 hours, scaled by volume and window length."""
+        return max(1, round(self.rng.uniform(low, high) * self.volume * self.span))
 
     def account(
         self,

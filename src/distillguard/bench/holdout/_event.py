@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 
-from distillguard.bench.holdout._clock import TimestampFormatter, Window, rfc3339
+from distillguard.bench.holdout._clock import Window, rfc3339
 from distillguard.bench.holdout._models import MODELS
 from distillguard.bench.holdout._rand import pick
 
@@ -62,7 +63,11 @@ def text_chars(messages: list[dict[str, Any]]) -> int:
 
 
 class Sink:
-    """Collects serialised events (with their times) and per-account request counts."""
+    """Collects serialised events (with their times) and per-account request counts.
+
+    Events are serialised without ``ts`` at emission; the timestamp (which leads each line, so that
+    fixed-width lines sort and merge by time) is formatted for a whole run at once when it is written.
+    """
 
     def __init__(self, window: Window, rng: random.Random, *, spill_dir: Path, spill_events: int) -> None:
         self.window = window
@@ -70,12 +75,11 @@ class Sink:
         self._spill_dir = spill_dir
         self._spill_events = spill_events
         self._spills: list[Path] = []
-        self._fmt = TimestampFormatter()
-        self.rows: list[tuple[int, int, bytes]] = []
+        self._times: list[int] = []
+        self._lines: list[bytes] = []  # events serialised without their leading "ts"
         self.counts: dict[str, int] = {}
         self.accounts: dict[str, Account] = {}
         self._created: dict[str, str] = {}
-        self._seq = 0
 
     def register(self, account: Account) -> Account:
         self.accounts[account.account_id] = account
@@ -117,7 +121,6 @@ class Sink:
             latency = 15.0 + 105.0 * random()
         account_id = account.account_id
         event = {
-            "ts": self._fmt(ts),
             "request_id": f"rq_{rng.getrandbits(96):024x}",
             "account_id": account_id,
             "api_key_id": key or account.api_keys[0],
@@ -131,26 +134,36 @@ class Sink:
             "status": status,
             "latency_ms": int(latency),
         }
-        self._seq += 1
-        self.rows.append((ts, self._seq, orjson.dumps(event)))
+        self._times.append(ts)
+        self._lines.append(orjson.dumps(event))
         self.counts[account_id] = self.counts.get(account_id, 0) + 1
-        if len(self.rows) >= self._spill_events:
+        if len(self._lines) >= self._spill_events:
             self._spill()
 
     def _spill(self) -> None:
         """Write the buffered events, sorted by (time, emission order), to a run file on disk."""
-        self.rows.sort(key=_row_key)
         path = self._spill_dir / f"run-{len(self._spills):05d}.jsonl"
-        path.write_bytes(b"".join(row[2] + b"\n" for row in self.rows))
+        path.write_bytes(b"\n".join(self._take_sorted()) + b"\n")
         self._spills.append(path)
-        self.rows = []
+
+    def _take_sorted(self) -> list[bytes]:
+        """Buffered events in (time, emission order) with their timestamps; empties the buffer."""
+        times = np.array(self._times, dtype=np.int64)
+        order = np.argsort(times, kind="stable")  # stable: ties keep emission order
+        texts: list[str] = np.datetime_as_string(times[order].astype("datetime64[ms]"), unit="ms").tolist()
+        lines = self._lines
+        done = [
+            b'{"ts":"' + text.encode() + b'Z",' + lines[i][1:]
+            for text, i in zip(texts, order.tolist(), strict=True)
+        ]
+        self._times, self._lines = [], []
+        return done
 
     def sorted_runs(self) -> list[Iterable[bytes]]:
         """Time-sorted runs of serialised events; merged, they give the (time, emission order) order."""
         if not self._spills:
-            self.rows.sort(key=_row_key)
-            return [[row[2] for row in self.rows]]
-        if self.rows:
+            return [self._take_sorted()]
+        if self._lines:
             self._spill()
         return [_read_lines(path) for path in self._spills]
 
@@ -188,10 +201,6 @@ class Sink:
             "usage": usage,
         }
         return response, total
-
-
-def _row_key(row: tuple[int, int, bytes]) -> tuple[int, int]:
-    return row[0], row[1]
 
 
 def _read_lines(path: Path) -> Iterator[bytes]:

@@ -90,8 +90,10 @@ def generate(
         sink = Sink(window, sink_rng, spill_dir=Path(spill_dir), spill_events=SPILL_EVENTS)
         for share in MIXES[mix]:
             rng, nrng = streams(seed, mix, share.population)
-            ctx = Ctx(window=window, sink=sink, rng=rng, nrng=nrng, volume=share.volume)
-            POPULATIONS[share.population].generate(ctx, share.accounts_at(scale))
+            # Sizes and volumes vary by up to a third from seed to seed, so no count is a constant.
+            jitter, volume = rng.uniform(0.75, 1.3), share.volume * rng.uniform(0.75, 1.3)
+            ctx = Ctx(window=window, sink=sink, rng=rng, nrng=nrng, volume=volume, cover=share.cover)
+            POPULATIONS[share.population].generate(ctx, share.accounts_at(scale, jitter))
         events = _write_sorted(traffic_path, sink.sorted_runs())
     summary = _summarise(sink, labels_path, traffic_path, events, seed, hours, scale, mix)
     summary = replace(summary, seconds=time.perf_counter() - began)
@@ -101,11 +103,14 @@ def generate(
 
 def _write_sorted(path: Path, runs: list[Iterable[bytes]]) -> int:
     """Merge time-sorted runs (the timestamp leads every line and has a fixed width) into one file."""
+    if len(runs) == 1 and isinstance(runs[0], list):
+        lines = runs[0]
+        path.write_bytes(b"\n".join(lines) + b"\n" if lines else b"")
+        return len(lines)
     count = 0
-    merged: Iterable[bytes] = runs[0] if len(runs) == 1 else heapq.merge(*runs, key=_ts_key)
     with path.open("wb") as out:
         buffer: list[bytes] = []
-        for line in merged:
+        for line in heapq.merge(*runs, key=_ts_key):
             buffer.append(line)
             if len(buffer) >= 20_000:
                 out.write(b"\n".join(buffer) + b"\n")

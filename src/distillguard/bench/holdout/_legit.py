@@ -19,6 +19,7 @@ from distillguard.bench.holdout._ids import (
     ipv4_block,
     ipv4_in,
     ipv6_host,
+    payment_fp,
 )
 from distillguard.bench.holdout._models import NEW_MODEL
 from distillguard.bench.holdout._rand import pick, randint
@@ -32,6 +33,10 @@ def chat_apps(ctx: Ctx, n_accounts: int) -> None:
     for index in range(n_accounts):
         app = legit_text.CHAT_APPS[index % len(legit_text.CHAT_APPS)]
         account = ctx.account("chat_app", hard_negative=True, n_keys=randint(rng, 2, 3), age_days=(120, 1400))
+        # The same company's staging organisation: same card, same persona, a trickle of test traffic.
+        staging = ctx.account(
+            "chat_app", hard_negative=True, payment=account.payment_fingerprint, age_days=(30, 120)
+        )
         ips = egress_ips(rng, CLOUD_PREFIXES, randint(rng, 2, 5))
         model = pick(rng, ("nimbus-2-mini", "nimbus-2-mini-2025-11-04", "nimbus-2"))
         canary = rng.random() < 0.4  # some apps canary the new model a day later
@@ -48,7 +53,8 @@ def chat_apps(ctx: Ctx, n_accounts: int) -> None:
                     "max_tokens": 400,
                     "stream": True,
                 }
-                ctx.sink.emit(ts, account, body, ip=pick(rng, ips), out_tokens=90, key=account.api_keys[0])
+                org = staging if rng.random() < 0.03 else account
+                ctx.sink.emit(ts, org, body, ip=pick(rng, ips), out_tokens=90, key=org.api_keys[0])
                 history.append({"role": "assistant", "content": pick(rng, legit_text.CHAT_ASSISTANT_TURNS)})
 
 
@@ -72,6 +78,7 @@ def coding_agents(ctx: Ctx, n_accounts: int) -> None:
         ips = egress_ips(rng, CLOUD_PREFIXES, randint(rng, 3, 8))
         parts = rng.random() < 0.5
         base_model = pick(rng, ("nimbus-2", "nimbus-2-think"))
+        budget = pick(rng, (8192, 16384, 32000))  # agent frameworks often ask for the model's maximum
         starts = np.concatenate(
             [
                 profile_times(ctx.nrng, ctx.window, ctx.count(25, 45), "developer", tz, 0.3)
@@ -91,9 +98,11 @@ def coding_agents(ctx: Ctx, n_accounts: int) -> None:
                     "model": model,
                     "messages": list(history),
                     "tools": tools,
-                    "max_completion_tokens": 8192,
+                    "max_completion_tokens": budget,
                     "stream": True,
                 }
+                if index % 2 == 0:
+                    body["parallel_tool_calls"] = True
                 if model != "nimbus-2":
                     body["reasoning_effort"] = pick(rng, ("low", "medium", "medium", "high"))
                 finish = "stop" if last else "tool_calls"
@@ -124,7 +133,7 @@ def enterprise_rag(ctx: Ctx, n_accounts: int) -> None:
         for ts in profile_times(ctx.nrng, ctx.window, ctx.count(450, 800), "office", tz, 0.03).tolist():
             passages = rng.sample(legit_text.RAG_PASSAGES, randint(rng, 3, 5))
             context = "\n".join(
-                f"[{i + 1}] {p.format(n=randint(rng, 2, 900))}" for i, p in enumerate(passages)
+                f"[{i + 1}] {p.format(n=randint(rng, 5, 90))}" for i, p in enumerate(passages)
             )
             question = pick(rng, legit_text.RAG_QUESTIONS)
             body = {
@@ -184,7 +193,7 @@ def eval_researchers(ctx: Ctx, n_accounts: int) -> None:
         ip = ipv4_in(campus, rng)
         agent = pick(rng, ("lm-eval/0.4.8 OpenAI/Python 1.59.7", "inspect_ai/0.3.71 OpenAI/Python 1.66.3"))
         account = ctx.account("eval_research", hard_negative=True, age_days=(400, 2200), user_agent=agent)
-        n_runs = max(1, round(randint(rng, 1, 3) * min(ctx.volume, 3.0)))
+        n_runs = max(1, round(randint(rng, 1, 3) * min(ctx.volume * ctx.span, 3.0)))
         runs = [
             (int(t), pick(rng, ("nimbus-2", "nimbus-2-mini")))
             for t in profile_times(
@@ -225,11 +234,16 @@ def indie_devs(ctx: Ctx, n_accounts: int) -> None:
     """Many small developers; a share behind carrier-grade NAT, sharing public addresses."""
     rng = ctx.rng
     carrier_ips = [ipv4_in(ipv4_block(rng, MOBILE_PREFIXES), rng) for _ in range(max(2, n_accounts // 12))]
+    shared_cards: list[str] = []
     window = ctx.window
     for _ in range(n_accounts):
         fresh = rng.random() < 0.15
         created = window.start_ms + int(rng.uniform(0, 0.9) * window.duration_ms) if fresh else None
-        account = ctx.account("indie_dev", created_ms=created, age_days=(5, 1000))
+        # Some small teams run two or three organisations on one company card.
+        card = shared_cards[-1] if shared_cards and rng.random() < 0.08 else None
+        account = ctx.account("indie_dev", created_ms=created, age_days=(5, 1000), payment=card)
+        if card is None and rng.random() < 0.04:
+            shared_cards.append(account.payment_fingerprint)
         roll = rng.random()
         if roll < 0.3:
             ips = [pick(rng, carrier_ips)]
@@ -239,7 +253,7 @@ def indie_devs(ctx: Ctx, n_accounts: int) -> None:
             block = ipv4_block(rng, RESIDENTIAL_PREFIXES)
             ips = [ipv4_in(block, rng) for _ in range(randint(rng, 1, 2))]
         tz = pick(rng, (-8.0, -5.0, -3.0, 0.0, 1.0, 2.0, 3.0, 5.5, 7.0, 8.0, 9.0))
-        n_sessions = 1 + int(ctx.nrng.poisson(2.5 * ctx.volume))
+        n_sessions = 1 + int(ctx.nrng.poisson(2.5 * ctx.volume * ctx.span))
         starts = profile_times(ctx.nrng, window, n_sessions, "developer", tz, 1.0, start_ms=created)
         model = pick(rng, ("nimbus-2-mini", "nimbus-2-mini", "nimbus-2", "nimbus-2-think"))
         curious = rng.random() < 0.4
@@ -260,7 +274,7 @@ def _dev_params(rng: Any) -> dict[str, Any]:
     temperature = pick(rng, (None, None, 0.0, 0.2, 0.7, 1.0, 1.3))
     if temperature is not None:
         params["temperature"] = temperature
-    budget = pick(rng, (None, None, 256, 1000, 4096))
+    budget = pick(rng, (None, None, 256, 1000, 4096, 16384, 32000))
     if budget is not None:
         params[pick(rng, ("max_tokens", "max_completion_tokens"))] = budget
     if rng.random() < 0.3:
@@ -305,7 +319,7 @@ def translation_service(ctx: Ctx, n_accounts: int) -> None:
             source, target = pick(rng, legit_text.TRANSLATION_PAIRS)
             system = (
                 f"Translate the user's text from {source} to {target}. Keep placeholders such as "
-                "{{{{name}}}} unchanged and preserve formatting. Output only the translation."
+                "{{name}} unchanged and preserve formatting. Output only the translation."
             )
             body = {
                 "model": "nimbus-2-mini",
@@ -393,3 +407,117 @@ def labelling_vendor(ctx: Ctx, n_accounts: int) -> None:
                 "response_format": {"type": "json_object"},
             }
             ctx.sink.emit(ts, account, body, ip=pick(rng, ips), out_tokens=35)
+
+
+def classroom(ctx: Ctx, n_accounts: int) -> None:
+    """Students in a lab session: fresh accounts created together behind one campus NAT, one assignment."""
+    rng, window = ctx.rng, ctx.window
+    remaining = n_accounts
+    while remaining > 0:
+        size = min(remaining, randint(rng, 18, 40))
+        remaining -= size
+        tz = pick(rng, (-5.0, 0.0, 1.0, 8.0))
+        lab = profile_times(ctx.nrng, window, 1, "office", tz, 0.0)
+        if lab.size == 0:
+            continue
+        start = int(lab[0])
+        campus = ipv4_block(rng, UNIVERSITY_PREFIXES)
+        nat = [ipv4_in(campus, rng) for _ in range(randint(rng, 1, 3))]
+        sponsored = payment_fp(rng) if rng.random() < 0.6 else None  # course credits on one grant
+        for _ in range(size):
+            created = start + int(rng.uniform(0, 35) * 60_000)
+            account = ctx.account(
+                "classroom", created_ms=created, hard_negative=True, payment=sponsored,
+                user_agent="OpenAI/Python 1.68.2",
+            )  # fmt: skip
+            n = max(1, int(ctx.nrng.poisson(14 * ctx.volume)))
+            times = np.sort(created + 60_000 + ctx.nrng.integers(0, 110 * 60_000, size=n))
+            history: list[Message] = []
+            for turn, ts in enumerate(times.tolist()):
+                if turn == 0 or rng.random() < 0.25:
+                    history = []
+                    text = pick(rng, legit_text.CLASS_ASSIGNMENTS).format(
+                        algo=pick(rng, legit_text.CLASS_ALGORITHMS),
+                        xs=", ".join(str(randint(rng, 1, 99)) for _ in range(6)),
+                    )
+                else:
+                    text = pick(rng, legit_text.CLASS_FOLLOWUPS)
+                history.append({"role": "user", "content": text})
+                body = {"model": "nimbus-2-mini", "messages": list(history)}
+                ctx.sink.emit(ts, account, body, ip=pick(rng, nat), out_tokens=380)
+                history.append(
+                    {"role": "assistant", "content": "Sure. First, split the input in two halves..."}
+                )
+
+
+def agent_platform(ctx: Ctx, n_accounts: int) -> None:
+    """An automation platform: each tenant workflow has its own tool set, so schemas vary across requests."""
+    rng = ctx.rng
+    for _ in range(n_accounts):
+        account = ctx.account(
+            "agent_platform", hard_negative=True, n_keys=randint(rng, 2, 5), age_days=(200, 900)
+        )
+        ips = egress_ips(rng, CLOUD_PREFIXES, randint(rng, 3, 6))
+        workflows = [
+            (
+                pick(rng, legit_text.PLATFORM_GOALS),
+                [
+                    legit_text.tool_schema(name)
+                    for name in rng.sample(legit_text.PLATFORM_TOOL_POOL, randint(rng, 2, 6))
+                ],
+            )
+            for _ in range(randint(rng, 60, 160))
+        ]
+        weights = 1.0 / np.arange(1, len(workflows) + 1)  # a few tenants are busy, most are quiet
+        starts = profile_times(
+            ctx.nrng, ctx.window, ctx.count(250, 400), "office", pick(rng, (-5.0, 1.0)), 0.3
+        )
+        chosen = ctx.nrng.choice(len(workflows), size=starts.size, p=weights / weights.sum()).tolist()
+        for times, index in zip(sessions(ctx.nrng, starts, 3.5, 3.0, 0.5), chosen, strict=True):
+            goal, tools = workflows[index]
+            history: list[Message] = [
+                {
+                    "role": "system",
+                    "content": f"You are an automation agent built on FlowPilot. Workflow: {goal}",
+                },
+                {"role": "user", "content": f'Trigger payload: {{"id": {randint(rng, 1000, 99999)}}}'},
+            ]
+            for ts in times.tolist():
+                body = {
+                    "model": "nimbus-2",
+                    "messages": list(history),
+                    "tools": tools,
+                    "parallel_tool_calls": rng.random() < 0.5,
+                    "temperature": 0,
+                }
+                ctx.sink.emit(ts, account, body, ip=pick(rng, ips), out_tokens=90, finish="tool_calls")
+                call = _tool_call(rng, pick(rng, tools)["function"]["name"], "ok")
+                history.append({"role": "assistant", "content": None, "tool_calls": [call]})
+                history.append({"role": "tool", "tool_call_id": call["id"], "content": '{"ok": true}'})
+
+
+def api_reseller(ctx: Ctx, n_accounts: int) -> None:
+    """A legitimate API aggregator: many downstream customers behind one organisation and a few egress IPs."""
+    rng = ctx.rng
+    for _ in range(n_accounts):
+        account = ctx.account(
+            "api_reseller", hard_negative=True, n_keys=randint(rng, 40, 90), age_days=(300, 1000),
+            user_agent="hopgate-router/3.7",
+        )  # fmt: skip
+        ips = egress_ips(rng, CLOUD_PREFIXES, 4) + egress_ips(rng, CLOUD_PREFIXES, 4)
+        models = ("nimbus-2-mini", "nimbus-2-mini", "nimbus-2", "nimbus-2-think")
+        for ts in profile_times(ctx.nrng, ctx.window, ctx.count(2200, 3200), "developer", 0.0, 0.8).tolist():
+            roll = rng.random()
+            if roll < 0.5:
+                text = pick(rng, legit_text.DEV_QUESTIONS).format(text=pick(rng, legit_text.SHORT_TEXTS))
+            elif roll < 0.8:
+                text = pick(rng, legit_text.CODING_TASKS)
+            else:
+                text = pick(rng, legit_text.CHAT_APPS)["openers"][0]
+            body: dict[str, Any] = {
+                "model": ctx.model_at(ts, pick(rng, models), 2.0, 0.3),  # routers add new models at once
+                "messages": [{"role": "user", "content": text}],
+                **_dev_params(rng),
+            }
+            key = pick(rng, account.api_keys)
+            ctx.sink.emit(ts, account, body, ip=pick(rng, ips), out_tokens=randint(rng, 30, 600), key=key)

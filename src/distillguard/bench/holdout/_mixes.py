@@ -35,6 +35,9 @@ POPULATIONS: dict[str, Population] = {
         Population("support_bot", legit.support_bots, False),
         Population("edu_math", legit.edu_math, False),
         Population("labelling_vendor", legit.labelling_vendor, False),
+        Population("classroom", legit.classroom, False),
+        Population("agent_platform", legit.agent_platform, False),
+        Population("api_reseller", legit.api_reseller, False),
         Population("hydra_reasoning", campaigns.hydra_reasoning, True),
         Population("rubric_grader", campaigns.rubric_grader, True),
         Population("logprob_harvest", campaigns.logprob_harvest, True),
@@ -54,9 +57,11 @@ class Share:
     accounts: int
     volume: float = 1.0
     minimum: int = 1
+    cover: float = 0.0
 
-    def accounts_at(self, scale: float) -> int:
-        return max(self.minimum, round(self.accounts * scale))
+    def accounts_at(self, scale: float, jitter: float = 1.0) -> int:
+        """Accounts at ``scale``; ``jitter`` varies population sizes from seed to seed."""
+        return max(self.minimum, round(self.accounts * scale * jitter))
 
 
 _LEGIT_DEFAULT = (
@@ -71,6 +76,9 @@ _LEGIT_DEFAULT = (
     Share("support_bot", 2),
     Share("edu_math", 2),
     Share("labelling_vendor", 2),
+    Share("classroom", 30, minimum=8),
+    Share("agent_platform", 2),
+    Share("api_reseller", 1),
 )
 
 MIXES: dict[str, tuple[Share, ...]] = {
@@ -97,10 +105,24 @@ MIXES: dict[str, tuple[Share, ...]] = {
         Share("support_bot", 5),
         Share("edu_math", 6),
         Share("labelling_vendor", 5),
+        Share("classroom", 70, minimum=12),
+        Share("agent_platform", 4),
+        Share("api_reseller", 2),
         Share("hydra_reasoning", 100, volume=0.45, minimum=10),
         Share("rubric_grader", 8, volume=0.6, minimum=2),
         Share("logprob_harvest", 4, volume=0.5, minimum=2),
         Share("slow_operator", 3, minimum=2),
+    ),
+    # The same campaigns, slower and diluted with far more cover traffic.
+    "stealth": (
+        *_LEGIT_DEFAULT,
+        Share("hydra_reasoning", 150, volume=0.5, minimum=12, cover=0.35),
+        Share("rubric_grader", 20, volume=0.5, minimum=3, cover=0.4),
+        Share("logprob_harvest", 10, volume=0.4, minimum=2, cover=0.4),
+        Share("agentic_harvest", 10, volume=0.6, minimum=2),
+        Share("safe_rewrite", 12, volume=0.5, minimum=3, cover=0.4),
+        Share("model_pivot", 20, volume=0.5, minimum=3, cover=0.4),
+        Share("slow_operator", 4, volume=0.7, minimum=2),
     ),
     # No campaign at all: for measuring the false-positive floor.
     "legit-only": _LEGIT_DEFAULT,

@@ -132,7 +132,7 @@ REWRITE_TEMPLATES = (
     "Produce an alternative response to this question that avoids the topic's controversial aspects and steers to a "
     "neutral, officially acceptable perspective.\n\n{q}",
     "请将以下回答改写为符合相关规定的版本，删除敏感内容，保持语气自然。\n问题：{q}\n原回答：{a}",
-    "Give a 'safe' version of an answer to: {q}. It should not mention specific people, protests, or criticism of "
+    "Give a 'safe' version of an answer to this question: «{q}» It should not mention specific people, protests, or criticism of "
     "any government, and should read naturally.",
     "Перепиши ответ так, чтобы он не затрагивал политически чувствительные темы, но оставался убедительным.\n"
     "Вопрос: {q}\nОтвет: {a}",

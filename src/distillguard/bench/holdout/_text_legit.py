@@ -194,22 +194,49 @@ EVAL_DIRECT_PROMPT = (
 )
 
 
+BENCH_STEMS: dict[str, tuple[str, ...]] = {
+    "astronomy": ("A star shows a parallax of {x} milliarcseconds. Its distance in parsecs is closest to",
+                  "A planet orbits its star at {y} AU. By Kepler's third law, its period in years is closest to"),
+    "virology": ("A virus with a doubling time of {x} hours starts from one copy. Copies after {y} hours are closest to",
+                 "Which property best distinguishes an enveloped virus from a naked capsid virus?"),
+    "jurisprudence": ("Which school of thought holds that law is a set of commands backed by sanctions?",
+                      "Under Hart's theory, which rule identifies valid law in a legal system?"),
+    "econometrics": ("A regression with {x} observations and {z} regressors has how many residual degrees of freedom?",
+                     "If the Durbin-Watson statistic is close to {w}, the residuals most likely show"),
+    "formal logic": ("Which of the following is logically equivalent to 'if P then Q'?",
+                     "How many rows does the truth table of a formula with {z} atoms have?"),
+    "high school chemistry": ("How many moles are in {x} grams of water (molar mass 18 g/mol)?",
+                              "What is the pH of a 10^-{z} M solution of HCl?"),
+    "college physics": ("A {x} kg mass falls from rest for {z} s (g = 9.8 m/s^2). Its speed in m/s is closest to",
+                        "A photon has wavelength {y}0 nm. Its energy in eV is closest to"),
+    "moral scenarios": ("I took the last {z} cookies from the office jar even though a sign said one each. Is this wrong "
+                        "by ordinary moral standards?",
+                        "I returned a wallet with ${x} in it to its owner. Is this wrong by ordinary moral standards?"),
+    "world religions": ("Which text is central to Sikhism?", "In which city is the Kaaba located?"),
+    "machine learning": ("A model has {x} true positives and {y} false positives. Its precision is closest to",
+                         "Which technique reduces overfitting by randomly zeroing activations during training?"),
+    "nutrition": ("A food has {x} g of carbohydrate. Its energy from carbohydrate in kcal is closest to",
+                  "Which vitamin deficiency causes scurvy?"),
+    "prehistory": ("Roughly how many years ago did the Neolithic revolution begin in the Fertile Crescent?",
+                   "Which hominin species is associated with the Acheulean hand axe?"),
+}  # fmt: skip
+
+
 def fixed_benchmark(size: int = 240) -> list[tuple[str, str, str]]:
     """(subject, question, options) built from a constant seed: identical in every run and every account."""
     rng = random.Random(20240501)
     items = []
     for index in range(size):
         subject = BENCH_SUBJECTS[index % len(BENCH_SUBJECTS)]
-        x, y = randint(rng, 2, 97), randint(rng, 2, 97)
-        question = pick(
-            rng,
-            (
-                f"Item {index}: which statement about {subject} is most accurate given a value of {x}?",
-                f"Item {index}: in {subject}, what follows if the first premise holds in {x} of {x + y} cases?",
-                f"Item {index}: a standard result in {subject} predicts which outcome for parameter {y}?",
-            ),
-        )
-        options = "\n".join(f"({letter}) option {letter.lower()}{randint(rng, 1, 9)}" for letter in "ABCD")
+        x, y, z, w = randint(rng, 2, 97), randint(rng, 2, 97), randint(rng, 2, 9), pick(rng, ("0", "2", "4"))
+        stem = pick(rng, BENCH_STEMS[subject])
+        question = stem.format(x=x, y=y, z=z, w=w)
+        base = randint(rng, 2, 400)
+        values: list[object] = [base, base * 2, base + randint(rng, 1, 30), max(1, base // 3)]
+        if "{" not in stem:  # a conceptual item: statement-combination options, as in many public benchmarks
+            values = ["I only", "II only", "I and II", "Neither I nor II"]
+        rng.shuffle(values)
+        options = "\n".join(f"({letter}) {value}" for letter, value in zip("ABCD", values, strict=True))
         items.append((subject, question, options))
     return items
 
@@ -331,4 +358,36 @@ LABEL_ITEMS = (
     ("you people never fix anything", "toxic"), ("great product, fast delivery", "not_toxic"),
     ("Angela Merkel visited Lyon", "PER, LOC"), ("stainless steel garlic press", "kitchen > utensils"),
     ("cancel my subscription now", "intent:cancel"), ("the update bricked my router", "intent:complaint"),
+)  # fmt: skip
+
+
+# A university class or hackathon: a room of brand-new accounts behind one campus NAT, one assignment.
+CLASS_ASSIGNMENTS = (
+    "Explain how {algo} works step by step and state its time complexity. Use a small example.",
+    "Walk through {algo} on the input [{xs}] and show the state after each iteration.",
+    "What is the worst case for {algo}? Justify your answer.",
+)
+CLASS_ALGORITHMS = (
+    "merge sort", "quicksort with Lomuto partition", "binary search", "Dijkstra's algorithm", "breadth-first search",
+    "heap insertion", "Kruskal's algorithm", "insertion sort", "the Euclidean algorithm", "counting sort",
+)  # fmt: skip
+CLASS_FOLLOWUPS = (
+    "can you make it shorter", "why is it n log n and not n^2?", "show it as python code", "I still don't get the "
+    "merge part", "what would change with duplicates?", "ok thanks",
+)  # fmt: skip
+
+# An automation platform whose end customers define their own tools: varied schemas, but per-tenant stable.
+PLATFORM_TOOL_POOL = (
+    "crm_create_contact", "crm_find_deal", "sheets_append_row", "sheets_lookup", "chat_post_message", "mail_send",
+    "mail_search", "calendar_find_slot", "calendar_create_event", "docs_create_page", "http_request",
+    "shop_get_order", "shop_refund", "tickets_create", "tickets_comment", "storage_upload", "sms_send",
+    "invoice_create", "forms_get_responses", "db_query",
+)  # fmt: skip
+PLATFORM_GOALS = (
+    "When a new form response arrives, add the lead to the CRM and notify the sales channel.",
+    "Every morning, summarise yesterday's support tickets and email the summary to the team lead.",
+    "If an order is marked damaged, issue a refund and open a ticket with the carrier.",
+    "Find a free 30-minute slot next week with the customer and send an invite.",
+    "Append each new invoice to the finance sheet and flag totals above the approval limit.",
+    "Post a message when a deal moves to 'closed won' with the amount and owner.",
 )  # fmt: skip

@@ -12,7 +12,7 @@ import numpy as np
 from distillguard.simulate._events import EventFactory
 from distillguard.simulate._model import Account, SimContext
 from distillguard.simulate._network import payment_fingerprint
-from distillguard.simulate._seeding import py_random, stable_hex
+from distillguard.simulate._seeding import random_for, stable_hex
 
 DAY = 86400.0
 
@@ -21,6 +21,11 @@ Out = list[tuple[float, bytes]]
 P = TypeVar("P", bound="type[Population]")
 
 POPULATIONS: dict[str, type[Population]] = {}
+
+
+def campaign_id_of(operator: str | None) -> str | None:
+    """The campaign id labels carry for an operator (stable across seeds and platforms)."""
+    return f"op-{operator}" if operator else None
 
 
 def register(cls: P) -> P:
@@ -56,6 +61,8 @@ class Population(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
     malicious: ClassVar[bool] = False
+    # A legitimate heavy user whose traffic resembles distillation in some way (DESIGN.md "Principles").
+    hard_negative: ClassVar[bool] = False
     operator: ClassVar[str | None] = None
     base_accounts: ClassVar[int] = 1
     min_accounts: ClassVar[int] = 1
@@ -66,28 +73,30 @@ class Population(ABC):
         count = max(self.min_accounts, round(wanted))
         # Per-account rate multiplier keeping the population's total volume proportional to `wanted`.
         self.rate_factor = wanted / count
-        self._streams: dict[str, tuple[np.random.Generator, random.Random]] = {}
+        self.account_count = count
+        self._randoms: dict[str, random.Random] = {}
+        self._generators: dict[str, np.random.Generator] = {}
         self.prepare()
         self.accounts: list[Account] = [self._build_account(index) for index in range(count)]
 
     @property
     def campaign_id(self) -> str | None:
-        return f"op-{self.operator}" if self.operator else None
+        return campaign_id_of(self.operator)
 
     @property
     def platform_volume(self) -> float:
         spec = self.ctx.spec
+        mix = self.ctx.config.mix_factor(self.name)
         if self.operator is not None:
-            return spec.operator_volume.get(self.operator, 1.0)
-        return spec.legit_volume
+            return spec.operator_volume.get(self.operator, 1.0) * mix
+        return spec.legit_volume * mix
 
     def prepare(self) -> None:
         """Population-wide set-up before accounts are built (shared pools, templates)."""
         return None
 
     def _build_account(self, index: int) -> Account:
-        gen = self.ctx.rng(self.name, "account", index)
-        r = py_random(gen)
+        r = random_for(self.ctx.seed, self.ctx.spec.name, self.name, "account", index)
         created = self.creation_offset(r, index)
         keys = tuple(
             f"key_{stable_hex(self.ctx.seed, self.ctx.spec.name, self.name, index, k, length=12)}"
@@ -106,8 +115,8 @@ class Population(ABC):
             tz_hours=self.timezone(r, index),
         )
         self.setup(account, r)
-        # The account's own streams continue day after day (days are generated in order).
-        self._streams[account.account_id] = (gen, py_random(gen))
+        # The account's own scalar stream continues day after day (days are generated in order).
+        self._randoms[account.account_id] = r
         return account
 
     # Identity facts; override where a population differs.
@@ -127,9 +136,27 @@ class Population(ABC):
         """Per-account profile (product persona, networks, habits)."""
         return None
 
+    def ground_truth(self) -> dict[str, object]:
+        """Facts about this population's behaviour worth recording in meta.json (for checking detectors)."""
+        return {}
+
+    def is_hard_negative(self, account: Account) -> bool:
+        return self.hard_negative
+
     def day_streams(self, account: Account, day: int) -> tuple[np.random.Generator, random.Random]:
-        """The account's random streams (seeded from seed, platform, population and account)."""
-        return self._streams[account.account_id]
+        """The account's random streams, both seeded from (seed, platform, population, account).
+
+        The numpy Generator (for vectorised draws) is created on first use: populations of many small
+        accounts draw everything from the scalar stream and never pay for one.
+        """
+        gen = self._generators.get(account.account_id)
+        if gen is None:
+            gen = self._generators[account.account_id] = self.ctx.rng(self.name, "account", account.index)
+        return gen, self._randoms[account.account_id]
+
+    def day_random(self, account: Account) -> random.Random:
+        """The account's scalar stream alone."""
+        return self._randoms[account.account_id]
 
     def alive(self, account: Account, day: int, times: np.ndarray) -> np.ndarray:
         """Drop times before the account existed."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -155,11 +157,15 @@ def _product_user_message(r: random.Random, kind: str, lang: str) -> str:
     if kind == "tutor":
         if lang != "en":
             return p.foreign_question(r, lang, r.choice(("math", "biology", "history", "physics")))
-        return r.choice(("", "i dont get this: ", "For my homework: ", "Help! ")) + (
-            p.math_problem(r)
-            if r.random() < 0.4
-            else p.topic_question(r, r.choice(("biology", "history", "physics")))
-        )
+        subject = r.choice(("biology", "history", "physics", "chemistry"))
+        roll = r.random()
+        if roll < 0.4:
+            question = p.math_problem(r)
+        elif roll < 0.6:
+            question = p.hard_question(r, subject)
+        else:
+            question = p.topic_question(r, subject)
+        return r.choice(("", "i dont get this: ", "For my homework: ", "Help! ")) + question
     if kind == "support":
         return r.choice(
             (
@@ -182,6 +188,18 @@ def _product_user_message(r: random.Random, kind: str, lang: str) -> str:
     )
 
 
+# What earlier assistant turns look like in a conversation's history (the logs keep the request as sent).
+_REPLY_BODIES = (
+    "Here are three ideas to get you started.",
+    "The short answer is yes, with a couple of caveats.",
+    "It depends on your budget and timing; here's how I'd think about it.",
+    "A simple way to do this is to start small and adjust as you go.",
+    "Good news: this is a common situation and there are a few easy fixes.",
+    "Let me break that down into a few steps.",
+    "Here's a quick summary, then some details.",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ChatProduct:
     kind: str
@@ -194,13 +212,16 @@ class ChatProduct:
     user_agent: str
     lang: str
     sessions_per_day: float
+    # Client-side apps call the API from their users' devices: many residential IPs, browser UAs.
+    client_side: bool
 
 
 @register
 class ConsumerChat(Population):
     name = "consumer_chat"
     description = "Consumer chat products: a fixed persona system prompt, multi-turn sessions, diurnal."
-    base_accounts = 4
+    hard_negative = True
+    base_accounts = 6
 
     def prepare(self) -> None:
         self.products: dict[str, ChatProduct] = {}
@@ -231,7 +252,8 @@ class ConsumerChat(Population):
             ips=tuple(ipv4_in(r, prefix) for _ in range(r.randrange(2, 6))),
             user_agent=r.choice((sdk_user_agent(r), custom_user_agent(r, product))),
             lang=lang,
-            sessions_per_day=r.uniform(600, 1200),
+            sessions_per_day=r.uniform(400, 800),
+            client_side=account.index % 3 == 2,
         )
 
     def day_events(self, account: Account, day: int, factory: EventFactory, out: Out) -> None:
@@ -245,8 +267,14 @@ class ConsumerChat(Population):
         )
         for start in self.alive(account, day, starts):
             end_user = f"u_{r.getrandbits(40):010x}"
+            if prod.client_side:
+                ip, user_agent = residential_ip(r, 0.35), browser_user_agent(r)
+            else:
+                ip, user_agent = r.choice(prod.ips), prod.user_agent
             turns = min(1 + int(r.expovariate(0.55)), 10)
-            gaps = np.cumsum([0.0] + [r.lognormvariate(3.7, 0.6) for _ in range(turns - 1)])
+            # Think-and-type time between turns: lognormal around 40 s.
+            gaps = list(itertools.accumulate(math.exp(3.7 + 0.6 * r.gauss()) for _ in range(turns - 1)))
+            gaps.insert(0, 0.0)
             messages: list[dict[str, Any]] = [{"role": "system", "content": prod.system_prompt}]
             model = self.ctx.legit_model(r, day, float(start), prod.model, eagerness=0.6)
             for turn, gap in enumerate(gaps):
@@ -273,13 +301,13 @@ class ConsumerChat(Population):
                     day=day,
                     ts=ts,
                     request=request,
-                    ip=r.choice(prod.ips),
-                    user_agent=prod.user_agent,
+                    ip=ip,
+                    user_agent=user_agent,
                     completion_tokens=tokens,
                     finish_reason=finish,
                     api_key=r.choice(account.api_keys),
                 )
-                reply = f"{r.choice(v.ASSISTANT_SNIPPETS)} " + p.topic_question(r)[:60]
+                reply = f"{r.choice(v.ASSISTANT_SNIPPETS)} {r.choice(_REPLY_BODIES)}"
                 messages = [*messages, {"role": "assistant", "content": reply}]
 
 
@@ -328,8 +356,8 @@ def tool_schema(name: str, description: str, params: dict[str, str], prefix: str
     }
 
 
-def tool_step(r: random.Random, tools: list[dict[str, Any]], step: int) -> list[dict[str, Any]]:
-    """One assistant tool call and the tool's result, as they appear in the next request's messages."""
+def _tool_call(r: random.Random, tools: list[dict[str, Any]]) -> tuple[str, str, str]:
+    """(function name, JSON arguments, tool result) of one plausible call of one of ``tools``."""
     fn = r.choice(tools)["function"]
     args: dict[str, Any] = {}
     for key, spec in fn["parameters"]["properties"].items():
@@ -343,7 +371,6 @@ def tool_step(r: random.Random, tools: list[dict[str, Any]], step: int) -> list[
             )
         else:
             args[key] = r.choice(v.CODING_TASKS)[:30]
-    call_id = f"call_{r.getrandbits(48):012x}"
     result = r.choice(
         (
             "OK",
@@ -356,26 +383,41 @@ def tool_step(r: random.Random, tools: list[dict[str, Any]], step: int) -> list[
             "Build succeeded.",
         )
     )
-    return [
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {
-                    "id": call_id,
-                    "type": "function",
-                    "function": {"name": fn["name"], "arguments": orjson.dumps(args).decode()},
-                }
-            ],
-        },
-        {"role": "tool", "tool_call_id": call_id, "content": result},
-    ]
+    return fn["name"], orjson.dumps(args).decode(), result
+
+
+class ToolSteps:
+    """A product's (or operator's) repertoire of tool calls, drawn when the tool set is defined.
+
+    Replaying calls from a repertoire is both what agents do (the same few commands over and over) and
+    much cheaper than composing arguments for every step of every request.
+    """
+
+    def __init__(self, tools: list[dict[str, Any]], r: random.Random, size: int = 96) -> None:
+        self.tools = tools
+        self._calls = [_tool_call(r, tools) for _ in range(size)]
+
+    def step(self, r: random.Random) -> list[dict[str, Any]]:
+        """One assistant tool call and the tool's result, as they appear in the next request's messages."""
+        name, arguments, result = self._calls[int(r.random() * len(self._calls))]
+        call_id = f"call_{r.getrandbits(48):012x}"
+        return [
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+                ],
+            },
+            {"role": "tool", "tool_call_id": call_id, "content": result},
+        ]
 
 
 @dataclass(frozen=True, slots=True)
 class AgentProduct:
     system_prompt: str
     tools: list[dict[str, Any]]
+    steps: ToolSteps
     model: str
     temperature: float
     max_tokens: int
@@ -388,6 +430,7 @@ class AgentProduct:
 class CodingAgent(Population):
     name = "coding_agent"
     description = "Coding assistants and agent products: their own tools, tool loops, multi-turn."
+    hard_negative = True
     base_accounts = 3
 
     def prepare(self) -> None:
@@ -411,6 +454,7 @@ class CodingAgent(Population):
         self.products[account.account_id] = AgentProduct(
             system_prompt=system,
             tools=tools,
+            steps=ToolSteps(tools, r),
             model=r.choice((self.ctx.spec.flagship, self.ctx.spec.reasoning)),
             temperature=r.choice((0.0, 0.2, 0.3)),
             max_tokens=r.choice((4096, 8192, 16384)),
@@ -468,7 +512,7 @@ class CodingAgent(Population):
                     finish_reason="stop" if last else "tool_calls",
                     api_key=r.choice(account.api_keys),
                 )
-                messages = messages + tool_step(r, prod.tools, step)
+                messages = messages + prod.steps.step(r)
                 ts += r.uniform(2.0, 25.0)
 
 
@@ -532,11 +576,33 @@ _TENANTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 
+_CHUNK_RULES = (
+    "requests must be submitted within {d} days and approved by the {who}",
+    "exceptions require written sign-off from the {who}",
+    "the standard limit is {d} units per quarter unless the {who} grants more",
+    "records are retained for {d} months and reviewed by the {who}",
+    "any deviation must be reported to the {who} within {d} hours",
+)
+_APPROVERS = ("manager", "team lead", "compliance officer", "regional director", "HR partner", "QA lead")
+
+
+def _tenant_corpus(r: random.Random, tenant: str, nouns: tuple[str, ...], size: int = 400) -> tuple[str, ...]:
+    """The tenant's knowledge base, chunked: what its retriever returns, again and again."""
+    return tuple(
+        f"({tenant} doc {r.randrange(10, 999)}, rev {r.randrange(1, 9)}) Regarding {r.choice(nouns)}: "
+        f"section {r.randrange(1, 30)}.{r.randrange(1, 9)} states that "
+        + r.choice(_CHUNK_RULES).format(d=r.randrange(2, 90), who=r.choice(_APPROVERS))
+        + "."
+        for _ in range(size)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Tenant:
     name: str
     nouns: tuple[str, ...]
     questions: tuple[str, ...]
+    corpus: tuple[str, ...]  # the tenant's document chunks that retrieval draws from
     system_prompt: str
     ips: tuple[str, ...]
     user_agent: str
@@ -547,6 +613,7 @@ class Tenant:
 class EnterpriseRag(Population):
     name = "enterprise_rag"
     description = "Enterprise RAG: one template with retrieved context, temperature 0, weekday office hours."
+    hard_negative = True
     base_accounts = 4
 
     def prepare(self) -> None:
@@ -562,6 +629,7 @@ class EnterpriseRag(Population):
             name=name,
             nouns=nouns,
             questions=questions,
+            corpus=_tenant_corpus(r, name, nouns),
             system_prompt=(
                 f"You are the internal knowledge assistant of {name}. Answer only from the provided context. "
                 "If the answer is not in the context, say you don't know. Cite sources as [n]."
@@ -580,13 +648,9 @@ class EnterpriseRag(Population):
         )
         for ts in self.alive(account, day, times):
             noun = r.choice(tenant.nouns)
+            corpus = tenant.corpus
             chunks = "\n".join(
-                f"[{i + 1}] ({tenant.name} doc {r.randrange(10, 999)}, rev {r.randrange(1, 9)}) "
-                f"Regarding {r.choice(tenant.nouns)}: section {r.randrange(1, 30)}.{r.randrange(1, 9)} "
-                "states that "
-                f"requests must be submitted within {r.randrange(2, 60)} days and approved by the "
-                f"{r.choice(('manager', 'team lead', 'compliance officer', 'regional director'))}."
-                for i in range(r.randrange(3, 7))
+                f"[{i + 1}] {corpus[int(r.random() * len(corpus))]}" for i in range(r.randrange(3, 7))
             )
             question = r.choice(tenant.questions).format(x=noun)
             user = f"Context:\n{chunks}\n\nQuestion: {question}\n\nAnswer concisely and cite the sources."
@@ -670,6 +734,7 @@ class BatchJob:
 class NightlyBatch(Population):
     name = "batch_job"
     description = "Nightly batch classification/extraction: regular, templated, tiny outputs, one IP."
+    hard_negative = True
     base_accounts = 3
 
     def prepare(self) -> None:
@@ -774,7 +839,7 @@ def benchmark_items(seed: int, name: str, size: int = 300) -> list[tuple[str, tu
 @dataclass(frozen=True, slots=True)
 class Researcher:
     benchmarks: tuple[str, ...]
-    style: str  # "cot" or "mc_logprob"
+    style: str  # "cot", "mc_logprob" or "judge"
     top_logprobs: int
     ip_prefix: str
     user_agent: str
@@ -785,6 +850,7 @@ class Researcher:
 class EvalResearcher(Population):
     name = "eval_researcher"
     description = "Researchers running benchmarks: CoT phrasing, logprobs for multiple choice, short bursts."
+    hard_negative = True
     base_accounts = 10
     min_accounts = 2
 
@@ -796,7 +862,7 @@ class EvalResearcher(Population):
         return -r.uniform(400, 2000) * DAY
 
     def setup(self, account: Account, r: random.Random) -> None:
-        style = r.choice(("cot", "mc_logprob"))
+        style = r.choice(("cot", "cot", "mc_logprob", "mc_logprob", "judge"))
         benches = (
             (r.choice(("mc-knowledge", "science-qa")),)
             if style == "mc_logprob"
@@ -840,26 +906,7 @@ class EvalResearcher(Population):
             )
             for i, ts in enumerate(times):
                 question, options = items[i]
-                if res.style == "mc_logprob" and options:
-                    letters = "\n".join(
-                        f"{letter}. {opt}" for letter, opt in zip(v.MC_LETTERS, options, strict=True)
-                    )
-                    prompt = f"The following is a multiple choice question.\n\n{question}\n{letters}\nAnswer:"
-                    request = body(
-                        model,
-                        [{"role": "user", "content": prompt}],
-                        temperature=0,
-                        max_tokens=1,
-                        logprobs=True,
-                        top_logprobs=res.top_logprobs,
-                    )
-                    tokens, finish = 1, "length"
-                else:
-                    prompt = f"Q: {question}\nA: Let's think step by step."
-                    request = body(
-                        model, [{"role": "user", "content": prompt}], temperature=0, max_tokens=1024
-                    )
-                    tokens, finish = completion_length(r, 220, 1024, 0.4)
+                request, tokens, finish = self._request(r, res, model, question, options, i)
                 factory.emit(
                     out,
                     r=r,
@@ -873,9 +920,55 @@ class EvalResearcher(Population):
                     finish_reason=finish,
                 )
 
+    @staticmethod
+    def _request(
+        r: random.Random, res: Researcher, model: str, question: str, options: tuple[str, ...], item: int
+    ) -> tuple[dict[str, Any], int, str]:
+        if res.style == "mc_logprob" and options:
+            letters = "\n".join(f"{letter}. {opt}" for letter, opt in zip(v.MC_LETTERS, options, strict=True))
+            prompt = f"The following is a multiple choice question.\n\n{question}\n{letters}\nAnswer:"
+            request = body(
+                model,
+                [{"role": "user", "content": prompt}],
+                temperature=0,
+                max_tokens=1,
+                logprobs=True,
+                top_logprobs=res.top_logprobs,
+            )
+            return request, 1, "length"
+        if res.style == "judge":
+            # LLM-as-a-judge on the researcher's own model outputs: a legitimate grading workload.
+            answer = (
+                f"{v.ASSISTANT_SNIPPETS[item % len(v.ASSISTANT_SNIPPETS)]} The answer is {item * 7 % 97}."
+            )
+            prompt = (
+                "Please act as an impartial judge and evaluate the quality of the response provided by an "
+                "AI assistant to the user question below. Be as objective as possible. After a short "
+                'explanation, rate the response from 1 to 10 in the format "[[rating]]".\n\n'
+                f"[Question]\n{question}\n\n[The Start of Assistant's Answer]\n{answer}\n"
+                "[The End of Assistant's Answer]"
+            )
+            request = body(model, [{"role": "user", "content": prompt}], temperature=0, max_tokens=512)
+            tokens, finish = completion_length(r, 120, 512, 0.4)
+            return request, tokens, finish
+        prompt = f"Q: {question}\nA: Let's think step by step."
+        request = body(model, [{"role": "user", "content": prompt}], temperature=0, max_tokens=1024)
+        tokens, finish = completion_length(r, 220, 1024, 0.4)
+        return request, tokens, finish
+
 
 # ---------------------------------------------------------------------------------------------------------
 # Individual developers
+
+_SCHOOL = ("math", "physics", "chemistry", "biology", "statistics")
+_STUDENT_ASKS = (
+    "Explain step by step please.",
+    "Show all your working.",
+    "can you go through it step by step, I want to understand not just the answer",
+    "Please show the full solution with every step.",
+    "walk me through the reasoning",
+    "Explain each step like I'm 15.",
+)
 
 _COMMON_SYSTEM_PROMPTS = (
     "You are a helpful assistant.",
@@ -941,17 +1034,29 @@ class IndieDev(Population):
             rate=r.lognormvariate(np.log(2.0), 1.0),
             active_share=r.uniform(0.2, 0.9),
             favourite_model=r.choice(self.ctx.spec.established_models),
-            profile=r.choice(("work", "work", "evening")),
+            # A few students want worked solutions to homework (a reasoning-elicitation hard negative).
+            profile="student" if r.random() < 0.04 else r.choice(("work", "work", "evening")),
         )
+
+    def is_hard_negative(self, account: Account) -> bool:
+        # Individuals behind a shared NAT/proxy address look like a cluster by infrastructure alone.
+        return self.devs[account.account_id].shared_ip is not None
 
     def day_events(self, account: Account, day: int, factory: EventFactory, out: Out) -> None:
         dev = self.devs[account.account_id]
-        gen, r = self.day_streams(account, day)
+        r = self.day_random(account)
         if r.random() > dev.active_share:
             return
-        n = int(gen.poisson(min(dev.rate / dev.active_share, 400) * self.rate_factor))
+        n = t.poisson(r, min(dev.rate / dev.active_share, 400) * self.rate_factor)
+        if n == 0:
+            return
         profile = t.WORKDAY_PROFILE if dev.profile == "work" else t.CONSUMER_PROFILE
-        for ts in self.alive(account, day, t.profile_times(gen, n, profile, account.tz_hours)):
+        if dev.profile == "student":
+            n = t.poisson(r, 4.0 * n + 4.0)  # homework evenings: a few bursts of questions
+        born = account.created - day * DAY + 60.0
+        for ts in t.few_profile_times(r, n, profile, account.tz_hours):
+            if ts < born:
+                continue
             messages: list[dict[str, Any]] = []
             if r.random() < 0.25:
                 messages.append({"role": "system", "content": r.choice(_COMMON_SYSTEM_PROMPTS)})
@@ -960,7 +1065,12 @@ class IndieDev(Population):
                     {"role": "user", "content": p.everyday_prompt(r)},
                     {"role": "assistant", "content": r.choice(v.ASSISTANT_SNIPPETS)},
                 ]
-            messages.append({"role": "user", "content": p.everyday_prompt(r)})
+            if dev.profile == "student" and r.random() < 0.8:
+                question = p.math_problem(r) if r.random() < 0.7 else p.hard_question(r, r.choice(_SCHOOL))
+                ask = r.choice(_STUDENT_ASKS) if r.random() < 0.7 else ""
+                messages.append({"role": "user", "content": f"{question} {ask}".strip()})
+            else:
+                messages.append({"role": "user", "content": p.everyday_prompt(r)})
             model = self.ctx.legit_model(
                 r,
                 day,
@@ -969,6 +1079,8 @@ class IndieDev(Population):
                 eagerness=1.2,
             )
             max_tokens = r.choice((None, None, 256, 512, 1024, 2048, 4096))
+            if r.random() < 0.02:
+                max_tokens = self.ctx.spec.output_cap  # "give me everything": some people set the cap
             use_completion_field = r.random() < 0.3
             params: dict[str, Any] = {
                 "temperature": r.choice((None, None, 0, 0.2, 0.5, 0.7, 1.0, 1.2)),
@@ -1021,6 +1133,7 @@ class SyntheticData(Population):
     description = (
         "A permitted synthetic-data job for a partner's in-house model: one account, steady, narrow."
     )
+    hard_negative = True
     base_accounts = 1
 
     def prepare(self) -> None:

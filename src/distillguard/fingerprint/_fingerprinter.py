@@ -1,0 +1,247 @@
+"""The fingerprint stage: event batches with text in, batches of hashes and labels out.
+
+Work is done once per *distinct* value of a batch (user texts, system prompts, tool schemas, and
+(template, system prompt) pairs for the classifier), then joined back onto the events: in real traffic a
+handful of templates and system prompts carry most requests, so per-event cost is mostly the joins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from distillguard.errors import SchemaMismatchError
+from distillguard.fingerprint._catalog import MinHashParams, TemplateCatalog
+from distillguard.fingerprint._classifier import TextClassifier, default_classifier
+from distillguard.fingerprint._config import FingerprintConfig
+from distillguard.fingerprint._hashing import xxh64_series
+from distillguard.fingerprint._masking import skeleton_expr
+from distillguard.fingerprint._words import payload_words
+from distillguard.fingerprint.schema import CAPABILITIES, FINGERPRINT_FIELDS, FINGERPRINT_SCHEMA, LABELS
+from distillguard.ingest.schema import EVENT_SCHEMA, TEXT_COLUMNS
+
+_NEEDED: Final = (*TEXT_COLUMNS, "n_tools", "n_tool_messages")
+_NO_HASH: Final = (
+    0  # cache key stand-in for an absent text (xxh64 of real text is never relied on to be != 0)
+)
+
+
+class Fingerprinter:
+    """Turns ``EVENT_SCHEMA`` batches into ``FINGERPRINT_SCHEMA`` batches and keeps the template catalog."""
+
+    def __init__(
+        self, config: FingerprintConfig | None = None, classifier: TextClassifier | None = None
+    ) -> None:
+        self.config = config or FingerprintConfig()
+        self._classifier = classifier
+        self._catalog = TemplateCatalog(
+            MinHashParams(
+                num_perm=self.config.num_perm,
+                seed=self.config.minhash_seed,
+                shingle_size=self.config.shingle_size,
+                shingle_chars=self.config.shingle_chars,
+            ),
+            max_templates=self.config.max_templates,
+            preview_chars=self.config.preview_chars,
+        )
+        # Classifier outputs by template hash and by system prompt hash, across batches (bounded).
+        self._user_labels = _LabelMemo(self.config.classifier_cache_size)
+        self._system_labels = _LabelMemo(self.config.classifier_cache_size)
+
+    @property
+    def catalog(self) -> TemplateCatalog:
+        return self._catalog
+
+    @property
+    def classifier(self) -> TextClassifier:
+        if self._classifier is None:
+            self._classifier = default_classifier()
+        return self._classifier
+
+    def fingerprint(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """The batch without its text columns, plus template/payload hashes, labels and lengths."""
+        _check_schema(batch.schema)
+        frame = pl.from_arrow(pa.Table.from_batches([batch.select(list(_NEEDED))]))
+        assert isinstance(frame, pl.DataFrame)
+        users = self._user_table(frame["user_text"])
+        systems = self._system_table(frame["system_text"])
+        tools = frame.select(pl.col("tools_text").unique().drop_nulls())
+        tools = tools.with_columns(xxh64_series(tools["tools_text"]).alias("tools_hash"))
+        events = (
+            frame.join(users.drop("skeleton"), on="user_text", how="left", maintain_order="left")
+            .join(systems.drop("system_skeleton"), on="system_text", how="left", maintain_order="left")
+            .join(tools, on="tools_text", how="left", maintain_order="left")
+        )
+        self._observe_templates(events, users)
+        return self._assemble(batch, self._label(events))
+
+    # ----- per distinct text ---------------------------------------------------------------------------
+
+    def _user_table(self, texts: pl.Series) -> pl.DataFrame:
+        cfg = self.config
+        distinct = pl.DataFrame({"user_text": texts.unique().drop_nulls()})
+        distinct = distinct.with_columns(
+            skeleton_expr(pl.col("user_text"), cfg.skeleton_chars).alias("skeleton"),
+            pl.col("user_text").str.len_chars().cast(pl.Int32).alias("user_chars"),
+        )
+        distinct = distinct.with_columns(
+            xxh64_series(distinct["user_text"]).alias("payload_hash"),
+            pl.Series(
+                "payload_words",
+                payload_words(distinct["user_text"], cfg.payload_word_chars, cfg.payload_words),
+            ),
+        )
+        # Skeletons repeat across distinct texts (that is what a template is): hash each skeleton once.
+        skeletons = distinct.select(pl.col("skeleton").unique())
+        skeletons = skeletons.with_columns(xxh64_series(skeletons["skeleton"]).alias("template_hash"))
+        distinct = distinct.join(skeletons, on="skeleton", how="left", maintain_order="left")
+        labels = self._user_labels.lookup(
+            skeletons["template_hash"], skeletons["skeleton"], self.classifier, self._clip_user
+        )
+        return distinct.join(
+            labels.rename({"key": "template_hash"}), on="template_hash", how="left", maintain_order="left"
+        )
+
+    def _system_table(self, texts: pl.Series) -> pl.DataFrame:
+        cfg = self.config
+        distinct = pl.DataFrame({"system_text": texts.unique().drop_nulls()})
+        distinct = distinct.with_columns(
+            xxh64_series(distinct["system_text"]).alias("system_hash"),
+            pl.col("system_text").str.len_chars().cast(pl.Int32).alias("system_chars"),
+            skeleton_expr(pl.col("system_text"), cfg.classifier_system_chars).alias("system_skeleton"),
+        )
+        labels = self._system_labels.lookup(
+            distinct["system_hash"], distinct["system_skeleton"], self.classifier, _unchanged
+        )
+        labels = labels.rename(lambda name: f"system_{name}").rename({"system_key": "system_hash"})
+        return distinct.join(labels, on="system_hash", how="left", maintain_order="left")
+
+    def _clip_user(self, skeletons: pl.Series) -> pl.Series:
+        """The head and the tail of each skeleton, within ``classifier_chars``."""
+        cfg = self.config
+        head = cfg.classifier_chars - cfg.classifier_tail_chars
+        frame = pl.DataFrame({"s": skeletons})
+        clipped = (
+            pl.when(pl.col("s").str.len_chars() <= cfg.classifier_chars)
+            .then(pl.col("s"))
+            .otherwise(
+                pl.concat_str(
+                    [pl.col("s").str.slice(0, head), pl.col("s").str.slice(-cfg.classifier_tail_chars)],
+                    separator=" … ",
+                )
+            )
+        )
+        return frame.select(clipped)["s"]
+
+    # ----- labels --------------------------------------------------------------------------------------
+
+    def _label(self, events: pl.DataFrame) -> pl.DataFrame:
+        """An elicitation in the user text or in the system prompt counts: each label is the larger of the
+        two probabilities. The capability comes from the user text (from the system prompt when there is
+        none), and a request that offers tools or carries tool results is agentic."""
+        probabilities = [
+            pl.max_horizontal(pl.col(f"p_{label}"), pl.col(f"system_p_{label}"))
+            .fill_null(0.0)
+            .alias(f"p_{label}")
+            for label in LABELS
+        ]
+        index = pl.coalesce(
+            "capability_index", "system_capability_index", pl.lit(CAPABILITIES.index("other"))
+        )
+        agentic = (pl.col("n_tools").fill_null(0) > 0) | (pl.col("n_tool_messages").fill_null(0) > 0)
+        names = index.replace_strict(
+            list(range(len(CAPABILITIES))), list(CAPABILITIES), return_dtype=pl.String
+        )
+        capability = pl.when(agentic).then(pl.lit("agentic")).otherwise(names)
+        return events.with_columns(*probabilities, capability.alias("capability"))
+
+    # ----- catalog and output --------------------------------------------------------------------------
+
+    def _observe_templates(self, events: pl.DataFrame, users: pl.DataFrame) -> None:
+        counts = events.group_by("template_hash").len().drop_nulls("template_hash")
+        skeletons = users.select("template_hash", "skeleton").unique("template_hash")
+        templates = counts.join(skeletons, on="template_hash", how="left")
+        self._catalog.observe(templates["template_hash"], templates["len"], templates["skeleton"])
+
+    def _assemble(self, batch: pa.RecordBatch, events: pl.DataFrame) -> pa.RecordBatch:
+        derived = events.with_columns(
+            pl.col("user_chars").fill_null(0),
+            pl.col("system_chars").fill_null(0),
+            pl.col("payload_words").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))),
+        )
+        arrays: list[pa.Array[Any]] = [
+            batch.column(name) for name in FINGERPRINT_SCHEMA.names[: -len(FINGERPRINT_FIELDS)]
+        ]
+        for item in FINGERPRINT_FIELDS:
+            arrays.append(derived[item.name].to_arrow().cast(item.type))
+        return pa.RecordBatch.from_arrays(arrays, schema=FINGERPRINT_SCHEMA)
+
+
+class _LabelMemo:
+    """Classifier outputs by text hash, so that a template or system prompt is classified once."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._rows: dict[int, tuple[float, ...]] = {}
+
+    def lookup(
+        self,
+        keys: pl.Series,
+        texts: pl.Series,
+        classifier: TextClassifier,
+        prepare: Callable[[pl.Series], pl.Series],
+    ) -> pl.DataFrame:
+        """Label columns (``key``, ``p_*``, ``capability_index``) for each key (keys are distinct),
+        classifying only the ones not seen before."""
+        key_list = keys.to_list()
+        first_row: dict[int, int] = {}
+        for i, key in enumerate(key_list):
+            if key not in self._rows:
+                first_row.setdefault(key, i)
+        unseen = list(first_row.values())
+        if unseen:
+            if len(self._rows) + len(unseen) > self.capacity:
+                self._rows.clear()  # simple bound; a template seen again is just classified again
+            probabilities, capability = classifier.predict(prepare(texts.gather(unseen)))
+            table = np.column_stack([probabilities, capability.astype(np.float32)]).tolist()
+            for i, row in zip(unseen, table, strict=True):
+                self._rows[key_list[i]] = tuple(row)
+        values = np.array([self._rows[key] for key in key_list], dtype=np.float32).reshape(
+            -1, len(LABELS) + 1
+        )
+        return pl.DataFrame(
+            [pl.Series("key", key_list, dtype=pl.UInt64)]
+            + [pl.Series(f"p_{label}", values[:, i]) for i, label in enumerate(LABELS)]
+            + [pl.Series("capability_index", values[:, len(LABELS)].astype(np.uint32))]
+        )
+
+
+def _unchanged(texts: pl.Series) -> pl.Series:
+    return texts
+
+
+def _check_schema(schema: pa.Schema) -> None:
+    missing = [f.name for f in EVENT_SCHEMA if f.name not in schema.names]
+    wrong = [
+        f.name
+        for f in EVENT_SCHEMA
+        if f.name in schema.names and not schema.field(f.name).type.equals(f.type)
+    ]
+    if missing or wrong:
+        raise SchemaMismatchError(
+            "batch is not in the canonical event schema",
+            missing=", ".join(missing) or None,
+            wrong_type=", ".join(wrong) or None,
+        )
+
+
+def fingerprint_batches(
+    batches: Sequence[pa.RecordBatch], config: FingerprintConfig | None = None
+) -> pa.Table:
+    """Fingerprint several batches with one fingerprinter (convenience for tests and small inputs)."""
+    fingerprinter = Fingerprinter(config)
+    return pa.Table.from_batches([fingerprinter.fingerprint(b) for b in batches], schema=FINGERPRINT_SCHEMA)

@@ -1,0 +1,76 @@
+# ruff: noqa: RUF001  (quote, comma and multiplication characters of several scripts are intended)
+"""Template mining: reduce a prompt to its skeleton by masking the slots that vary between uses.
+
+A distillation operator pours thousands of payloads into one phrasing; a product pours its users' inputs
+into one prompt template. Masking numbers and ids, quoted text, code, URLs, lists and names leaves the part
+that stays fixed, whose hash is the template id. Everything here is a polars expression, so masking runs
+column-wise in Rust on the distinct texts of a batch, never in a Python loop.
+
+The rules use Unicode classes (``\\p{L}``, ``\\d`` is Unicode-aware in Rust's regex) so that they hold for
+any script; name masking only applies to scripts with letter case. Rust's regex has no look-around, so
+rules that need left context capture it and put it back (``$1``).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import polars as pl
+
+# Placeholders. They are lower-case because the skeleton is lower-cased at the end; the angle brackets
+# keep them apart from ordinary words for the shingling that follows.
+CODE: Final = "<code>"
+URL: Final = "<url>"
+EMAIL: Final = "<email>"
+NUM: Final = "<num>"
+STR: Final = "<str>"
+MATH: Final = "<math>"
+LIST: Final = "<list>"
+NAME: Final = "<name>"
+PLACEHOLDERS: Final = (CODE, URL, EMAIL, NUM, STR, MATH, LIST, NAME)
+
+# (pattern, replacement) in the order they apply. Order matters: code first (it contains anything), then
+# URLs and emails (they contain digits), then anything with a digit, quotes after code, names last because
+# they need the letter case that lower-casing removes. Rules of one kind are merged into one alternation
+# where the alternation keeps a literal to search for (each pass over the column has a cost), and no rule
+# uses a bounded repetition such as {1,400}: those blow up the regex automaton and were measured to make
+# one pass 100x slower.
+_SLOT = r"<(?:code|math|url|email|num|str|list|name)>"
+_WORDCH = r"[\p{L}\p{N}_'<>-]"
+_SHORT_ITEM = rf"{_WORDCH}+(?: {_WORDCH}+){{0,2}}"
+MASK_RULES: Final[tuple[tuple[str, str], ...]] = (
+    # Fenced code blocks (also one cut open by the text cap) and inline code.
+    (r"(?s)```.*?(?:```|$)|`[^`\n]+`", f" {CODE} "),
+    # Display and inline LaTeX ($x^2$, not "$40 and $50") and LaTeX commands with arguments.
+    (r"\$\$[^$]+\$\$|\$[^\s$][^$\n]*[^\s$]\$|\\[a-zA-Z]+(?:\{[^{}\n]*\})+", f" {MATH} "),
+    (r"(?i)\b(?:https?|ftp)://\S+|\bwww\.\S+", f" {URL} "),
+    (r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", f" {EMAIL} "),
+    # Any token with a digit, with its separators: 3, -4.5, 1,000, 12:30, 2024-01-05, 50%, and ids such as
+    # UUIDs, hex digests, SKUs or "acct_3f9" (which collapse to the same slot as numbers).
+    (r"[\p{L}\p{N}_]*\d[\p{L}\p{N}_]*(?:[-.:/][\p{L}\p{N}_]+|,\d+)*%?", f" {NUM} "),
+    # Quoted strings in the quote styles of several languages; straight single quotes need a left boundary
+    # so that the apostrophes of "don't ... it's" are not taken for quotes.
+    (
+        r'"[^"\n]+"|[“”„][^“”„\n]+[“”]|‘[^‘’\n]+’|«[^«»\n]+»'
+        r"|「[^「」]+」|『[^『』]+』|《[^《》]+》",
+        f" {STR} ",
+    ),
+    (r"(^|[\s(\[:=])'[^'\n]+'", f"$1 {STR} "),
+    # Lists: three or more bulleted / numbered lines, and runs of five or more short comma-separated items.
+    (rf"(?m)(?:^[ \t]*(?:[-*•·]|{NUM} ?[.)]|\p{{L}}[.)])[ \t]+[^\n]*(?:\n|$)){{3,}}", f" {LIST}\n"),
+    (rf"(?:{_SHORT_ITEM}[,;、，] ?){{4,}}{_SHORT_ITEM}", f" {LIST} "),
+    # Capitalised words not at the start of a sentence: names, places, products. Left context is kept.
+    (r"([^\s.!?:;\"'\n]\s+)\p{Lu}[\p{Ll}\p{Lm}]+(?:[ -]\p{Lu}[\p{Ll}\p{Lm}]+)*", f"$1{NAME}"),
+    # Runs of slots ("3, 4 and 5", "Alice and Bob") collapse into the first, so that variants with more or
+    # fewer values match.
+    (rf"({_SLOT})(?:[\s,;+*/×=()-]*(?:(?:and|or|y|und|et|и)\s+)?{_SLOT})+", "$1"),
+)
+
+
+def skeleton_expr(text: pl.Expr, max_chars: int) -> pl.Expr:
+    """The masked, normalised skeleton of ``text`` (first ``max_chars`` characters): the template."""
+    expr = text.str.slice(0, max_chars)
+    for pattern, replacement in MASK_RULES:
+        expr = expr.str.replace_all(pattern, replacement)
+    # Only irregular whitespace is replaced (a run, or a tab or newline): single spaces are most matches.
+    return expr.str.to_lowercase().str.replace_all(r"\s{2,}|[^\S ]", " ").str.strip_chars()
