@@ -27,6 +27,9 @@ def export(
     min_score: Annotated[
         float, typer.Option("--min-score", help="Only campaigns scoring at least this.")
     ] = 0.0,
+    min_accounts: Annotated[
+        int, typer.Option("--min-accounts", help="Only campaigns of at least this many accounts.")
+    ] = 2,
     payment_hashes: Annotated[
         bool,
         typer.Option(
@@ -44,7 +47,12 @@ def export(
     key = load_consortium_key()
     data = read_json(report, "detection report")
     bundle = export_bundle(
-        data, member, key, options=ExportOptions(tlp=tlp, min_score=min_score, payment_hashes=payment_hashes)
+        data,
+        member,
+        key,
+        options=ExportOptions(
+            tlp=tlp, min_score=min_score, min_accounts=min_accounts, payment_hashes=payment_hashes
+        ),
     )
     require_valid(bundle)
     write_json(out, bundle)
