@@ -21,7 +21,7 @@ from distillguard.detect._score import Scored, score_all
 from distillguard.detect.signals import Signal, SignalContext, ramp
 from distillguard.detect.types import Evidence
 from distillguard.features import FeatureContext, account_features
-from distillguard.features._network import ip_prefixes
+from distillguard.features._network import prefix_column
 
 COORDINATION = "coordination"
 # Weight of the coordination evidence in a group's total.
@@ -183,7 +183,7 @@ def indicators(
     for key, column in (("system_hashes", "system_hash"), ("tools_hashes", "tools_hash")):
         out[key] = [int(v) for v in _top_values(mine, column)]
     out["ips"] = [str(v) for v in _top_values(mine, "ip")]
-    prefixes = mine.select("ip").join(ip_prefixes(mine["ip"]), on="ip", how="left", maintain_order="left")
+    prefixes = pl.DataFrame({"ip_prefix": prefix_column(mine)})
     out["ip_prefixes"] = [str(v) for v in _top_values(prefixes, "ip_prefix")]
     out["payment_fingerprints"] = [str(v) for v in _top_values(mine, "payment_fingerprint")]
     out["user_agents"] = [str(v) for v in _top_values(mine, "user_agent")]

@@ -22,7 +22,7 @@ TIME_COLUMNS = frozenset(name for name in EVENT_SCHEMA.names if EVENT_SCHEMA.fie
 _ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError)
 
 
-def _parse_rfc3339(strings: pa.Array[Any]) -> pa.Array[Any]:
+def parse_rfc3339(strings: pa.Array[Any]) -> pa.Array[Any]:
     """RFC 3339 strings (``Z`` or offset) to UTC microseconds; nanosecond fractions are truncated."""
     try:
         parsed: pa.Array[Any] = strings.cast(TS_TYPE)
@@ -32,14 +32,13 @@ def _parse_rfc3339(strings: pa.Array[Any]) -> pa.Array[Any]:
         return strings.cast(_NS_TS).cast(TS_TYPE, safe=False)
 
 
-def _convert_time(values: Sequence[Any]) -> pa.Array[Any]:
-    array = pa.array(values)
-    if pa.types.is_string(array.type) or pa.types.is_null(array.type):
-        return _parse_rfc3339(array.cast(pa.string()))
-    if pa.types.is_integer(array.type):  # epoch microseconds, from readers that parse numeric times
-        epoch: pa.Array[Any] = array.cast(pa.int64()).cast(TS_TYPE)
-        return epoch
-    raise pa.ArrowTypeError(f"time values must be RFC 3339 strings, got {array.type}")
+def _time_converter(values: Sequence[Any]) -> Callable[[Sequence[Any]], pa.Array[Any]]:
+    """RFC 3339 strings, or epoch microseconds from readers that parse numeric times: decided once per
+    column so that each value is checked against the same type (and bisection finds every bad one)."""
+    first = next((value for value in values if value is not None), None)
+    if type(first) is int:
+        return lambda chunk: pa.array(chunk, type=pa.int64()).cast(TS_TYPE)
+    return lambda chunk: parse_rfc3339(pa.array(chunk, type=pa.string()))
 
 
 def _bad_positions(
@@ -77,7 +76,7 @@ class BatchBuilder:
         self.rows: list[tuple[Any, ...]] = []
         self.lines: list[int] = []
         # The raw line of each pending row (capped), only to quarantine a row that fails conversion.
-        self.raws: list[bytes | None] = []
+        self.raws: list[bytes | memoryview | None] = []
         self._chunks: list[pa.RecordBatch] = []
         self._converted = 0
 
@@ -88,15 +87,15 @@ class BatchBuilder:
         """How many pending rows to convert next: a chunk, or what is left before the batch is full."""
         return max(1, min(CHUNK_ROWS, self.batch_rows - self._converted))
 
-    def add(self, row: tuple[Any, ...], line: int, raw: bytes | None) -> Iterator[pa.RecordBatch]:
-        """Add one row; yields a full batch when this row completes one."""
+    def add(self, row: tuple[Any, ...], line: int, raw: bytes | memoryview | None) -> bool:
+        """Add one row; True when the batch is full and should be flushed."""
         self.rows.append(row)
         self.lines.append(line)
         self.raws.append(raw if raw is None or len(raw) <= RAW_CAP_BYTES else raw[:RAW_CAP_BYTES])
         if len(self.rows) >= self.next_cut():
             self.convert()
-            if self._converted >= self.batch_rows:
-                yield from self.flush()
+            return self._converted >= self.batch_rows
+        return False
 
     def convert(self) -> None:
         """Turn the pending rows into an Arrow chunk, quarantining rows with values Arrow rejects."""
@@ -132,12 +131,16 @@ class BatchBuilder:
         values: list[Any],
         dropped: set[int],
         lines: list[int],
-        raws: list[bytes | None],
+        raws: list[bytes | memoryview | None],
     ) -> pa.Array[Any]:
         is_time = field.name in TIME_COLUMNS
+        if is_time:
+            convert = _time_converter(values)
+        else:
 
-        def convert(chunk: Sequence[Any]) -> pa.Array[Any]:
-            return _convert_time(chunk) if is_time else pa.array(chunk, type=field.type)
+            def convert(chunk: Sequence[Any]) -> pa.Array[Any]:
+                array: pa.Array[Any] = pa.array(chunk, type=field.type)
+                return array
 
         try:
             return convert(values)

@@ -30,6 +30,7 @@ from typing import Any
 import stix2
 
 from distillguard.errors import ShareError
+from distillguard.hub._timestamps import format_timestamp, parse_timestamp
 from distillguard.hub.members import member_identity_id
 from distillguard.share import stix_types as st
 from distillguard.share.keys import ConsortiumKey
@@ -149,8 +150,8 @@ class _BundleBuilder:
                     f"{', '.join(capabilities) or 'unknown'}; signals: {', '.join(signals) or 'none listed'}."
                 ),
                 objective="Collect the model's answers at scale to train another model (distillation).",
-                first_seen=campaign.get("first_seen") or self.now,
-                last_seen=campaign.get("last_seen") or self.now,
+                first_seen=_when(campaign.get("first_seen"), self.now),
+                last_seen=_when(campaign.get("last_seen"), self.now),
                 confidence=confidence,
                 **self._common(),
             )
@@ -279,6 +280,18 @@ _KIND_NAMES = {
 }
 
 
+def _when(value: Any, default: datetime) -> datetime:
+    """A report timestamp (RFC 3339 text with Z or an offset, or a datetime) as an aware UTC datetime."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        return parse_timestamp(str(value))
+    except ValueError as exc:
+        raise ShareError(f"not an RFC 3339 timestamp in the report: {value!r}") from exc
+
+
 def _confidence(score: Any) -> int:
     return max(0, min(100, round(float(score) * 100)))
 
@@ -320,7 +333,10 @@ def _timing_signature(indicators: Mapping[str, Any]) -> Any | None:
     if not histogram or len(histogram) != 24 or not sum(float(v) for v in histogram):
         return None
     profile = hour_profile(histogram)
-    first_use = [{"model": str(m), "first_seen": str(t)} for m, t in sorted(models.items())]
+    first_use = [
+        {"model": str(m), "first_seen": format_timestamp(_when(t, datetime.now(UTC)))}
+        for m, t in sorted(models.items())
+    ]
     extra: dict[str, Any] = {"model_first_use": first_use} if first_use else {}
     if timing.get("median_interarrival_s") is not None:
         extra["median_interarrival_s"] = round(float(timing["median_interarrival_s"]), 3)

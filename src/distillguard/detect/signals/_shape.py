@@ -18,7 +18,8 @@ class TemplateCoverage(Signal):
     its template is its own narrow domain: its payload vocabulary is far narrower than the typical
     account's. A capability sweep pours in everything: a templated account whose payload breadth is no
     narrower than the population's (type-token ratio over a fixed sample of requests), or which spreads
-    over unusually many capabilities, scores by how concentrated it is.
+    over unusually many capabilities, scores by how concentrated it is, provided it keeps pouring in new
+    payloads (a fixed benchmark run again and again re-asks the same items).
     """
 
     name = "template_coverage"
@@ -29,9 +30,11 @@ class TemplateCoverage(Signal):
 
     def score(self, ctx: SignalContext) -> pl.Expr:
         median = ctx.baseline.median.get("word_breadth", 0.0)
-        not_narrow = 1.0 - ctx.deficit("word_breadth", floor=max(0.05, 0.1 * abs(median)))
+        not_narrow = (1.0 - ctx.deficit("word_breadth", floor=max(0.05, 0.1 * abs(median)))).fill_null(0.0)
         broad = pl.max_horizontal(not_narrow, ctx.excess("capability_entropy", floor=0.1))
-        return ramp(pl.col("value"), 0.3, 0.8) * broad
+        # A sweep keeps pouring in new payloads; a benchmark or a product re-asks the same ones.
+        novel = ramp(pl.col("payload_unique_share").fill_null(0.0), 0.4, 0.8)
+        return ramp(pl.col("value"), 0.3, 0.8) * broad * novel
 
     def detail(self, row: Mapping[str, Any], value: float) -> str:
         return (
