@@ -1,12 +1,12 @@
 # ruff: noqa: RUF001  (Cyrillic text is intended)
-"""Payload words: the hash-keyed fast path gives exactly what the string join gives."""
+"""Payload words: a bounded, sorted, consistent sample of a text's content words."""
 
 from __future__ import annotations
 
 import numpy as np
 import polars as pl
 
-from distillguard.fingerprint._words import _word_hashes, _word_hashes_exact, payload_words
+from distillguard.fingerprint._words import payload_words
 
 TEXTS = [
     'Translate "good morning" into French, please. Ticket 4471.',
@@ -16,15 +16,6 @@ TEXTS = [
     "",
     "a b c",
 ] * 3
-
-
-def test_fast_word_hashes_equal_exact_join() -> None:
-    words = pl.DataFrame({"t": TEXTS}).select(pl.col("t").str.to_lowercase().str.split(" "))["t"]
-    flat = pl.DataFrame({"word": words}).with_row_index("row").explode("word").drop_nulls()
-    fast = sorted(zip(*(a.tolist() for a in _word_hashes(flat)), strict=True))
-    exact = sorted(zip(*(a.tolist() for a in _word_hashes_exact(flat)), strict=True))
-    assert fast == exact
-    assert len(fast) > 20
 
 
 def test_payload_words_are_sorted_distinct_and_bounded() -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, Final
 
 import numpy as np
-import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 
@@ -38,10 +37,6 @@ STOPWORDS: Final[list[str]] = sorted(
 
 _CJK_PAIR: Final = r"([\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]{2})"
 _CJK_WORD: Final = r"^[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]{2}$"
-_MIN_CONTENT_BYTES: Final = 3
-# Seeds of the in-batch word keys (polars' hash; see ``_word_hashes``): any two distinct values.
-_KEY_SEED: Final = 0x5EED
-_CHECK_SEED: Final = 0xC0FFEE
 
 
 def word_lists(text: pl.Expr, max_chars: int) -> pl.Expr:
@@ -73,71 +68,17 @@ def bottom_k_word_hashes(words: pl.Series, k: int) -> pa.ListArray[Any]:
     Bottom-k is a consistent sample: two payloads that share words tend to share sampled hashes, so the
     union over an account's requests estimates how broad its payloads are. Content words are runs of three
     or more letters (not stopwords) and pairs of CJK characters. Each distinct word of the batch is hashed
-    once with xxh32; the per-occurrence work is integer work (see ``_word_hashes``) and one sort of
-    (text, hash) keys.
+    once; the per-text work is a join and one sort of (text, hash) keys.
     """
     n = len(words)
-    flat = (
-        pl.DataFrame({"word": words})
-        .lazy()
-        .with_row_index("row")
-        .explode("word")
-        # Shorter words are never content words (a CJK pair is 6 bytes): drop them before any hashing.
-        .filter(pl.col("word").str.len_bytes() >= _MIN_CONTENT_BYTES)
-        .collect()
-    )
-    row, hashes = _word_hashes(flat)
-    keys = np.sort((row.astype(np.uint64) << np.uint64(32)) | hashes)
-    return _bottom_k_lists(keys, n, k)
-
-
-def _word_hashes(flat: pl.DataFrame) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint64]]:
-    """(row, xxh32) of every content word occurrence of ``flat`` (columns ``row``, ``word``).
-
-    A batch holds millions of word occurrences but only thousands of distinct words. Deduplicating and
-    joining on the strings themselves was most of this stage's cost, so occurrences are keyed by polars'
-    (fast, vectorised) 64-bit string hash instead; only one word per key is hashed with xxh32 and tested
-    against the stopwords. Polars' hash is used only inside this call, never stored. A second, independent
-    64-bit hash checks that no two distinct words of the batch share a key; if any do (odds about 3 in
-    10^10 for a batch of 100,000 distinct words), the exact string join is used instead.
-    """
-    keyed = flat.select(
-        "row",
-        "word",
-        pl.col("word").hash(_KEY_SEED).alias("key"),
-        pl.col("word").hash(_CHECK_SEED).alias("check"),
-    )
-    vocabulary = keyed.filter(pl.col("key").is_first_distinct())
-    content = _is_content(vocabulary["word"])
-    xxh = np.zeros(len(vocabulary), dtype=np.uint64)
-    xxh[content.to_numpy()] = xxh32_array(vocabulary["word"].filter(content).to_list())
-    table = pl.DataFrame(
-        {"key": vocabulary["key"], "hash": xxh, "expected": vocabulary["check"], "content": content}
-    )
-    mapped = keyed.select("row", "key", "check").join(table, on="key", how="inner")
-    if not (mapped["expected"] == mapped["check"]).all():
-        return _word_hashes_exact(flat)
-    mapped = mapped.filter("content")
-    return mapped["row"].to_numpy(), mapped["hash"].to_numpy()
-
-
-def _word_hashes_exact(flat: pl.DataFrame) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint64]]:
-    """``_word_hashes`` by joining on the word strings (slower, no hash keys involved)."""
-    vocabulary = flat.select(pl.col("word").unique())["word"]
-    vocabulary = vocabulary.filter(_is_content(vocabulary))
+    lengths = words.list.len().fill_null(0).to_numpy()
+    flat = pl.DataFrame({"word": words.explode(), "row": np.repeat(np.arange(n, dtype=np.uint64), lengths)})
+    vocabulary = flat.select(pl.col("word").unique().drop_nulls())["word"]
+    content = (vocabulary.str.len_chars() >= 3) | vocabulary.str.contains(_CJK_WORD)
+    vocabulary = vocabulary.filter(content & ~vocabulary.is_in(STOPWORDS))
     hashed = pl.DataFrame({"word": vocabulary, "hash": xxh32_array(vocabulary.to_list()).astype(np.uint64)})
     pairs = flat.join(hashed, on="word", how="inner")
-    return pairs["row"].to_numpy(), pairs["hash"].to_numpy()
-
-
-def _is_content(vocabulary: pl.Series) -> pl.Series:
-    """Runs of three or more letters that are not stopwords, and CJK character pairs."""
-    content = (vocabulary.str.len_chars() >= 3) | vocabulary.str.contains(_CJK_WORD)
-    return content & ~vocabulary.is_in(STOPWORDS)
-
-
-def _bottom_k_lists(keys: npt.NDArray[np.uint64], n: int, k: int) -> pa.ListArray[Any]:
-    """The ``k`` smallest distinct hashes of each of ``n`` rows from sorted (row << 32 | hash) keys."""
+    keys = np.sort((pairs["row"].to_numpy() << np.uint64(32)) | pairs["hash"].to_numpy())
     keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
     rows = (keys >> np.uint64(32)).astype(np.int64)
     # Position of each key within its text's run: keep the first k (the smallest hashes).
