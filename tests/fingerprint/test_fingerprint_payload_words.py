@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import numpy as np
 import polars as pl
 
-from distillguard.fingerprint._words import payload_words
+from distillguard.fingerprint._hashing import xxh32
+from distillguard.fingerprint._words import STOPWORDS, payload_words
 
 TEXTS = [
     'Translate "good morning" into French, please. Ticket 4471.',
@@ -25,3 +29,21 @@ def test_payload_words_are_sorted_distinct_and_bounded() -> None:
         assert hashes == sorted(set(hashes)) and len(hashes) <= 4
     assert lists[0] == lists[6]  # same text, same sample
     assert np.all(np.array(lists[1]) < 2**32)
+
+
+_CJK = "\u3040-\u309f\u30a0-\u30ff\u4e00-\u9fff\uac00-\ud7af"
+
+
+def reference_payload_words(text: str, k: int) -> list[int]:
+    """The documented rule, written plainly one text at a time (for the common scripts of TEXTS)."""
+    lowered = text[:2000].lower()
+    letters = "".join(c if c == " " or unicodedata.category(c)[0] in "LM" else " " for c in lowered)
+    words = re.sub(f"([{_CJK}]{{2}})", r"\1 ", letters).split(" ")
+    content = {w for w in words if (len(w) >= 3 or re.fullmatch(f"[{_CJK}]{{2}}", w)) and w not in STOPWORDS}
+    return sorted({xxh32(w) for w in content})[:k]
+
+
+def test_payload_words_follow_the_documented_rule() -> None:
+    texts = [*TEXTS, "Ein Satz,mit-Zeichen;und\nZeilen\tund 中文字中文 テスト、日本語。", "中文中文中文"]
+    lists = payload_words(pl.Series(texts), max_chars=2000, k=5).to_pylist()
+    assert lists == [reference_payload_words(t, 5) for t in texts]
