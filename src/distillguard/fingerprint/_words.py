@@ -82,10 +82,9 @@ def bottom_k_word_hashes(tokens: pl.Series, k: int) -> pa.ListArray[Any]:
     word = pl.col("word")
     content = (word.str.len_chars() >= 3) | word.str.contains(_CJK_WORD)
     words = words.filter(content & ~word.is_in(STOPWORDS))
-    distinct = words.select(word.unique())["word"]
-    hashed = pl.DataFrame({"word": distinct, "hash": xxh32_array(distinct.to_list()).astype(np.uint64)})
-    # token -> hash of each of its content words (a token may hold several words, or none).
-    table = words.join(hashed, on="word", how="inner").select("token", "hash")
+    # token -> hash of each of its content words (a token may hold several words, or none). Hashing
+    # every word of every distinct token is cheaper than deduplicating the words first.
+    table = words.select("token", pl.Series("hash", xxh32_array(words["word"].to_list()).astype(np.uint64)))
     pairs = flat.join(table, on="token", how="inner")
     keys = np.sort((pairs["row"].to_numpy() << np.uint64(32)) | pairs["hash"].to_numpy())
     keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
