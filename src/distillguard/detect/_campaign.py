@@ -21,6 +21,7 @@ from distillguard.detect._score import Scored, score_all
 from distillguard.detect.signals import Signal, SignalContext, ramp
 from distillguard.detect.types import Evidence
 from distillguard.features import FeatureContext, account_features
+from distillguard.features._account import FEATURE_INPUTS
 from distillguard.features._network import prefix_column
 
 COORDINATION = "coordination"
@@ -74,8 +75,15 @@ def score_groups(
     if big.height == 0:
         return None
     members = groups.join(big.select("group"), on="group")
+    # Only the columns the features read are carried through the join (not request ids, latencies...).
+    needed = [
+        c for c in (*FEATURE_INPUTS, "account_id", "ip_prefix", "template_cluster") if c in events.columns
+    ]
     relabelled = (
-        events.join(members, on="account_id").with_columns(pl.col("group").alias("account_id")).drop("group")
+        events.select(needed)
+        .join(members, on="account_id")
+        .with_columns(pl.col("group").alias("account_id"))
+        .drop("group")
     )
     group_features = account_features(relabelled, feature_context)
     member_facts = (
