@@ -45,6 +45,8 @@ KINDS: tuple[str, ...] = tuple(KIND_WEIGHTS)
 ALL_PAIRS_MAX = 200
 RING_NEIGHBOURS = 12
 KIND_BONUS = 0.25
+# A key held by this share of all accounts is common, not specific (see ``key_pairs``).
+COMMON_KEY_SHARE = 0.2
 # A lone edge into a hub (an account with this many links) must be this many times the link threshold.
 PENDANT_HUB_DEGREE = 3
 PENDANT_MIN_STRENGTH = 1.5
@@ -216,8 +218,14 @@ def key_pairs(keys: pl.DataFrame, population: int, config: DetectConfig) -> pl.D
     df = keys.group_by("kind", "key").agg(pl.len().alias("_df"))
     usable = df.filter((pl.col("_df") >= 2) & (pl.col("_df") <= config.max_key_accounts))
     log_n = math.log(max(population, 3))
-    # Specificity in [0.4, 1]: 1 for a key two accounts share, 0.4 for one held by the whole population.
-    specificity = 0.4 + 0.6 * (1.0 - pl.col("_df").cast(pl.Float64).log() / log_n).clip(0.0, 1.0)
+    # Specificity: 1 for a key two accounts share, falling with the number of holders on a log scale
+    # (0.4 for one held by the whole population) and with their share of the population (0 from
+    # COMMON_KEY_SHARE on: a default system prompt or a stock phrasing says nothing, however few accounts
+    # a small scan holds).
+    df = pl.col("_df").cast(pl.Float64)
+    by_count = 0.4 + 0.6 * (1.0 - df.log() / log_n).clip(0.0, 1.0)
+    by_share = 1.0 - (df / max(population, 1) / COMMON_KEY_SHARE).clip(0.0, 1.0).sqrt()
+    specificity = pl.min_horizontal(by_count, by_share)
     weights = pl.DataFrame(
         {"kind": list(range(len(KINDS))), "_w": [KIND_WEIGHTS[k] for k in KINDS]},
         schema={"kind": pl.UInt8, "_w": pl.Float64},
