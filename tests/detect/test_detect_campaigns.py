@@ -117,7 +117,7 @@ class _FakeCatalog:
 
 def test_catalog_clusters_and_previews_are_used() -> None:
     rng = np.random.default_rng(2)
-    events = pl.concat([individuals(rng, 100), hydra(rng, 60)])
+    events = pl.concat([individuals(rng, 600), hydra(rng, 60)])
     result = detect(events, _FakeCatalog(), DetectConfig())
     campaign = next(c for c in result.campaigns if any(a.startswith("hy_") for a in c.accounts))
     skeletons = {t["template_hash"]: t["skeleton"] for t in campaign.indicators["templates"]}
