@@ -36,6 +36,11 @@ LOCKSTEP_MIN_TOTAL = 0.3
 # A capability is listed for a campaign when it covers at least this share of the campaign's requests.
 CAPABILITY_SHARE = 0.1
 
+# What campaign evidence and indicators read from the events (the rest is never copied per campaign).
+_DESCRIBE_COLUMNS = (
+    "account_id", "ts", "template_hash", "template_cluster", "system_hash", "tools_hash", "ip", "ip_prefix",
+    "payment_fingerprint", "user_agent", "model", "capability",
+)  # fmt: skip
 _REQUIRED = ("ts", "account_id", "template_hash", "payload_hash", "payload_words")
 
 
@@ -241,7 +246,8 @@ def _campaigns(
 def _partition(events: pl.DataFrame, membership: pl.DataFrame, parts: pl.Series) -> dict[str, pl.DataFrame]:
     """The events of each part (campaign or group) in one join, instead of one scan per part."""
     wanted = membership.filter(pl.col("_part").is_in(parts.implode()))
-    joined = events.join(wanted, on="account_id")
+    columns = [c for c in _DESCRIBE_COLUMNS if c in events.columns]
+    joined = events.select(columns).join(wanted, on="account_id")
     split = joined.partition_by("_part", as_dict=True, include_key=False)
     frames = {str(key[0]): frame for key, frame in split.items()}
     empty = events.clear()
