@@ -50,6 +50,8 @@ COMMON_KEY_SHARE = 0.3
 # A lone edge into a hub (an account with this many links) must be this many times the link threshold.
 PENDANT_HUB_DEGREE = 3
 PENDANT_MIN_STRENGTH = 1.5
+# An account with fewer links than this share of its neighbours' (median) links is peripheral.
+PERIPHERAL_RATIO = 0.25
 # Only kinds whose shared key is at least this specific count as corroboration: a popular user agent or
 # a default system prompt shared by a large part of the population corroborates nothing.
 KIND_BONUS_MIN_SPECIFICITY = 0.25
@@ -319,7 +321,43 @@ def _prune_pendants(edges: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
         (pl.col("_db") == 1) & (pl.col("_da") >= PENDANT_HUB_DEGREE)
     )
     weak = pl.col("weight") < PENDANT_MIN_STRENGTH * config.link_threshold
-    return with_degree.filter(~(pendant & weak)).drop("_da", "_db").sort("a", "b")
+    kept = with_degree.filter(~(pendant & weak)).drop("_da", "_db")
+    return _prune_peripheral(kept, config).sort("a", "b")
+
+
+def _prune_peripheral(edges: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
+    """Detach accounts hanging onto a dense group by a few weak links only.
+
+    Members of a coordinated group are linked many times over; a bystander (created during the group's
+    sign-up burst, using one of its stock phrasings) has a handful of barely-passing links. An account
+    whose degree is under ``PERIPHERAL_RATIO`` of its neighbours' median degree, and none of whose links
+    is strong, loses its links.
+    """
+    ends = pl.concat(
+        [
+            edges.select(pl.col("a").alias("_n"), pl.col("b").alias("_m"), "weight"),
+            edges.select(pl.col("b").alias("_n"), pl.col("a").alias("_m"), "weight"),
+        ]
+    )
+    degree = ends.group_by("_n").agg(pl.len().alias("_d"), pl.col("weight").max().alias("_w"))
+    neighbours = (
+        ends.join(degree.select(pl.col("_n").alias("_m"), pl.col("_d").alias("_dm")), on="_m")
+        .group_by("_n")
+        .agg(pl.col("_dm").median().alias("_dn"))
+    )
+    peripheral = (
+        degree.join(neighbours, on="_n")
+        .filter(
+            (pl.col("_d") < PERIPHERAL_RATIO * pl.col("_dn"))
+            & (pl.col("_w") < PENDANT_MIN_STRENGTH * config.link_threshold)
+        )
+        .select("_n")
+    )
+    if peripheral.height == 0:
+        return edges
+    return edges.join(peripheral.rename({"_n": "a"}), on="a", how="anti").join(
+        peripheral.rename({"_n": "b"}), on="b", how="anti"
+    )
 
 
 def link(
