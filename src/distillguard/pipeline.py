@@ -73,7 +73,13 @@ def scan(
     """Read log files, detect, and return the report (DESIGN.md output contract)."""
     config = config or ScanConfig()
     with Quarantine(quarantine_path) as quarantine:
-        batches = read_events(paths, fmt=config.fmt, quarantine=quarantine, batch_rows=config.batch_rows)
+        batches = read_events(
+            paths,
+            fmt=config.fmt,
+            quarantine=quarantine,
+            batch_rows=config.batch_rows,
+            workers=config.workers,
+        )
         data = fingerprint_events(batches, config, progress)
         quarantined = quarantine.count
     result = detect(data.events, data.catalog, config.detect)

@@ -27,6 +27,9 @@ def scan(
         Path | None, typer.Option(help="Where unreadable records go (default: next to the report).")
     ] = None,
     config: Annotated[Path | None, typer.Option(help="A YAML scan configuration file.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes that parse input while the scan fingerprints (default 1).")
+    ] = None,
     threshold: Annotated[
         float | None, typer.Option(help="Flag accounts scoring at or above this (overrides the config).")
     ] = None,
@@ -41,6 +44,8 @@ def scan(
     settings = ScanConfig.from_yaml(config) if config else ScanConfig()
     if fmt != "auto":
         settings = dataclasses.replace(settings, fmt=fmt)
+    if workers is not None:
+        settings = dataclasses.replace(settings, workers=workers)
     if threshold is not None:
         settings = settings.with_threshold(threshold)
     quarantine_path = quarantine or out.with_suffix(".quarantine.jsonl")
