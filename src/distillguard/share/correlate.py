@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -232,8 +233,18 @@ def load_peer_indicators(
     return usable, rejected
 
 
+_OWN_PATTERN = re.compile(r"^\[(x-distillguard-[a-z-]+):value = '([0-9a-f]+)'\]$")
+
+
 def _pattern_value(pattern: str) -> tuple[str, str] | None:
-    """(type, value) of a ``[x-distillguard-...:value = '...']`` pattern, parsed with stix2-patterns."""
+    """(type, value) of a ``[x-distillguard-...:value = '...']`` pattern.
+
+    The exact form ``share export`` writes is read directly; anything else goes through the full
+    stix2-patterns parser (about 10 ms a pattern), which accepts every equivalent spelling.
+    """
+    own = _OWN_PATTERN.match(pattern)
+    if own is not None and own.group(1) in st.CUSTOM_TYPES:
+        return own.group(1), own.group(2)
     try:
         comparisons = Pattern(pattern).inspect().comparisons
     except Exception:  # stix2patterns raises its own parse errors; any of them means "not ours"
@@ -304,7 +315,7 @@ class _LocalHashes:
             present = sorted(self.events.get_column("template_hash").drop_nulls().unique().to_list())
             for template_hash in present:
                 skeleton = _skeleton(self.skeletons, int(template_hash))
-                if skeleton:
+                if skeleton and skeleton.strip():  # an empty skeleton would "match" every empty one
                     hashes.append(int(template_hash))
                     texts.append(skeleton)
         matrix = template_signatures(texts, self.key, epoch)
