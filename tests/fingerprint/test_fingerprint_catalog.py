@@ -5,13 +5,12 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
-from conftest import EventFactory
 from datasketch import MinHash
+from fp_events import EventFactory
 
 from distillguard.errors import SchemaMismatchError
 from distillguard.fingerprint import FingerprintConfig, Fingerprinter, MinHashParams, TemplateCatalog
-from distillguard.fingerprint._catalog import MinHasher, shingle_frame
-from distillguard.fingerprint._hashing import xxh32
+from distillguard.fingerprint._catalog import MinHasher, shingle_hash, skeleton_shingles
 
 # Two phrasings of one operator template (one word changed) and an unrelated template.
 OPERATOR_A = (
@@ -51,13 +50,21 @@ def test_near_duplicate_templates_cluster_and_others_do_not(make_events: EventFa
     assert catalog.similarity(a, b) > 0.6 > catalog.similarity(a, other)
 
 
-def test_signatures_equal_datasketch_minhash() -> None:
+@pytest.mark.parametrize(
+    "skeleton",
+    [
+        "solve the following problem <num> . think step by step",
+        "hi there",
+        "请一步一步思考 <num> 题",
+        "ok",
+        "",
+    ],
+)
+def test_signatures_equal_datasketch_minhash(skeleton: str) -> None:
     params = MinHashParams(num_perm=32, seed=7)
-    skeleton = "solve the following problem <num> . think step by step"
     [ours] = MinHasher(params).signatures(pl.Series([skeleton]))
-    shingles = shingle_frame(pl.Series([skeleton]), params.shingle_size)["shingle"].to_list()
-    reference = MinHash(num_perm=32, seed=7, scheme="affine32", hashfunc=xxh32)
-    reference.update_batch(shingles)
+    reference = MinHash(num_perm=32, seed=7, scheme="affine32", hashfunc=shingle_hash)
+    reference.update_batch(skeleton_shingles(skeleton, params))
     assert np.array_equal(ours, reference.hashvalues)
 
 
@@ -76,7 +83,7 @@ def test_mismatched_parameters_are_refused(make_events: EventFactory) -> None:
     with pytest.raises(SchemaMismatchError):
         large.catalog.merge(small.catalog)
     with pytest.raises(SchemaMismatchError, match="version"):
-        MinHashParams(version="2+datasketch-2.0.0").check_compatible(MinHashParams())
+        MinHashParams(version="0+datasketch-2.0.0").check_compatible(MinHashParams())
 
 
 def test_catalog_is_capped_keeping_the_most_frequent(make_events: EventFactory) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pyarrow as pa
 import pytest
-from conftest import EventFactory
+from fp_events import EventFactory
 
 from distillguard.errors import ConfigError, SchemaMismatchError
 from distillguard.fingerprint import FINGERPRINT_SCHEMA, FingerprintConfig, Fingerprinter

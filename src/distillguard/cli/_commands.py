@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from distillguard.cli import (  # noqa: F401
+    bench,
     convert,
+    demo,
     gateway,
     hub,
     policy,
+    scan,
     share,
     simulate,
     version,

@@ -17,7 +17,8 @@ A dropped template that returns starts again from zero.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version as package_version
 from typing import Any, Final
@@ -30,16 +31,20 @@ import pyarrow.compute as pc
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from distillguard.errors import SchemaMismatchError
-from distillguard.fingerprint._hashing import xxh32_series
+from distillguard.fingerprint._hashing import xxh32, xxh32_array
 
-ALGORITHM: Final = "datasketch-minhash-affine32/xxh32-utf8/word-shingles"
+ALGORITHM: Final = "datasketch-minhash-affine32/xxh32-token-polynomial/word-shingles"
 SCHEME: Final = "affine32"
 # Bumped whenever the shingling (tokens, placeholders) changes, since it changes every signature.
-SHINGLING_VERSION: Final = "1"
+SHINGLING_VERSION: Final = "2"
 
 # Tokens of a skeleton: placeholders, single CJK characters (those scripts do not separate words with
 # spaces), and runs of letters/digits.
 _TOKEN_RE: Final = r"<[a-z]+>|[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]|[\p{L}\p{N}_]+"
+# Python's re has no \p{...}: the same token classes for the reference implementation.
+_PY_TOKEN_RE: Final = r"<[a-z]+>|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W]+"
+_MIX: Final = 0x9E3779B1
+_MIX_U32: Final = np.uint32(_MIX)
 # Rows of (shingle x permutation) processed at once, to bound the temporary matrix (~25 MB at 64 perms).
 _CHUNK_ROWS: Final = 100_000
 
@@ -55,6 +60,7 @@ class MinHashParams:
     num_perm: int = 64
     seed: int = 1
     shingle_size: int = 3
+    shingle_chars: int = 300
     algorithm: str = ALGORITHM
     version: str = field(default_factory=lambda: f"{SHINGLING_VERSION}+datasketch-{_datasketch_version()}")
 
@@ -85,6 +91,7 @@ class MinHashParams:
             "num_perm": self.num_perm,
             "seed": self.seed,
             "shingle_size": self.shingle_size,
+            "shingle_chars": self.shingle_chars,
             "version": self.version,
         }
 
@@ -94,6 +101,7 @@ class MinHashParams:
             num_perm=int(data["num_perm"]),
             seed=int(data["seed"]),
             shingle_size=int(data["shingle_size"]),
+            shingle_chars=int(data["shingle_chars"]),
             algorithm=str(data["algorithm"]),
             version=str(data["version"]),
         )
@@ -134,24 +142,27 @@ def _fmix32(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     return h
 
 
-def shingle_frame(skeletons: pl.Series, shingle_size: int) -> pl.DataFrame:
-    """(row, shingle) pairs: word ``shingle_size``-grams of each skeleton (the whole skeleton if shorter)."""
-    tokens = pl.col("skeleton").str.extract_all(_TOKEN_RE)
-    parts = [pl.element().shift(-k) for k in range(shingle_size)]
-    windows = tokens.list.eval(pl.concat_str(parts, separator=" ").drop_nulls())
-    whole = tokens.list.join(" ")
-    frame = pl.DataFrame({"skeleton": skeletons}).with_row_index("row")
-    return (
-        frame.select(
-            "row",
-            pl.when(tokens.list.len() >= shingle_size)
-            .then(windows)
-            .otherwise(pl.concat_list(whole))
-            .alias("shingle"),
-        )
-        .explode("shingle")
-        .drop_nulls("shingle")
-    )
+def shingle_hash(tokens: Sequence[str]) -> int:
+    """The 32-bit hash of one shingle (a few consecutive tokens): a polynomial over the tokens' xxh32.
+
+    This is the ``hashfunc`` the signatures use, defined on token tuples so that ``MinHasher`` can compute
+    it for millions of shingles with numpy from the xxh32 of each distinct token, instead of hashing every
+    shingle string in Python.
+    """
+    value = 0
+    for token in tokens:
+        value = (value * _MIX + xxh32(token)) & 0xFFFFFFFF
+    return value
+
+
+def skeleton_shingles(skeleton: str, params: MinHashParams) -> list[tuple[str, ...]]:
+    """The shingles of one skeleton, as ``MinHasher`` forms them (the reference for tests and docs)."""
+    frame = pl.DataFrame({"s": [skeleton]}).select(pl.col("s").str.slice(0, params.shingle_chars))
+    tokens = tuple(re.findall(_PY_TOKEN_RE, frame["s"][0]))
+    size = params.shingle_size
+    if len(tokens) < size:
+        return [tokens] if tokens else []
+    return [tokens[i : i + size] for i in range(len(tokens) - size + 1)]
 
 
 class MinHasher:
@@ -166,23 +177,61 @@ class MinHasher:
     def signatures(self, skeletons: pl.Series) -> npt.NDArray[np.uint32]:
         """One row of ``num_perm`` hash values per skeleton."""
         result = np.full((len(skeletons), self.params.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
-        pairs = shingle_frame(skeletons, self.params.shingle_size)
-        if pairs.height == 0:
+        rows, hashes = self._shingle_hashes(skeletons)
+        if len(rows) == 0:
             return result
-        distinct = pairs.select(pl.col("shingle").unique())
-        hashed = distinct.with_columns(xxh32_series(distinct["shingle"]).alias("hv"))
-        pairs = pairs.join(hashed, on="shingle").select("row", "hv").unique().sort("row")
-        rows = pairs["row"].to_numpy()
-        mixed = _fmix32(pairs["hv"].to_numpy())
+        keys = np.sort((rows.astype(np.uint64) << np.uint64(32)) | hashes.astype(np.uint64))
+        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+        rows = (keys >> np.uint64(32)).astype(np.int64)
+        mixed = _fmix32((keys & np.uint64(0xFFFFFFFF)).astype(np.uint32))
         for start in range(0, len(rows), _CHUNK_ROWS):
             self._reduce_chunk(rows[start : start + _CHUNK_ROWS], mixed[start : start + _CHUNK_ROWS], result)
         return result
 
+    def _shingle_hashes(self, skeletons: pl.Series) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
+        """(row, shingle hash) for every shingle of every skeleton, computed column-wise."""
+        tokens = skeletons.str.slice(0, self.params.shingle_chars).str.extract_all(_TOKEN_RE)
+        lengths = tokens.list.len().fill_null(0).to_numpy().astype(np.int64)
+        flat = pl.DataFrame({"token": tokens.explode().drop_nulls()})
+        vocabulary = flat.select(pl.col("token").unique())
+        vocabulary = vocabulary.with_columns(pl.Series("hash", xxh32_array(vocabulary["token"].to_list())))
+        token_hashes = flat.join(vocabulary, on="token", how="left", maintain_order="left")["hash"].to_numpy()
+        rows = np.repeat(np.arange(len(skeletons), dtype=np.int64), lengths)
+        size = self.params.shingle_size
+        # Windows of `size` tokens inside one row; a row shorter than that is one shingle of all its tokens.
+        values = token_hashes.astype(np.uint32)
+        window = values.copy()
+        same_row = np.ones(len(values), dtype=bool)
+        for k in range(1, size):
+            shifted = np.zeros_like(values)
+            shifted[:-k] = values[k:]
+            window = window * _MIX_U32 + shifted
+            later_row = np.full(len(rows), -1, dtype=np.int64)
+            later_row[:-k] = rows[k:]
+            same_row &= later_row == rows
+        short = np.repeat((lengths > 0) & (lengths < size), lengths)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[(lengths > 0) & (lengths < size)]
+        short_hashes = [
+            self._short_hash(values[a : a + n])
+            for a, n in zip(starts, lengths[(lengths > 0) & (lengths < size)], strict=True)
+        ]
+        keep = same_row & ~short
+        out_rows = np.concatenate([rows[keep], rows[starts]])
+        out_hashes = np.concatenate([window[keep], np.array(short_hashes, dtype=np.uint32)])
+        return out_rows, out_hashes
+
+    @staticmethod
+    def _short_hash(values: npt.NDArray[np.uint32]) -> int:
+        value = 0
+        for item in values.tolist():
+            value = (value * _MIX + item) & 0xFFFFFFFF
+        return value
+
     def _reduce_chunk(
-        self, rows: npt.NDArray[np.uint32], mixed: npt.NDArray[np.uint32], out: npt.NDArray[np.uint32]
+        self, rows: npt.NDArray[np.int64], mixed: npt.NDArray[np.uint32], out: npt.NDArray[np.uint32]
     ) -> None:
         permuted = mixed[:, None] * self._a[None, :] + self._b[None, :]
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))
         minima = np.minimum.reduceat(permuted, starts, axis=0)
         targets = rows[starts]
         out[targets] = np.minimum(out[targets], minima)
@@ -203,6 +252,9 @@ class TemplateCatalog:
         self._hashes = np.zeros(0, dtype=np.uint64)
         self._counts = np.zeros(0, dtype=np.int64)
         self._signatures = np.zeros((0, self._params.num_perm), dtype=np.uint32)
+        self._signed = np.zeros(0, dtype=bool)
+        # The skeleton's head: the preview, and the text signatures are computed from when needed.
+        self._stored_chars = max(preview_chars, self._params.shingle_chars)
         self._previews: list[str] = []
 
     # ----- reading -----------------------------------------------------------------------------------
@@ -224,10 +276,12 @@ class TemplateCatalog:
         return int(self._counts[self._index(template_hash)])
 
     def preview(self, template_hash: int) -> str:
-        return self._previews[self._index(template_hash)]
+        return self._previews[self._index(template_hash)][: self.preview_chars]
 
     def signature(self, template_hash: int) -> TemplateSignature:
-        return TemplateSignature(self._params, self._signatures[self._index(template_hash)].copy())
+        index = self._index(template_hash)
+        self._ensure_signatures()
+        return TemplateSignature(self._params, self._signatures[index].copy())
 
     def entry(self, template_hash: int) -> TemplateEntry:
         return TemplateEntry(
@@ -248,7 +302,7 @@ class TemplateCatalog:
             {
                 "template_hash": pl.Series(self._hashes[:n], dtype=pl.UInt64),
                 "requests": pl.Series(self._counts[:n], dtype=pl.Int64),
-                "preview": pl.Series(self._previews, dtype=pl.String),
+                "preview": pl.Series(self._previews, dtype=pl.String).str.slice(0, self.preview_chars),
             }
         )
 
@@ -271,6 +325,7 @@ class TemplateCatalog:
         if not 0.0 < threshold <= 1.0:
             raise ValueError("threshold must be in (0, 1]")
         n = len(self)
+        self._ensure_signatures()
         lsh = MinHashLSH(threshold=threshold, num_perm=self._params.num_perm)
         sketches = [
             LeanMinHash(seed=self._params.seed, hashvalues=self._signatures[i], scheme=SCHEME)
@@ -310,12 +365,13 @@ class TemplateCatalog:
             else:
                 self._counts[slot] += count
         if new_rows:
-            signatures = self._hasher.signatures(skeletons.gather(new_rows))
-            previews = skeletons.gather(new_rows).str.slice(0, self.preview_chars).to_list()
+            # Signatures are computed later, for the templates still here when one is needed: most new
+            # templates of very diverse traffic are seen once and evicted before anyone asks.
+            previews = skeletons.gather(new_rows).str.slice(0, self._stored_chars).to_list()
             self._append(
                 template_hashes.gather(new_rows).to_numpy(),
                 counts.gather(new_rows).to_numpy(),
-                signatures,
+                None,
                 previews,
             )
         if len(self) > self.max_templates:
@@ -326,7 +382,7 @@ class TemplateCatalog:
         self,
         hashes: npt.NDArray[Any],
         counts: npt.NDArray[Any],
-        signatures: npt.NDArray[np.uint32],
+        signatures: npt.NDArray[np.uint32] | None,
         previews: list[str],
     ) -> None:
         start, end = len(self), len(self) + len(previews)
@@ -334,7 +390,9 @@ class TemplateCatalog:
             self._grow(max(end, 2 * len(self._hashes)))
         self._hashes[start:end] = hashes
         self._counts[start:end] = counts
-        self._signatures[start:end] = signatures
+        if signatures is not None:
+            self._signatures[start:end] = signatures
+        self._signed[start:end] = signatures is not None
         self._previews.extend(previews)
         for offset, value in enumerate(self._hashes[start:end].tolist()):
             self._slot[value] = start + offset
@@ -344,8 +402,22 @@ class TemplateCatalog:
         hashes = np.zeros(capacity, dtype=np.uint64)
         counts = np.zeros(capacity, dtype=np.int64)
         signatures = np.zeros((capacity, self._params.num_perm), dtype=np.uint32)
+        signed = np.zeros(capacity, dtype=bool)
         hashes[:n], counts[:n], signatures[:n] = self._hashes[:n], self._counts[:n], self._signatures[:n]
-        self._hashes, self._counts, self._signatures = hashes, counts, signatures
+        signed[:n] = self._signed[:n]
+        self._hashes, self._counts, self._signatures, self._signed = hashes, counts, signatures, signed
+
+    def _ensure_signatures(self) -> None:
+        """Compute the signatures of templates that do not have one yet, all at once."""
+        n = len(self)
+        missing = np.flatnonzero(~self._signed[:n])
+        if len(missing) == 0:
+            return
+        texts = pl.Series(
+            [self._previews[i][: self._params.shingle_chars] for i in missing.tolist()], dtype=pl.String
+        )
+        self._signatures[missing] = self._hasher.signatures(texts)
+        self._signed[missing] = True
 
     def _evict(self, keep: int) -> None:
         n = len(self)
@@ -355,12 +427,14 @@ class TemplateCatalog:
         self._hashes = self._hashes[order]
         self._counts = self._counts[order]
         self._signatures = self._signatures[order]
+        self._signed = self._signed[order]
         self._previews = [self._previews[i] for i in order]
         self._slot = {value: slot for slot, value in enumerate(self._hashes.tolist())}
 
     def merge(self, other: TemplateCatalog) -> None:
         """Fold another catalog (e.g. from another worker) into this one: counts add up."""
         self._params.check_compatible(other.params)
+        other._ensure_signatures()
         n = len(other)
         new_rows: list[int] = []
         for row, (value, count) in enumerate(
@@ -383,6 +457,7 @@ class TemplateCatalog:
     def to_arrow(self) -> pa.Table:
         """The catalog as an Arrow table, with the MinHash parameters in the schema metadata."""
         n = len(self)
+        self._ensure_signatures()
         signatures = pa.FixedSizeListArray.from_arrays(
             pa.array(self._signatures[:n].reshape(-1), type=pa.uint32()), self._params.num_perm
         )

@@ -20,7 +20,7 @@ import polars as pl
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from distillguard.fingerprint._features import featurize
+from distillguard.fingerprint._features import N_FEATURES, featurize, hashed_features
 from distillguard.fingerprint._masking import skeleton_expr
 from distillguard.fingerprint.schema import CAPABILITIES, LABELS
 from distillguard.fingerprint.training import Example, generate
@@ -29,6 +29,7 @@ from distillguard.fingerprint.training import Example, generate
 TEXT_CAPABILITIES: Final = tuple(c for c in CAPABILITIES if c != "agentic")
 _MASK_CHARS: Final = 4096
 _C: Final = 8.0
+_CLASS_WEIGHT: Final[str | None] = "balanced"
 
 
 def mask_texts(texts: Sequence[str]) -> pl.Series:
@@ -39,43 +40,65 @@ def mask_texts(texts: Sequence[str]) -> pl.Series:
 
 @dataclass(frozen=True, eq=False)
 class TextClassifier:
-    """Linear models over ``featurize`` rows: ``weights`` is (features x models), ``bias`` per model."""
+    """Linear models over hashed n-gram rows.
 
+    Only the hashed features the training corpus uses have weights: ``column`` maps a hashed feature to
+    its row of ``weights`` (features x models) or -1. Scoring gathers those rows, which is much faster
+    than a product with a dense matrix over all hash buckets.
+    """
+
+    column: npt.NDArray[np.int32]
     weights: npt.NDArray[np.float32]
     bias: npt.NDArray[np.float32]
 
     @classmethod
-    def train(cls, examples: Sequence[Example]) -> TextClassifier:
+    def train(
+        cls, examples: Sequence[Example], c: float = _C, class_weight: str | None = _CLASS_WEIGHT
+    ) -> TextClassifier:
         features = featurize(mask_texts([e.text for e in examples]))
-        # Fit in the space of the hashed columns the corpus uses (~10k of 1M): the solvers' cost grows
+        # Fit in the space of the hashed columns the corpus uses (~20k of 1M): the solvers' cost grows
         # with the width of the matrix, and unused columns would get zero weight anyway.
         used = np.unique(features.indices)
         compact = features[:, used]
         targets = [np.array([label in e.labels for e in examples]) for label in LABELS]
         targets += [np.array([e.capability == c for e in examples]) for c in TEXT_CAPABILITIES]
-        weights = np.zeros((features.shape[1], len(targets)), dtype=np.float32)
+        weights = np.zeros((len(used), len(targets)), dtype=np.float32)
         bias = np.zeros(len(targets), dtype=np.float32)
         # One thread: BLAS threads fighting over two shared cores made training 30x slower when measured.
         with threadpool_limits(limits=1):
-            for column, target in enumerate(targets):
+            for index, target in enumerate(targets):
                 if not target.any():
-                    bias[column] = -30.0  # a capability the corpus never shows: never predicted
+                    bias[index] = -30.0  # a capability the corpus never shows: never predicted
                     continue
-                model = LogisticRegression(C=_C, solver="liblinear", max_iter=200)
+                model = LogisticRegression(C=c, class_weight=class_weight, solver="liblinear", max_iter=200)
                 model.fit(compact, target.astype(np.int8))
-                weights[used, column] = model.coef_[0]
-                bias[column] = model.intercept_[0]
-        return cls(weights, bias)
+                weights[:, index] = model.coef_[0]
+                bias[index] = model.intercept_[0]
+        column = np.full(N_FEATURES, -1, dtype=np.int32)
+        column[used] = np.arange(len(used), dtype=np.int32)
+        return cls(column, weights, bias)
+
+    def scores(self, skeletons: pl.Series) -> npt.NDArray[np.float32]:
+        """Decision values (n x models): the weights of a row's known features over the row's L2 norm."""
+        n = len(skeletons)
+        rows, features = hashed_features(skeletons)
+        norms = np.sqrt(np.maximum(np.bincount(rows, minlength=n), 1)).astype(np.float32)
+        compact = self.column[features]
+        known = compact >= 0
+        rows, compact = rows[known], compact[known]
+        totals = np.zeros((n, self.weights.shape[1]), dtype=np.float32)
+        if len(rows):
+            starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))
+            totals[rows[starts]] = np.add.reduceat(self.weights[compact], starts, axis=0)
+        return totals / norms[:, None] + self.bias
 
     def predict(self, skeletons: pl.Series) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
         """Label probabilities (n x len(LABELS)) and the index into ``CAPABILITIES`` for masked texts."""
-        if len(skeletons) == 0:
-            return np.zeros((0, len(LABELS)), dtype=np.float32), np.zeros(0, dtype=np.int64)
-        scores = np.asarray(featurize(skeletons) @ self.weights) + self.bias
+        scores = self.scores(skeletons)
         probabilities = 1.0 / (1.0 + np.exp(-scores[:, : len(LABELS)]))
         best = np.argmax(scores[:, len(LABELS) :], axis=1)
-        capability_index = np.array([CAPABILITIES.index(c) for c in TEXT_CAPABILITIES])[best]
-        return probabilities.astype(np.float32), capability_index.astype(np.int64)
+        capability_index = np.array([CAPABILITIES.index(c) for c in TEXT_CAPABILITIES], dtype=np.int64)[best]
+        return probabilities.astype(np.float32), capability_index
 
     def predict_texts(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.float32], list[str]]:
         """Convenience for raw texts (tests, the docs): probabilities and capability names."""

@@ -30,6 +30,7 @@ class FingerprintConfig:
     num_perm: int = 64
     minhash_seed: int = 1
     shingle_size: int = 3
+    shingle_chars: int = 300
     max_templates: int = 200_000
     preview_chars: int = 300
     # Memo of classifier outputs per (template, system prompt) across batches; cleared when full.

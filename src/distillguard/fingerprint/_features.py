@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from sklearn.preprocessing import normalize
@@ -30,31 +31,47 @@ _TOKEN_RE: Final = r"<[a-z]+>|[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]|[\p{L}
 _AFFIX: Final = 4
 
 
+def hashed_features(texts: pl.Series) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Distinct (row, hashed feature) pairs of the texts, sorted by row then feature.
+
+    Works on the exploded token column (one row per token) rather than with per-list expressions, which
+    was measured about twice as fast.
+    """
+    tokens = texts.fill_null("").str.to_lowercase().str.extract_all(_TOKEN_RE)
+    lengths = tokens.list.len().fill_null(0).to_numpy()
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    flat = pl.DataFrame({"row": rows, "token": tokens.explode().drop_nulls()})
+    token, row = pl.col("token"), pl.col("row")
+    long_token = token.str.len_chars() > _AFFIX + 1
+    features = pl.concat(
+        [
+            flat,
+            flat.select(row, pl.concat_str([token, token.shift(-1)], separator=" ").alias("token")).filter(
+                row == row.shift(-1)
+            ),
+            flat.filter(long_token).select(
+                row, pl.concat_str([pl.lit("^"), token.str.slice(0, _AFFIX)]).alias("token")
+            ),
+            flat.filter(long_token).select(
+                row, pl.concat_str([token.str.slice(-_AFFIX), pl.lit("$")]).alias("token")
+            ),
+        ],
+        how="vertical",
+    )
+    keys = features.select(row.cast(pl.UInt64) * (1 << 32) + token.hash(_SEED) % N_FEATURES).to_series()
+    ordered = np.sort(keys.to_numpy())
+    if len(ordered):
+        ordered = ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
+    return (ordered >> np.uint64(32)).astype(np.int64), (ordered & np.uint64(0xFFFFFFFF)).astype(np.int64)
+
+
 def featurize(texts: pl.Series) -> sp.csr_matrix:
     """One L2-normalised row of hashed n-gram presence per text (texts are masked skeletons)."""
-    n = len(texts)
-    tokens = pl.col("text").fill_null("").str.to_lowercase().str.extract_all(_TOKEN_RE)
-    word = pl.element()
-    long_word = word.str.len_chars() > _AFFIX + 1
-    features = pl.concat_list(
-        tokens,
-        tokens.list.eval(pl.concat_str([word, word.shift(-1)], separator=" ").drop_nulls()),
-        tokens.list.eval(pl.concat_str([pl.lit("^"), word.str.slice(0, _AFFIX)]).filter(long_word)),
-        tokens.list.eval(pl.concat_str([word.str.slice(-_AFFIX), pl.lit("$")]).filter(long_word)),
-    )
-    exploded = (
-        pl.DataFrame({"text": texts})
-        .with_row_index("row")
-        .select("row", features.alias("feature"))
-        .explode("feature")
-        .drop_nulls("feature")
-        .select("row", (pl.col("feature").hash(_SEED) % N_FEATURES).cast(pl.Int64).alias("column"))
-        .unique()
-    )
-    rows = exploded["row"].to_numpy()
-    columns = exploded["column"].to_numpy()
+    rows, columns = hashed_features(texts)
     matrix = sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.float64), (rows, columns)), shape=(n, N_FEATURES), dtype=np.float64
+        (np.ones(len(rows), dtype=np.float64), (rows, columns)),
+        shape=(len(texts), N_FEATURES),
+        dtype=np.float64,
     )
     result: sp.csr_matrix = normalize(matrix, norm="l2", copy=False)
     return result

@@ -7,7 +7,7 @@ handful of templates and system prompts carry most requests, so per-event cost i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -18,9 +18,9 @@ from distillguard.errors import SchemaMismatchError
 from distillguard.fingerprint._catalog import MinHashParams, TemplateCatalog
 from distillguard.fingerprint._classifier import TextClassifier, default_classifier
 from distillguard.fingerprint._config import FingerprintConfig
-from distillguard.fingerprint._hashing import xxh32_series, xxh64_series
+from distillguard.fingerprint._hashing import xxh64_series
 from distillguard.fingerprint._masking import skeleton_expr
-from distillguard.fingerprint._words import STOPWORDS, WORD_RE
+from distillguard.fingerprint._words import bottom_k_word_hashes, word_lists
 from distillguard.fingerprint.schema import CAPABILITIES, FINGERPRINT_FIELDS, FINGERPRINT_SCHEMA, LABELS
 from distillguard.ingest.schema import EVENT_SCHEMA, TEXT_COLUMNS
 
@@ -43,12 +43,14 @@ class Fingerprinter:
                 num_perm=self.config.num_perm,
                 seed=self.config.minhash_seed,
                 shingle_size=self.config.shingle_size,
+                shingle_chars=self.config.shingle_chars,
             ),
             max_templates=self.config.max_templates,
             preview_chars=self.config.preview_chars,
         )
-        # (template_hash, system_hash) -> label probabilities + capability index, across batches.
-        self._label_cache: dict[tuple[int, int], tuple[float, ...]] = {}
+        # Classifier outputs by template hash and by system prompt hash, across batches (bounded).
+        self._user_labels = _LabelMemo(self.config.classifier_cache_size)
+        self._system_labels = _LabelMemo(self.config.classifier_cache_size)
 
     @property
     def catalog(self) -> TemplateCatalog:
@@ -70,137 +72,91 @@ class Fingerprinter:
         tools = frame.select(pl.col("tools_text").unique().drop_nulls())
         tools = tools.with_columns(xxh64_series(tools["tools_text"]).alias("tools_hash"))
         events = (
-            frame.join(users, on="user_text", how="left", maintain_order="left")
-            .join(systems, on="system_text", how="left", maintain_order="left")
+            frame.join(users.drop("skeleton"), on="user_text", how="left", maintain_order="left")
+            .join(systems.drop("system_skeleton"), on="system_text", how="left", maintain_order="left")
             .join(tools, on="tools_text", how="left", maintain_order="left")
         )
-        events = self._label(events, users, systems)
         self._observe_templates(events, users)
-        return self._assemble(batch, events)
+        return self._assemble(batch, self._label(events))
 
     # ----- per distinct text ---------------------------------------------------------------------------
 
     def _user_table(self, texts: pl.Series) -> pl.DataFrame:
         cfg = self.config
         distinct = pl.DataFrame({"user_text": texts.unique().drop_nulls()})
+        # One with_columns: polars evaluates the masking and the word split on separate threads.
         distinct = distinct.with_columns(
             skeleton_expr(pl.col("user_text"), cfg.skeleton_chars).alias("skeleton"),
+            word_lists(pl.col("user_text"), cfg.payload_word_chars).alias("words"),
             pl.col("user_text").str.len_chars().cast(pl.Int32).alias("user_chars"),
         )
         distinct = distinct.with_columns(
             xxh64_series(distinct["user_text"]).alias("payload_hash"),
-            xxh64_series(distinct["skeleton"]).alias("template_hash"),
+            pl.Series("payload_words", bottom_k_word_hashes(distinct["words"], cfg.payload_words)),
+        ).drop("words")
+        # Skeletons repeat across distinct texts (that is what a template is): hash each skeleton once.
+        skeletons = distinct.select(pl.col("skeleton").unique())
+        skeletons = skeletons.with_columns(xxh64_series(skeletons["skeleton"]).alias("template_hash"))
+        distinct = distinct.join(skeletons, on="skeleton", how="left", maintain_order="left")
+        labels = self._user_labels.lookup(
+            skeletons["template_hash"], skeletons["skeleton"], self.classifier, self._clip_user
         )
-        return distinct.join(self._payload_words(distinct["user_text"]), on="user_text", how="left")
-
-    def _payload_words(self, texts: pl.Series) -> pl.DataFrame:
-        """Bottom-k (smallest xxh32) of each text's distinct content words: a consistent sample, so two
-        payloads that share words tend to share sampled hashes."""
-        cfg = self.config
-        words = (
-            pl.DataFrame({"user_text": texts})
-            .with_columns(
-                pl.col("user_text")
-                .str.slice(0, cfg.payload_word_chars)
-                .str.to_lowercase()
-                .str.extract_all(WORD_RE)
-                .alias("word")
-            )
-            .explode("word")
-            .filter(pl.col("word").is_not_null() & ~pl.col("word").is_in(STOPWORDS))
-        )
-        vocabulary = words.select(pl.col("word").unique())
-        vocabulary = vocabulary.with_columns(xxh32_series(vocabulary["word"]).alias("word_hash"))
-        return (
-            words.join(vocabulary, on="word")
-            .group_by("user_text")
-            .agg(pl.col("word_hash").unique().bottom_k(cfg.payload_words).sort().alias("payload_words"))
+        return distinct.join(
+            labels.rename({"key": "template_hash"}), on="template_hash", how="left", maintain_order="left"
         )
 
     def _system_table(self, texts: pl.Series) -> pl.DataFrame:
         cfg = self.config
         distinct = pl.DataFrame({"system_text": texts.unique().drop_nulls()})
-        return distinct.with_columns(
+        distinct = distinct.with_columns(
             xxh64_series(distinct["system_text"]).alias("system_hash"),
             pl.col("system_text").str.len_chars().cast(pl.Int32).alias("system_chars"),
             skeleton_expr(pl.col("system_text"), cfg.classifier_system_chars).alias("system_skeleton"),
         )
+        labels = self._system_labels.lookup(
+            distinct["system_hash"], distinct["system_skeleton"], self.classifier, _unchanged
+        )
+        labels = labels.rename(lambda name: f"system_{name}").rename({"system_key": "system_hash"})
+        return distinct.join(labels, on="system_hash", how="left", maintain_order="left")
 
-    # ----- labels --------------------------------------------------------------------------------------
-
-    def _label(self, events: pl.DataFrame, users: pl.DataFrame, systems: pl.DataFrame) -> pl.DataFrame:
-        keys = events.select(
-            pl.col("template_hash").fill_null(_NO_HASH).alias("t_key"),
-            pl.col("system_hash").fill_null(_NO_HASH).alias("s_key"),
-        )
-        pairs = keys.unique()
-        known = [(t, s) in self._label_cache for t, s in pairs.iter_rows()]
-        missing = pairs.filter(~pl.Series(known, dtype=pl.Boolean))
-        if missing.height:
-            self._classify_pairs(missing, users, systems)
-        cache = self._label_cache
-        values = np.array([cache[pair] for pair in pairs.iter_rows()], dtype=np.float32).reshape(
-            -1, len(LABELS) + 1
-        )
-        label_frame = pairs.with_columns(
-            *(pl.Series(f"p_{label}", values[:, i]) for i, label in enumerate(LABELS)),
-            pl.Series("capability_index", values[:, len(LABELS)].astype(np.int8)),
-        )
-        labelled = keys.join(label_frame, on=["t_key", "s_key"], how="left", maintain_order="left")
-        agentic = (pl.col("n_tools").fill_null(0) > 0) | (pl.col("n_tool_messages").fill_null(0) > 0)
-        capability = (
-            pl.when(agentic)
-            .then(pl.lit("agentic"))
-            .otherwise(
-                pl.col("capability_index").replace_strict(list(range(len(CAPABILITIES))), list(CAPABILITIES))
-            )
-        )
-        return events.with_columns(
-            *(labelled[f"p_{label}"] for label in LABELS),
-            labelled["capability_index"],
-        ).with_columns(capability.alias("capability"))
-
-    def _classify_pairs(self, missing: pl.DataFrame, users: pl.DataFrame, systems: pl.DataFrame) -> None:
+    def _clip_user(self, skeletons: pl.Series) -> pl.Series:
+        """The head and the tail of each skeleton, within ``classifier_chars``."""
         cfg = self.config
         head = cfg.classifier_chars - cfg.classifier_tail_chars
-        skeleton = pl.col("skeleton").fill_null("")
+        frame = pl.DataFrame({"s": skeletons})
         clipped = (
-            pl.when(skeleton.str.len_chars() <= cfg.classifier_chars)
-            .then(skeleton)
+            pl.when(pl.col("s").str.len_chars() <= cfg.classifier_chars)
+            .then(pl.col("s"))
             .otherwise(
                 pl.concat_str(
-                    [skeleton.str.slice(0, head), skeleton.str.slice(-cfg.classifier_tail_chars)],
+                    [pl.col("s").str.slice(0, head), pl.col("s").str.slice(-cfg.classifier_tail_chars)],
                     separator=" … ",
                 )
             )
         )
-        texts = (
-            missing.join(
-                users.select(pl.col("template_hash").alias("t_key"), "skeleton").unique("t_key"),
-                on="t_key",
-                how="left",
-                maintain_order="left",
-            )
-            .join(
-                systems.select(pl.col("system_hash").alias("s_key"), "system_skeleton"),
-                on="s_key",
-                how="left",
-                maintain_order="left",
-            )
-            .select(
-                "t_key",
-                "s_key",
-                pl.concat_str([pl.col("system_skeleton").fill_null(""), clipped], separator="\n")
-                .str.strip_chars()
-                .alias("text"),
-            )
+        return frame.select(clipped)["s"]
+
+    # ----- labels --------------------------------------------------------------------------------------
+
+    def _label(self, events: pl.DataFrame) -> pl.DataFrame:
+        """An elicitation in the user text or in the system prompt counts: each label is the larger of the
+        two probabilities. The capability comes from the user text (from the system prompt when there is
+        none), and a request that offers tools or carries tool results is agentic."""
+        probabilities = [
+            pl.max_horizontal(pl.col(f"p_{label}"), pl.col(f"system_p_{label}"))
+            .fill_null(0.0)
+            .alias(f"p_{label}")
+            for label in LABELS
+        ]
+        index = pl.coalesce(
+            "capability_index", "system_capability_index", pl.lit(CAPABILITIES.index("other"))
         )
-        probabilities, capabilities = self.classifier.predict(texts["text"])
-        if len(self._label_cache) + texts.height > cfg.classifier_cache_size:
-            self._label_cache.clear()
-        rows = np.column_stack([probabilities, capabilities.astype(np.float32)]).tolist()
-        for key, row in zip(texts.select("t_key", "s_key").iter_rows(), rows, strict=True):
-            self._label_cache[key] = tuple(row)
+        agentic = (pl.col("n_tools").fill_null(0) > 0) | (pl.col("n_tool_messages").fill_null(0) > 0)
+        names = index.replace_strict(
+            list(range(len(CAPABILITIES))), list(CAPABILITIES), return_dtype=pl.String
+        )
+        capability = pl.when(agentic).then(pl.lit("agentic")).otherwise(names)
+        return events.with_columns(*probabilities, capability.alias("capability"))
 
     # ----- catalog and output --------------------------------------------------------------------------
 
@@ -220,9 +176,51 @@ class Fingerprinter:
             batch.column(name) for name in FINGERPRINT_SCHEMA.names[: -len(FINGERPRINT_FIELDS)]
         ]
         for item in FINGERPRINT_FIELDS:
-            column = derived[item.name].to_arrow()
-            arrays.append(column.cast(item.type))
+            arrays.append(derived[item.name].to_arrow().cast(item.type))
         return pa.RecordBatch.from_arrays(arrays, schema=FINGERPRINT_SCHEMA)
+
+
+class _LabelMemo:
+    """Classifier outputs by text hash, so that a template or system prompt is classified once."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._rows: dict[int, tuple[float, ...]] = {}
+
+    def lookup(
+        self,
+        keys: pl.Series,
+        texts: pl.Series,
+        classifier: TextClassifier,
+        prepare: Callable[[pl.Series], pl.Series],
+    ) -> pl.DataFrame:
+        """Label columns (``key``, ``p_*``, ``capability_index``) for each key (keys are distinct),
+        classifying only the ones not seen before."""
+        key_list = keys.to_list()
+        first_row: dict[int, int] = {}
+        for i, key in enumerate(key_list):
+            if key not in self._rows:
+                first_row.setdefault(key, i)
+        unseen = list(first_row.values())
+        if unseen:
+            if len(self._rows) + len(unseen) > self.capacity:
+                self._rows.clear()  # simple bound; a template seen again is just classified again
+            probabilities, capability = classifier.predict(prepare(texts.gather(unseen)))
+            table = np.column_stack([probabilities, capability.astype(np.float32)]).tolist()
+            for i, row in zip(unseen, table, strict=True):
+                self._rows[key_list[i]] = tuple(row)
+        values = np.array([self._rows[key] for key in key_list], dtype=np.float32).reshape(
+            -1, len(LABELS) + 1
+        )
+        return pl.DataFrame(
+            [pl.Series("key", key_list, dtype=pl.UInt64)]
+            + [pl.Series(f"p_{label}", values[:, i]) for i, label in enumerate(LABELS)]
+            + [pl.Series("capability_index", values[:, len(LABELS)].astype(np.uint32))]
+        )
+
+
+def _unchanged(texts: pl.Series) -> pl.Series:
+    return texts
 
 
 def _check_schema(schema: pa.Schema) -> None:

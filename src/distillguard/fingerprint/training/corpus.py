@@ -40,13 +40,15 @@ class Example:
 
 
 def held_out_families(families: tuple[Family, ...] = FAMILIES) -> frozenset[str]:
-    """About a quarter of the families of every (label, language) group with three or more families.
+    """About a quarter of the families of every (label, language) group with three or more families
+    that may be held out (see ``Family.holdout``).
 
     Chosen by a hash of the family name, so the choice does not depend on the order families are listed.
     """
     groups: dict[tuple[str | None, str], list[str]] = defaultdict(list)
     for family in families:
-        groups[(family.label, family.lang)].append(family.name)
+        if family.holdout:
+            groups[(family.label, family.lang)].append(family.name)
     held: set[str] = set()
     for names in groups.values():
         if len(names) >= 3:

@@ -1,0 +1,57 @@
+"""Measurements that need a process of their own: peak memory is only honest in a fresh process."""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    seconds: float
+    peak_rss_mb: float
+    value: int
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is KiB on Linux and bytes on macOS.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def _child(target: Callable[[], int], conn: multiprocessing.connection.Connection) -> None:
+    start = time.perf_counter()
+    value = target()
+    conn.send(Measurement(time.perf_counter() - start, _peak_rss_mb(), value))
+    conn.close()
+
+
+def measure_in_subprocess(target: Callable[[], int]) -> Measurement:
+    """Run ``target`` in a fresh process; return its wall time, peak RSS and return value."""
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(target, child))
+    process.start()
+    child.close()
+    result = parent.recv()
+    process.join()
+    assert isinstance(result, Measurement)
+    return result
+
+
+def parse_only(path: Path) -> int:
+    """The floor a scan is compared against: read the file and ``orjson.loads`` every line."""
+    count = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            if line.strip():
+                orjson.loads(line)
+                count += 1
+    return count

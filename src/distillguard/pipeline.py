@@ -1,0 +1,93 @@
+"""The scan: ingest → fingerprint → account features → detect → report, as one library call.
+
+Raw text is dropped batch by batch at the fingerprint stage, so memory grows with the number of events
+(and of distinct templates), not with prompt size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+
+from distillguard.config import ScanConfig
+from distillguard.detect import detect
+from distillguard.detect.types import DetectionResult
+from distillguard.fingerprint import Fingerprinter, TemplateCatalog
+from distillguard.fingerprint.schema import FINGERPRINT_SCHEMA
+from distillguard.ingest import Quarantine, read_events
+from distillguard.report import DetectionReport, ReportWindow
+
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class FingerprintedEvents:
+    """Everything detection needs from a scan's input, with the text already gone."""
+
+    events: pl.DataFrame
+    catalog: TemplateCatalog
+
+    @property
+    def window(self) -> ReportWindow:
+        if self.events.is_empty():
+            return ReportWindow(None, None)
+        ts = self.events.get_column("ts")
+        return ReportWindow(_as_datetime(ts.min()), _as_datetime(ts.max()))
+
+
+def fingerprint_events(
+    batches: Iterable[pa.RecordBatch], config: ScanConfig, progress: ProgressCallback | None = None
+) -> FingerprintedEvents:
+    fingerprinter = Fingerprinter(config.fingerprint)
+    reduced: list[pa.RecordBatch] = []
+    for batch in batches:
+        reduced.append(fingerprinter.fingerprint(batch))
+        if progress is not None:
+            progress(batch.num_rows)
+    table = pa.Table.from_batches(reduced, schema=FINGERPRINT_SCHEMA)
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return FingerprintedEvents(frame, fingerprinter.catalog)
+
+
+def detect_events(batches: Iterable[pa.RecordBatch], config: ScanConfig | None = None) -> DetectionResult:
+    """Detection over canonical event batches already in memory (the gateway's sliding window)."""
+    config = config or ScanConfig()
+    data = fingerprint_events(batches, config)
+    return detect(data.events, data.catalog, config.detect)
+
+
+def scan(
+    paths: Sequence[Path],
+    *,
+    quarantine_path: Path,
+    config: ScanConfig | None = None,
+    progress: ProgressCallback | None = None,
+    now: datetime | None = None,
+) -> DetectionReport:
+    """Read log files, detect, and return the report (DESIGN.md output contract)."""
+    config = config or ScanConfig()
+    with Quarantine(quarantine_path) as quarantine:
+        batches = read_events(paths, fmt=config.fmt, quarantine=quarantine, batch_rows=config.batch_rows)
+        data = fingerprint_events(batches, config, progress)
+        quarantined = quarantine.count
+    result = detect(data.events, data.catalog, config.detect)
+    return DetectionReport(
+        generated_at=now or datetime.now(UTC),
+        window=data.window,
+        events=data.events.height,
+        quarantined=quarantined,
+        result=result,
+        meta={"sources": [str(p) for p in paths], "quarantine_file": str(quarantine_path)},
+    )
+
+
+def _as_datetime(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return None
