@@ -6,6 +6,7 @@ Real stages end to end: simulate A and C -> ingest -> fingerprint -> detect -> A
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,42 @@ def _report_json(traffic: Path, tmp: Path) -> dict[str, Any]:
     return loaded
 
 
+def _assert_no_customer_value(bundle: dict[str, Any], traffic: Path, report: dict[str, Any]) -> None:
+    """No account id, API key, IP, payment id, prompt or template skeleton of A's traffic is in the bundle."""
+    ids: set[str] = set()
+    prompts: set[str] = set()
+    for line in traffic.read_text().splitlines():
+        record = json.loads(line)
+        ids.update(
+            str(record[k]) for k in ("account_id", "api_key_id", "ip", "payment_fingerprint") if record.get(k)
+        )
+        for message in record.get("request", {}).get("messages", []):
+            if isinstance(message.get("content"), str) and message["content"].strip():
+                prompts.add(message["content"].strip())
+    skeletons = {
+        t["skeleton"]
+        for c in report["campaigns"]
+        for t in c["indicators"].get("templates", [])
+        if t["skeleton"]
+    }
+    raw = json.dumps(bundle)
+    tokens = set(re.findall(r"[A-Za-z0-9_.:/-]+", raw))
+    assert ids and not ids & tokens
+    texts = [v for v in _strings(bundle) if " " in v]  # names, descriptions: the only free text
+    assert prompts and not [p for p in prompts | skeletons for t in texts if len(p) >= 12 and p in t]
+    assert not [s for s in skeletons if s in raw]
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
 def _labels(path: Path) -> dict[str, dict[str, Any]]:
     return {row["account_id"]: row for row in map(json.loads, path.read_text().splitlines())}
 
@@ -60,8 +97,7 @@ def test_provider_c_finds_its_slice_of_provider_a_campaigns(tmp_path: Path) -> N
     now = datetime(2026, 3, 4, tzinfo=UTC)
     bundle = export_bundle(report, "provider-a", key, now=now)
     assert validation_errors(bundle) == []
-    raw = json.dumps(bundle)
-    assert not [a for a in labels_a if a in raw]  # no account id of A's traffic left A
+    _assert_no_customer_value(bundle, runs["A"].traffic_path, report)
 
     config = CorrelationConfig(trusted_peers={"provider-a": 0.8})
     correlation = correlate(events_c, bundle, key, config, skeletons=catalog_c, now=now)
