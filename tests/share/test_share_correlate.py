@@ -175,3 +175,15 @@ def test_report_dict_feeds_share_sight(key: ConsortiumKey) -> None:
     assert sum(1 for o in sightings["objects"] if o["type"] == "sighting") == len(
         {m.indicator_id for m in correlation.matches}
     )
+
+
+def test_malformed_peer_objects_are_counted_not_fatal(key: ConsortiumKey) -> None:
+    _, frame = _local()
+    bundle = _peer_bundle(key)
+    indicators = [o for o in bundle["objects"] if o["type"] == "indicator"]
+    indicators[0]["valid_until"] = "next tuesday"
+    indicators[1]["confidence"] = "very"
+    bundle["objects"].append("not an object")
+    result = correlate(frame, bundle, key, TRUST_A, skeletons=skeleton_map(), now=NOW)
+    assert result.rejected == {"malformed indicator": 2}
+    assert result.indicators_used == len(indicators) - 2

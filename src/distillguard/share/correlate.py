@@ -175,62 +175,72 @@ def load_peer_indicators(
     if bundle.get("type") != "bundle" or not isinstance(objects, list):
         raise ShareError("the peer file is not a STIX bundle: write it with `distillguard share pull`")
     peers = {member_identity_id(name): (name, float(w)) for name, w in config.trusted_peers.items()}
-    campaigns = {o["id"]: o for o in objects if o.get("type") == "campaign"}
+    objects = [o for o in objects if isinstance(o, dict)]
+    campaigns = {str(o.get("id")): o for o in objects if o.get("type") == "campaign"}
     observables = {(o["type"], o.get("value")): o for o in objects if o.get("type") in st.CUSTOM_TYPES}
     indicates = {
-        o["source_ref"]: o["target_ref"]
+        str(o.get("source_ref")): str(o.get("target_ref"))
         for o in objects
         if o.get("type") == "relationship" and o.get("relationship_type") == "indicates"
     }
-    current_epoch = key.epoch_of(now)
     rejected: dict[str, int] = {}
     usable: list[PeerIndicator] = []
-
-    def reject(reason: str) -> None:
-        rejected[reason] = rejected.get(reason, 0) + 1
-
     for obj in objects:
-        if obj.get("type") != "indicator":
+        if not isinstance(obj, dict) or obj.get("type") != "indicator":
             continue
-        creator = obj.get("created_by_ref")
-        if creator not in peers:
-            reject("not from a trusted member")
-            continue
-        name, weight = peers[creator]
-        if "valid_until" in obj and parse_timestamp(obj["valid_until"]) <= now:
-            reject("expired")
-            continue
-        parsed = _pattern_value(obj.get("pattern", ""))
-        if parsed is None:
-            reject("not a distillguard pattern")
-            continue
-        observable = observables.get(parsed, {})
-        epoch = observable.get("epoch")
-        if "key_id" in observable and observable["key_id"] != key.key_id:
-            reject("hashed under another consortium key")
-            continue
-        if epoch is not None and int(epoch) < current_epoch - config.accepted_epochs:
-            reject("from an expired key epoch")
-            continue
-        campaign_id = indicates.get(obj["id"], "")
-        campaign = campaigns.get(campaign_id, {})
-        if campaign and campaign.get("created_by_ref") != creator:
-            reject("indicates another member's campaign")
-            continue
-        usable.append(
-            PeerIndicator(
-                id=obj["id"],
-                peer=name,
-                campaign_id=campaign_id,
-                campaign_name=str(campaign.get("name", "an unnamed campaign")),
-                type=parsed[0],
-                value=parsed[1],
-                confidence=weight * float(obj.get("confidence", campaign.get("confidence", 50))) / 100.0,
-                epoch=None if epoch is None else int(epoch),
-                observable=observable,
-            )
-        )
+        try:
+            outcome = _read_indicator(obj, peers, campaigns, observables, indicates, key, config, now)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            outcome = "malformed indicator"
+        if isinstance(outcome, str):
+            rejected[outcome] = rejected.get(outcome, 0) + 1
+        else:
+            usable.append(outcome)
     return usable, rejected
+
+
+def _read_indicator(
+    obj: Mapping[str, Any],
+    peers: Mapping[str, tuple[str, float]],
+    campaigns: Mapping[str, Mapping[str, Any]],
+    observables: Mapping[tuple[str, Any], Mapping[str, Any]],
+    indicates: Mapping[str, str],
+    key: ConsortiumKey,
+    config: CorrelationConfig,
+    now: datetime,
+) -> PeerIndicator | str:
+    """The usable indicator, or the reason it is not used."""
+    creator = obj.get("created_by_ref")
+    if not isinstance(creator, str) or creator not in peers:
+        return "not from a trusted member"
+    name, weight = peers[creator]
+    if "valid_until" in obj and parse_timestamp(str(obj["valid_until"])) <= now:
+        return "expired"
+    parsed = _pattern_value(str(obj.get("pattern", "")))
+    if parsed is None:
+        return "not a distillguard pattern"
+    observable = observables.get(parsed, {})
+    epoch = observable.get("epoch")
+    if "key_id" in observable and observable["key_id"] != key.key_id:
+        return "hashed under another consortium key"
+    if epoch is not None and int(epoch) < key.epoch_of(now) - config.accepted_epochs:
+        return "from an expired key epoch"
+    campaign_id = indicates.get(str(obj["id"]), "")
+    campaign = campaigns.get(campaign_id, {})
+    if campaign and campaign.get("created_by_ref") != creator:
+        return "indicates another member's campaign"
+    confidence = float(obj.get("confidence", campaign.get("confidence", 50)))
+    return PeerIndicator(
+        id=str(obj["id"]),
+        peer=name,
+        campaign_id=campaign_id,
+        campaign_name=str(campaign.get("name", "an unnamed campaign")),
+        type=parsed[0],
+        value=parsed[1],
+        confidence=weight * max(0.0, min(confidence, 100.0)) / 100.0,
+        epoch=None if epoch is None else int(epoch),
+        observable=observable,
+    )
 
 
 _OWN_PATTERN = re.compile(r"^\[(x-distillguard-[a-z-]+):value = '([0-9a-f]+)'\]$")
