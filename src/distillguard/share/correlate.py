@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -615,3 +616,37 @@ def apply_peer_evidence(
             replace(verdict, score=round(score, 4), flagged=flagged, evidence=(*verdict.evidence, *extra))
         )
     return replace(result, accounts=tuple(verdicts))
+
+
+def apply_peer_file(
+    events: pl.DataFrame,
+    skeletons: Skeletons | None,
+    result: DetectionResult,
+    peer_path: Path,
+    trust: Iterable[str],
+    *,
+    key: ConsortiumKey | None = None,
+    now: datetime | None = None,
+    config: CorrelationConfig | None = None,
+) -> tuple[DetectionResult, dict[str, Any]]:
+    """``scan --peer PEER.json --trust NAME[=WEIGHT]`` in one call.
+
+    Reads the peer bundle, correlates it with ``events`` (the scan's fingerprinted events; ``skeletons``
+    is its template catalog), folds the evidence into ``result`` and returns the new result with the
+    report extras (``peer_matches`` for ``share sight``, ``peer_summary``). The consortium key comes from
+    ``DISTILLGUARD_CONSORTIUM_KEY`` unless given.
+    """
+    from distillguard.share._io import read_bundle
+    from distillguard.share.keys import load_consortium_key
+
+    peers = parse_trusted_peers(trust)
+    if config is None:
+        if not peers:
+            raise ShareError("name the peers you trust with --trust NAME[=WEIGHT]; other members are ignored")
+        config = CorrelationConfig(trusted_peers=peers)
+    correlation = correlate(
+        events, read_bundle(peer_path), key or load_consortium_key(), config, skeletons=skeletons, now=now
+    )
+    extras = correlation.to_report_dict()
+    extras["peer_summary"]["peer_file"] = str(peer_path)
+    return apply_peer_evidence(result, correlation, config), extras
