@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pyarrow as pa
@@ -23,6 +23,9 @@ from distillguard.fingerprint.schema import FINGERPRINT_SCHEMA
 from distillguard.ingest import Quarantine, read_events
 from distillguard.report import DetectionReport, ReportWindow
 
+if TYPE_CHECKING:
+    from distillguard.share.keys import ConsortiumKey
+
 ProgressCallback = Callable[[int], None]
 
 
@@ -32,6 +35,8 @@ class PeerInput:
 
     path: Path
     trust: tuple[str, ...]  # "NAME" or "NAME=WEIGHT"
+    # The consortium key; None reads it from DISTILLGUARD_CONSORTIUM_KEY.
+    key: ConsortiumKey | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +106,9 @@ def scan(
     if peer is not None:
         from distillguard.share.correlate import apply_peer_file
 
-        result, extras = apply_peer_file(data.events, data.catalog, result, peer.path, peer.trust, now=now)
+        result, extras = apply_peer_file(
+            data.events, data.catalog, result, peer.path, peer.trust, key=peer.key, now=now
+        )
         meta.update(extras)
     return DetectionReport(
         generated_at=now or datetime.now(UTC),
