@@ -137,18 +137,21 @@ def print_sharing_outcome(outcome: SharingOutcome, console: Console) -> None:
     console.print(
         f"provider-a published {outcome.published} STIX objects to the hub (TLP:AMBER, keyed values)."
     )
-    table = Table(title="Peers correlating provider-a's indicators with their own traffic")
+    table = Table(
+        title="B and C match provider-a's indicators against their own traffic",
+        caption="targets: a peer's accounts run by the operators provider-a detected (simulator truth)",
+    )
     for column in (
-        "provider",
+        "peer",
         "events",
-        "accounts of A's campaigns",
+        "targets",
         "found alone",
-        "found with A's signal",
-        "false positives alone",
-        "… with A's signal",
-        "sightings sent",
+        "with A",
+        "FP alone",
+        "FP with A",
+        "sightings",
     ):
-        table.add_column(column, justify="right" if column != "provider" else "left")
+        table.add_column(column, justify="left" if column == "peer" else "right")
     for peer in outcome.peers:
         table.add_row(
             peer.provider,
