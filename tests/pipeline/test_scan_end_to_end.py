@@ -45,9 +45,9 @@ def test_scan_finds_campaigns_and_spares_most_customers(
 ) -> None:
     report = scan([small_platform.traffic_path], quarantine_path=tmp_path / "q.jsonl")
     card = score_accounts(report.result.accounts, read_labels(small_platform.labels_path))
-    assert report.result.campaigns, "no campaign found in traffic that has seven"
-    assert card.recall >= 0.5
-    assert card.false_positive_rate <= 0.05
+    assert card.campaigns_found >= card.campaigns_total // 2
+    assert card.recall >= 0.7
+    assert card.false_positive_rate <= 0.01
     for campaign in report.result.campaigns:
         assert campaign.evidence and all(e.detail for e in campaign.evidence)
 

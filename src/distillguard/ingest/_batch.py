@@ -62,6 +62,34 @@ def _bad_positions(
 CHUNK_ROWS = 4096
 
 
+def _row_type(time_type: pa.DataType) -> pa.StructType:
+    return pa.struct(
+        [pa.field(f.name, time_type if f.name in TIME_COLUMNS else f.type) for f in EVENT_SCHEMA]
+    )
+
+
+# Rows as Arrow structs, with times still as the readers deliver them (text, or epoch microseconds).
+_TEXT_TIME_ROW = _row_type(pa.string())
+_EPOCH_TIME_ROW = _row_type(pa.int64())
+
+
+def _convert_clean(rows: list[tuple[Any, ...]]) -> pa.RecordBatch | None:
+    """The fast path: all rows converted in one row-wise pass (no Python transposition); None when any
+    value is rejected, so that the caller can find the bad rows."""
+    epoch = rows[0][0].__class__ is int
+    try:
+        struct = pa.array(rows, type=_EPOCH_TIME_ROW if epoch else _TEXT_TIME_ROW)
+        arrays = struct.flatten()  # type: ignore[attr-defined]
+        for index, name in enumerate(EVENT_SCHEMA.names):
+            if name in TIME_COLUMNS:
+                arrays[index] = arrays[index].cast(TS_TYPE) if epoch else parse_rfc3339(arrays[index])
+    except _ARROW_ERRORS:
+        return None
+    if arrays[0].null_count or arrays[1].null_count:
+        return None
+    return pa.RecordBatch.from_arrays(arrays, schema=EVENT_SCHEMA)
+
+
 class BatchBuilder:
     """Collects row tuples for one source and turns them into ``EVENT_SCHEMA`` record batches.
 
@@ -101,9 +129,19 @@ class BatchBuilder:
         """Turn the pending rows into an Arrow chunk, quarantining rows with values Arrow rejects."""
         if not self.rows:
             return
-        columns = [list(column) for column in zip(*self.rows, strict=True)]
-        lines, raws = self.lines, self.raws
+        rows, lines, raws = self.rows, self.lines, self.raws
         self.rows, self.lines, self.raws = [], [], []
+        chunk = _convert_clean(rows)
+        if chunk is None:  # some value is bad: column by column, to find and quarantine its rows
+            chunk = self._convert_checked(rows, lines, raws)
+        if chunk.num_rows:
+            self._chunks.append(chunk)
+            self._converted += chunk.num_rows
+
+    def _convert_checked(
+        self, rows: list[tuple[Any, ...]], lines: list[int], raws: list[bytes | memoryview | None]
+    ) -> pa.RecordBatch:
+        columns = [list(column) for column in zip(*rows, strict=True)]
         dropped: set[int] = set()
         arrays = [
             self._column(field, values, dropped, lines, raws)
@@ -112,9 +150,7 @@ class BatchBuilder:
         chunk = pa.RecordBatch.from_arrays(arrays, schema=EVENT_SCHEMA)
         if dropped:
             chunk = chunk.filter(pa.array([i not in dropped for i in range(chunk.num_rows)]))
-        if chunk.num_rows:
-            self._chunks.append(chunk)
-            self._converted += chunk.num_rows
+        return chunk
 
     def flush(self) -> Iterator[pa.RecordBatch]:
         """Everything collected as one batch (nothing if every row was bad); the builder is emptied."""
