@@ -8,7 +8,9 @@ Two kinds of traffic, generated here with a fixed seed (independent of the proje
 * ``unique``: every prompt is a distinct free text of 100-1,500 characters from a large vocabulary, so
   every event is a new template and goes through the classifier.
 
-Usage: ``.venv/bin/python bench/fingerprint_speed.py [--events 200000] [--batch 65536]``.
+Usage: ``.venv/bin/python bench/fingerprint_speed.py [--events 200000] [--batch 65536] [--input LOG]``
+(``--input`` also measures a request log, e.g. from ``distillguard simulate``, in the batches ``scan``
+reads). Set ``POLARS_MAX_THREADS=1`` for CPU times that do not include idle polars threads spinning.
 This is a measurement, not a test; numbers depend on the machine and its load.
 """
 
@@ -159,6 +161,24 @@ def measure(kind: str, events: int, batch_size: int) -> None:
     )
 
 
+def measure_file(path: str) -> None:
+    """Throughput on a real request log (e.g. ``distillguard simulate`` output), batches as ``scan`` reads."""
+    from distillguard.ingest import Quarantine, read_events
+
+    batches = list(read_events([path], quarantine=Quarantine(None)))
+    events = sum(b.num_rows for b in batches)
+    fingerprinter = Fingerprinter()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    for batch in batches:
+        fingerprinter.fingerprint(batch)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    print(
+        f"{'file':>10}: {events:,} events from {path}: wall {seconds:.2f} s = {events / seconds:,.0f} "
+        f"events/s; CPU {cpu:.2f} s = {events / cpu:,.0f} events/CPU-s; "
+        f"{len(fingerprinter.catalog):,} templates; load {os.getloadavg()[0]:.1f}"
+    )
+
+
 def compare_vectorizers(documents: int = 10_000) -> None:
     """CPU throughput of this stage's feature hashing against scikit-learn's HashingVectorizer."""
     from sklearn.feature_extraction.text import HashingVectorizer
@@ -188,6 +208,7 @@ def main() -> None:
     parser.add_argument("--unique-events", type=int, default=None, help="events for the unique case")
     parser.add_argument("--batch", type=int, default=65_536)
     parser.add_argument("--kind", choices=("templated", "unique", "both"), default="both")
+    parser.add_argument("--input", default=None, help="also measure on this request log (any ingest format)")
     parser.add_argument("--vectorizers", action="store_true", help="only compare feature hashing speed")
     args = parser.parse_args()
     if args.vectorizers:
@@ -199,6 +220,8 @@ def main() -> None:
     for kind in ("templated", "unique") if args.kind == "both" else (args.kind,):
         events = args.unique_events if kind == "unique" and args.unique_events else args.events
         measure(kind, events, args.batch)
+    if args.input:
+        measure_file(args.input)
 
 
 if __name__ == "__main__":

@@ -114,3 +114,22 @@ def test_config_from_dict_checks_names_and_values() -> None:
 def test_empty_batch(make_events: EventFactory) -> None:
     out = Fingerprinter().fingerprint(make_events([]))
     assert out.num_rows == 0 and out.schema.equals(FINGERPRINT_SCHEMA)
+
+
+def test_small_classifier_memo_gives_the_same_labels_across_batches(make_events: EventFactory) -> None:
+    # A memo smaller than the templates of one batch is refilled, never loses a label it has to return.
+    texts = [
+        "Solve this step by step and show your reasoning.",
+        "Write a poem about the sea.",
+        "Generate 30 diverse customer complaints.",
+    ]
+    systems = ["You grade answers from 1 to 10.", None, "Be terse."]
+    reference = frame(Fingerprinter().fingerprint(make_events(texts, system_texts=systems)))
+    small = Fingerprinter(FingerprintConfig(classifier_cache_size=2))
+    for order in ([0], [0, 1, 2], [2, 1], [1, 0, 2]):
+        batch = make_events([texts[i] for i in order], system_texts=[systems[i] for i in order])
+        out = frame(small.fingerprint(batch))
+        expected = reference[order]
+        for label in LABELS:
+            assert out[f"p_{label}"].to_list() == expected[f"p_{label}"].to_list()
+        assert out["capability"].to_list() == expected["capability"].to_list()

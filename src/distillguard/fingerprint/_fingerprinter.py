@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 
@@ -181,11 +182,18 @@ class Fingerprinter:
 
 
 class _LabelMemo:
-    """Classifier outputs by text hash, so that a template or system prompt is classified once."""
+    """Classifier outputs by text hash, so that a template or system prompt is classified once.
+
+    Held as a polars frame and looked up with a join: the lookup runs once per distinct template of every
+    batch, which on diverse traffic is most events, so it must not be a Python loop.
+    """
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._rows: dict[int, tuple[float, ...]] = {}
+        self._table = _label_frame(pl.Series("key", [], dtype=pl.UInt64), np.zeros((0, len(LABELS) + 1)))
+
+    def __len__(self) -> int:
+        return self._table.height
 
     def lookup(
         self,
@@ -196,27 +204,28 @@ class _LabelMemo:
     ) -> pl.DataFrame:
         """Label columns (``key``, ``p_*``, ``capability_index``) for each key (keys are distinct),
         classifying only the ones not seen before."""
-        key_list = keys.to_list()
-        first_row: dict[int, int] = {}
-        for i, key in enumerate(key_list):
-            if key not in self._rows:
-                first_row.setdefault(key, i)
-        unseen = list(first_row.values())
-        if unseen:
-            if len(self._rows) + len(unseen) > self.capacity:
-                self._rows.clear()  # simple bound; a template seen again is just classified again
-            probabilities, capability = classifier.predict(prepare(texts.gather(unseen)))
-            table = np.column_stack([probabilities, capability.astype(np.float32)]).tolist()
-            for i, row in zip(unseen, table, strict=True):
-                self._rows[key_list[i]] = tuple(row)
-        values = np.array([self._rows[key] for key in key_list], dtype=np.float32).reshape(
-            -1, len(LABELS) + 1
-        )
-        return pl.DataFrame(
-            [pl.Series("key", key_list, dtype=pl.UInt64)]
-            + [pl.Series(f"p_{label}", values[:, i]) for i, label in enumerate(LABELS)]
-            + [pl.Series("capability_index", values[:, len(LABELS)].astype(np.uint32))]
-        )
+        frame = pl.DataFrame({"key": keys.cast(pl.UInt64), "text": texts})
+        known = frame.select("key").join(self._table, on="key", how="left", maintain_order="left")
+        unseen = frame.filter(known["capability_index"].is_null() & pl.col("key").is_first_distinct())
+        if unseen.height == 0:
+            return known
+        probabilities, capability = classifier.predict(prepare(unseen["text"]))
+        fresh = _label_frame(unseen["key"], np.column_stack([probabilities, capability]))
+        if self._table.height + fresh.height > self.capacity:
+            # Simple bound: forget everything but this batch's labels; a template seen again is just
+            # classified again.
+            self._table = known.filter(pl.col("capability_index").is_not_null())
+        self._table = pl.concat([self._table, fresh], rechunk=self._table.n_chunks() > 32)
+        return frame.select("key").join(self._table, on="key", how="left", maintain_order="left")
+
+
+def _label_frame(keys: pl.Series, values: npt.NDArray[Any]) -> pl.DataFrame:
+    """The memo's columns from keys and an (n x labels + 1) array of probabilities and capability index."""
+    return pl.DataFrame(
+        [pl.Series("key", keys, dtype=pl.UInt64)]
+        + [pl.Series(f"p_{label}", values[:, i], dtype=pl.Float32) for i, label in enumerate(LABELS)]
+        + [pl.Series("capability_index", values[:, len(LABELS)], dtype=pl.UInt32)]
+    )
 
 
 def _unchanged(texts: pl.Series) -> pl.Series:

@@ -40,44 +40,53 @@ _CJK_WORD: Final = r"^[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]{2}$"
 
 
 def word_lists(text: pl.Expr, max_chars: int) -> pl.Expr:
-    """The lower-cased words of the first ``max_chars`` characters (CJK split into character pairs).
+    """The lower-cased, space-separated tokens of the first ``max_chars`` characters.
 
-    An expression, so that the caller can evaluate it in the same ``with_columns`` as the masking and let
-    polars run the two on different threads.
+    Tokens still carry punctuation, digits and unsplit CJK runs: ``bottom_k_word_hashes`` cuts each
+    *distinct* token into words, which is the same as cutting the whole text (words never span a space)
+    but runs on a batch's vocabulary instead of on every character of every text. An expression, so that
+    the caller can evaluate it in the same ``with_columns`` as the masking.
     """
+    return text.str.slice(0, max_chars).str.to_lowercase().str.split(" ")
+
+
+def token_words(token: pl.Expr) -> pl.Expr:
+    """The words of a token (no spaces): runs of letters and marks, CJK runs cut into character pairs."""
     return (
-        text.str.slice(0, max_chars)
-        .str.to_lowercase()
-        # Only runs of non-letters other than a single space are replaced: replacing every space too
-        # (the obvious "\P{L}+") makes every word boundary a match and was measured 4x slower.
-        .str.replace_all(r"[^\p{L}\p{M} ]+", " ")
-        .str.replace_all(_CJK_PAIR, "$1 ")
-        .str.split(" ")
+        # Only runs of non-letters are replaced: replacing every space too (the obvious "\P{L}+") makes
+        # every word boundary a match and was measured 4x slower.
+        token.str.replace_all(r"[^\p{L}\p{M} ]+", " ").str.replace_all(_CJK_PAIR, "$1 ").str.split(" ")
     )
 
 
 def payload_words(texts: pl.Series, max_chars: int, k: int) -> pa.ListArray[Any]:
     """For each text, the ``k`` smallest distinct xxh32 hashes of its content words, ascending."""
-    words = pl.DataFrame({"text": texts}).select(word_lists(pl.col("text"), max_chars))["text"]
-    return bottom_k_word_hashes(words, k)
+    tokens = pl.DataFrame({"text": texts}).select(word_lists(pl.col("text"), max_chars))["text"]
+    return bottom_k_word_hashes(tokens, k)
 
 
-def bottom_k_word_hashes(words: pl.Series, k: int) -> pa.ListArray[Any]:
-    """For each list of words, the ``k`` smallest distinct xxh32 hashes of its content words, ascending.
+def bottom_k_word_hashes(tokens: pl.Series, k: int) -> pa.ListArray[Any]:
+    """For each list of tokens (``word_lists``), the ``k`` smallest distinct xxh32 hashes of its content
+    words, ascending.
 
     Bottom-k is a consistent sample: two payloads that share words tend to share sampled hashes, so the
     union over an account's requests estimates how broad its payloads are. Content words are runs of three
-    or more letters (not stopwords) and pairs of CJK characters. Each distinct word of the batch is hashed
-    once; the per-text work is a join and one sort of (text, hash) keys.
+    or more letters (not stopwords) and pairs of CJK characters. Tokens are cut into words and words hashed
+    once per distinct token of the batch; the per-text work is a join and one sort of (text, hash) keys.
     """
-    n = len(words)
-    lengths = words.list.len().fill_null(0).to_numpy()
-    flat = pl.DataFrame({"word": words.explode(), "row": np.repeat(np.arange(n, dtype=np.uint64), lengths)})
-    vocabulary = flat.select(pl.col("word").unique().drop_nulls())["word"]
-    content = (vocabulary.str.len_chars() >= 3) | vocabulary.str.contains(_CJK_WORD)
-    vocabulary = vocabulary.filter(content & ~vocabulary.is_in(STOPWORDS))
-    hashed = pl.DataFrame({"word": vocabulary, "hash": xxh32_array(vocabulary.to_list()).astype(np.uint64)})
-    pairs = flat.join(hashed, on="word", how="inner")
+    n = len(tokens)
+    lengths = tokens.list.len().fill_null(0).to_numpy()
+    flat = pl.DataFrame({"token": tokens.explode(), "row": np.repeat(np.arange(n, dtype=np.uint64), lengths)})
+    vocabulary = flat.select(pl.col("token").unique().drop_nulls())
+    words = vocabulary.with_columns(token_words(pl.col("token")).alias("word")).explode("word")
+    word = pl.col("word")
+    content = (word.str.len_chars() >= 3) | word.str.contains(_CJK_WORD)
+    words = words.filter(content & ~word.is_in(STOPWORDS))
+    distinct = words.select(word.unique())["word"]
+    hashed = pl.DataFrame({"word": distinct, "hash": xxh32_array(distinct.to_list()).astype(np.uint64)})
+    # token -> hash of each of its content words (a token may hold several words, or none).
+    table = words.join(hashed, on="word", how="inner").select("token", "hash")
+    pairs = flat.join(table, on="token", how="inner")
     keys = np.sort((pairs["row"].to_numpy() << np.uint64(32)) | pairs["hash"].to_numpy())
     keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
     rows = (keys >> np.uint64(32)).astype(np.int64)
