@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 from rich.console import Console
 from rich.table import Table
 
@@ -26,6 +25,7 @@ from distillguard.gateway.detection import Detector
 from distillguard.gateway.keys import KeyTable
 from distillguard.gateway.server import BackgroundServer
 from distillguard.policy import Decision, DecisionStore, Policy, default_policy_text
+from distillguard.simulate.labels import read_labels
 
 HARVEST_SYSTEM = "You are a careful expert. Always reason step by step in full detail."
 _TOPICS = (
@@ -43,15 +43,15 @@ PRODUCT_KEY, HARVESTER_KEY = "sk-demo-product", "sk-demo-harvester"
 
 def pick_accounts(labels: Path) -> dict[str, str]:
     """The simulated platform's busiest legitimate account and busiest reasoning-harvest operator account."""
-    rows = [orjson.loads(line) for line in labels.read_bytes().splitlines() if line.strip()]
-    legit = [r for r in rows if not r.get("malicious")]
-    harvest = [r for r in rows if r.get("malicious") and r.get("population") == "reasoning_harvest"]
-    harvest = harvest or [r for r in rows if r.get("malicious")]
+    rows = list(read_labels(labels).values())
+    legit = [r for r in rows if not r.malicious]
+    harvest = [r for r in rows if r.malicious and r.population == "reasoning_harvest"]
+    harvest = harvest or [r for r in rows if r.malicious]
     if not legit or not harvest:
         raise ConfigError("the labels file has no legitimate or no malicious account", path=str(labels))
-    busiest = max(legit, key=lambda r: int(r.get("events") or 0))
-    operator = max(harvest, key=lambda r: int(r.get("events") or 0))
-    return {PRODUCT_KEY: str(busiest["account_id"]), HARVESTER_KEY: str(operator["account_id"])}
+    busiest = max(legit, key=lambda r: r.events)
+    operator = max(harvest, key=lambda r: r.events)
+    return {PRODUCT_KEY: busiest.account_id, HARVESTER_KEY: operator.account_id}
 
 
 def harvest_prompt(i: int) -> str:
