@@ -25,6 +25,8 @@ class ScanConfig:
 
     fmt: str = "auto"
     batch_rows: int = 50_000
+    # Processes that parse input while the main process fingerprints: 1 reads in-process.
+    workers: int = 1
     fingerprint: FingerprintConfig = field(default_factory=FingerprintConfig)
     detect: DetectConfig = field(default_factory=DetectConfig)
 
@@ -40,6 +42,7 @@ class ScanConfig:
             return cls(
                 fmt=str(data.get("fmt", "auto")),
                 batch_rows=int(data.get("batch_rows", 50_000)),
+                workers=int(data.get("workers", 1)),
                 fingerprint=FingerprintConfig.from_dict(data.get("fingerprint") or {}),
                 detect=DetectConfig.from_dict(data.get("detect") or {}),
             )

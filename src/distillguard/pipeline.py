@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pyarrow as pa
@@ -22,7 +23,20 @@ from distillguard.fingerprint.schema import FINGERPRINT_SCHEMA
 from distillguard.ingest import Quarantine, read_events
 from distillguard.report import DetectionReport, ReportWindow
 
+if TYPE_CHECKING:
+    from distillguard.share.keys import ConsortiumKey
+
 ProgressCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PeerInput:
+    """A bundle pulled from the consortium hub and the peers whose signals this provider trusts."""
+
+    path: Path
+    trust: tuple[str, ...]  # "NAME" or "NAME=WEIGHT"
+    # The consortium key; None reads it from DISTILLGUARD_CONSORTIUM_KEY.
+    key: ConsortiumKey | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,21 +83,40 @@ def scan(
     config: ScanConfig | None = None,
     progress: ProgressCallback | None = None,
     now: datetime | None = None,
+    peer: PeerInput | None = None,
 ) -> DetectionReport:
-    """Read log files, detect, and return the report (DESIGN.md output contract)."""
+    """Read log files, detect, and return the report (DESIGN.md output contract).
+
+    With ``peer``, indicators pulled from trusted peers are matched against the local accounts and added
+    as ``peer_indicator`` evidence; a peer's signal alone never flags an account by default.
+    """
     config = config or ScanConfig()
     with Quarantine(quarantine_path) as quarantine:
-        batches = read_events(paths, fmt=config.fmt, quarantine=quarantine, batch_rows=config.batch_rows)
+        batches = read_events(
+            paths,
+            fmt=config.fmt,
+            quarantine=quarantine,
+            batch_rows=config.batch_rows,
+            workers=config.workers,
+        )
         data = fingerprint_events(batches, config, progress)
         quarantined = quarantine.count
     result = detect(data.events, data.catalog, config.detect)
+    meta: dict[str, Any] = {"sources": [str(p) for p in paths], "quarantine_file": str(quarantine_path)}
+    if peer is not None:
+        from distillguard.share.correlate import apply_peer_file
+
+        result, extras = apply_peer_file(
+            data.events, data.catalog, result, peer.path, peer.trust, key=peer.key, now=now
+        )
+        meta.update(extras)
     return DetectionReport(
         generated_at=now or datetime.now(UTC),
         window=data.window,
         events=data.events.height,
         quarantined=quarantined,
         result=result,
-        meta={"sources": [str(p) for p in paths], "quarantine_file": str(quarantine_path)},
+        meta=meta,
     )
 
 

@@ -279,7 +279,7 @@ def population(seed: int = 3, *, hydra_accounts: int = 200, with_harvester: bool
     """Background developers, every hard negative, a hydra cluster and (optionally) a reasoning harvester."""
     rng = np.random.default_rng(seed)
     parts = [
-        individuals(rng, 500),
+        individuals(rng, 2000),
         nat_individuals(rng),
         chat_product(rng),
         agent_product(rng),

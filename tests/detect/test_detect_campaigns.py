@@ -117,7 +117,7 @@ class _FakeCatalog:
 
 def test_catalog_clusters_and_previews_are_used() -> None:
     rng = np.random.default_rng(2)
-    events = pl.concat([individuals(rng, 100), hydra(rng, 60)])
+    events = pl.concat([individuals(rng, 600), hydra(rng, 60)])
     result = detect(events, _FakeCatalog(), DetectConfig())
     campaign = next(c for c in result.campaigns if any(a.startswith("hy_") for a in c.accounts))
     skeletons = {t["template_hash"]: t["skeleton"] for t in campaign.indicators["templates"]}
@@ -131,6 +131,12 @@ def test_empty_and_malformed_input() -> None:
     assert empty.accounts == () and empty.campaigns == ()
     with pytest.raises(SchemaMismatchError):
         detect(pl.DataFrame({"ts": [1]}), None, DetectConfig())
+    # Only the required columns, everything else null; and a single event.
+    ts = pl.Series([0, 1, 2], dtype=pl.Int64).cast(pl.Datetime("us", "UTC"))
+    bare = detect(fingerprint_frame({"ts": ts, "account_id": ["a", "a", "b"]}), None, DetectConfig())
+    assert [a.account_id for a in bare.accounts] == ["a", "b"] and not any(a.flagged for a in bare.accounts)
+    single = detect(fingerprint_frame({"ts": ts[:1], "account_id": ["a"]}), None, DetectConfig())
+    assert len(single.accounts) == 1 and single.accounts[0].requests == 1
 
 
 def test_config_from_dict_and_yaml(tmp_path: Path) -> None:

@@ -164,3 +164,31 @@ def test_partitioned_computation_equals_whole() -> None:
     assert merged.model_release == context.model_release
     parts = pl.concat([account_features(left, merged), account_features(right, merged)]).sort("account_id")
     assert parts.equals(whole)
+
+
+def test_ip_prefixes_match_ipaddress_canonical_form() -> None:
+    import ipaddress
+
+    from distillguard.features._network import ip_prefixes
+
+    ips = [
+        "2001:db8:abcd:12::1",
+        "2001:0DB8:ABCD:ffff::2",
+        "2001:db8::1",
+        "::1",
+        "fe80:0:0:1::",
+        "2001:db8:0:1:2:3:4:5",
+        "2001:0:abcd::1",
+        "::ffff:192.0.2.1",
+        "192.0.2.77",
+        "not an ip",
+    ]
+    got = dict(ip_prefixes(pl.Series(ips)).iter_rows())
+    for ip in ips:
+        try:
+            expected: str | None = ipaddress.ip_network(
+                f"{ip}/{48 if ':' in ip else 24}", strict=False
+            ).compressed
+        except ValueError:
+            expected = None
+        assert got[ip] == expected, ip

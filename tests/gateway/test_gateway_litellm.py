@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import HARVEST_PROMPT, LEGIT_PROMPT, TEST_POLICY, ReasoningShareDetector
+from gateway_doubles import HARVEST_PROMPT, LEGIT_PROMPT, TEST_POLICY, ReasoningShareDetector
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no download at import, offline CI
 litellm = pytest.importorskip(

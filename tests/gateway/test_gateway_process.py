@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import openai
-from conftest import HARVEST_PROMPT, KEYS, LEGIT_PROMPT, TEST_POLICY, ReasoningShareDetector
+from gateway_doubles import HARVEST_PROMPT, KEYS, LEGIT_PROMPT, TEST_POLICY, ReasoningShareDetector
 
 from distillguard.gateway import BackgroundServer, Gateway, GatewayConfig, KeyTable
 from distillguard.gateway._worker import ProcessDetector

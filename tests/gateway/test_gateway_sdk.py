@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
-from conftest import HARVEST_PROMPT, LEGIT_PROMPT, TEST_POLICY, Running
+from gateway_doubles import HARVEST_PROMPT, LEGIT_PROMPT, TEST_POLICY, Running
 from typer.testing import CliRunner
 
 from distillguard.cli import app

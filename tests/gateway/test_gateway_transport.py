@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
-from conftest import KEYS, LEGIT_PROMPT, TEST_POLICY, ReasoningShareDetector
+from gateway_doubles import KEYS, LEGIT_PROMPT, TEST_POLICY, ReasoningShareDetector
 
 from distillguard.gateway import BackgroundServer, Gateway, GatewayConfig, KeyTable, create_mock_upstream
 from distillguard.gateway._transport import LeanTransport

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ReasoningShareDetector
+from gateway_doubles import ReasoningShareDetector
 
 from distillguard.detect.types import DetectionResult
 from distillguard.errors import ConfigError

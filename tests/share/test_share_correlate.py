@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from _share_testkit import CAMPAIGN_TEMPLATES, NOW, events_frame, make_traffic, report_for, skeleton_map
+import pytest
+from _share_testkit import CAMPAIGN_TEMPLATES, KEY, NOW, events_frame, make_traffic, report_for, skeleton_map
 
 from distillguard.detect.types import AccountVerdict, DetectionResult, Evidence
+from distillguard.errors import ShareError
 from distillguard.share import ConsortiumKey, export_bundle
-from distillguard.share.correlate import CorrelationConfig, apply_peer_evidence, correlate
+from distillguard.share.correlate import CorrelationConfig, apply_peer_evidence, apply_peer_file, correlate
 
 TRUST_A = CorrelationConfig(trusted_peers={"provider-a": 0.8})
 
@@ -175,3 +179,36 @@ def test_report_dict_feeds_share_sight(key: ConsortiumKey) -> None:
     assert sum(1 for o in sightings["objects"] if o["type"] == "sighting") == len(
         {m.indicator_id for m in correlation.matches}
     )
+
+
+def test_malformed_peer_objects_are_counted_not_fatal(key: ConsortiumKey) -> None:
+    _, frame = _local()
+    bundle = _peer_bundle(key)
+    indicators = [o for o in bundle["objects"] if o["type"] == "indicator"]
+    indicators[0]["valid_until"] = "next tuesday"
+    indicators[1]["confidence"] = "very"
+    bundle["objects"].append("not an object")
+    result = correlate(frame, bundle, key, TRUST_A, skeletons=skeleton_map(), now=NOW)
+    assert result.rejected == {"malformed indicator": 2}
+    assert result.indicators_used == len(indicators) - 2
+
+
+def test_apply_peer_file_is_the_scan_integration(
+    key: ConsortiumKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, frame = _local()
+    peer = tmp_path / "peer.json"
+    peer.write_text(json.dumps(_peer_bundle(key)))
+    account = sorted(
+        correlate(frame, _peer_bundle(key), key, TRUST_A, skeletons=skeleton_map(), now=NOW).evidence
+    )[0]
+    monkeypatch.setenv("DISTILLGUARD_CONSORTIUM_KEY", KEY)
+    merged, extras = apply_peer_file(
+        frame, skeleton_map(), _result({account: 0.45}), peer, ["provider-a=0.8"], now=NOW
+    )
+    assert merged.accounts[0].flagged
+    assert extras["peer_summary"]["peer_file"] == str(peer) and extras["peer_matches"]
+    with pytest.raises(ShareError, match="--trust"):
+        apply_peer_file(frame, skeleton_map(), _result({account: 0.45}), peer, [], now=NOW)
+    with pytest.raises(ShareError, match="between 0 and 1"):
+        apply_peer_file(frame, skeleton_map(), _result({account: 0.45}), peer, ["provider-a=3"], now=NOW)

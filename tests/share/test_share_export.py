@@ -129,3 +129,17 @@ def test_share_export_cli_requires_the_consortium_key(
     assert result.exit_code == 0, result.output
     assert "1 campaigns" in result.output
     assert validation_errors(json.loads(out.read_text())) == []
+
+
+def test_only_flagged_multi_account_campaigns_leave(key: ConsortiumKey) -> None:
+    report = report_for(make_traffic())
+    campaign = report["campaigns"][0]
+    weak = dict(campaign, campaign_id="cmp_weak", score=0.4)
+    lone = dict(campaign, campaign_id="cmp_lone", accounts=campaign["accounts"][:1])
+    report = dict(report, threshold=0.5, campaigns=[campaign, weak, lone])
+    bundle = export_bundle(report, "provider-a", key, now=NOW)
+    assert len(_by_type(bundle, "campaign")) == 1
+    everything = export_bundle(
+        report, "provider-a", key, now=NOW, options=ExportOptions(min_score=0.0, min_accounts=1)
+    )
+    assert len(_by_type(everything, "campaign")) == 3

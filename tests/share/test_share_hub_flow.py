@@ -208,3 +208,12 @@ def test_cli_export_publish_pull_sight_over_http(
         and ("provider-b", "read") in audit
         and ("provider-b", "publish") in audit
     )
+
+
+def test_sight_reads_matches_kept_under_the_report_meta() -> None:
+    from distillguard.share.sight import matches_of_report
+
+    match = {"account_id": "acct_1", "indicator_id": "indicator--1"}
+    assert matches_of_report({"meta": {"peer_matches": [match]}}) == [match]
+    with pytest.raises(ShareError, match="--peer"):
+        matches_of_report({"campaigns": []})

@@ -6,12 +6,12 @@ Real stages end to end: simulate A and C -> ingest -> fingerprint -> detect -> A
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pyarrow as pa
 import pytest
 
 from distillguard.share import ConsortiumKey, export_bundle, validation_errors
@@ -20,31 +20,62 @@ from distillguard.share.correlate import CorrelationConfig, apply_peer_evidence,
 pytestmark = pytest.mark.slow
 
 
-def _scan(traffic: Path, tmp: Path) -> tuple[pl.DataFrame, Any, Any]:
-    from distillguard.detect import DetectConfig, detect
-    from distillguard.fingerprint import Fingerprinter
+def _fingerprinted(traffic: Path, tmp: Path) -> tuple[pl.DataFrame, Any, Any]:
+    """C's side: the pipeline's fingerprinted events, template catalog and detection result."""
+    from distillguard.config import ScanConfig
+    from distillguard.detect import detect
     from distillguard.ingest import Quarantine, read_events
+    from distillguard.pipeline import fingerprint_events
 
-    fingerprinter = Fingerprinter()
-    quarantine = Quarantine(tmp / f"{traffic.parent.name}-quarantine.jsonl")
-    batches = [fingerprinter.fingerprint(b) for b in read_events([traffic], quarantine=quarantine)]
-    events = pl.from_arrow(pa.Table.from_batches(batches))
-    assert isinstance(events, pl.DataFrame)
-    return events, fingerprinter.catalog, detect(events, fingerprinter.catalog, DetectConfig())
+    config = ScanConfig()
+    with Quarantine(tmp / f"{traffic.parent.name}-quarantine.jsonl") as quarantine:
+        data = fingerprint_events(read_events([traffic], quarantine=quarantine), config)
+    return data.events, data.catalog, detect(data.events, data.catalog, config.detect)
 
 
-def _campaign_json(campaign: Any) -> dict[str, Any]:
-    return {
-        "campaign_id": campaign.campaign_id,
-        "score": campaign.score,
-        "accounts": list(campaign.accounts),
-        "first_seen": campaign.first_seen.isoformat(),
-        "last_seen": campaign.last_seen.isoformat(),
-        "requests": campaign.requests,
-        "capabilities": list(campaign.capabilities),
-        "evidence": [e.to_dict() for e in campaign.evidence],
-        "indicators": campaign.indicators,
+def _report_json(traffic: Path, tmp: Path) -> dict[str, Any]:
+    """A's side: the scan report exactly as ``distillguard scan`` writes it."""
+    from distillguard.pipeline import scan
+
+    report = scan([traffic], quarantine_path=tmp / f"{traffic.parent.name}-quarantine.jsonl")
+    loaded: dict[str, Any] = json.loads(json.dumps(report.to_dict()))
+    return loaded
+
+
+def _assert_no_customer_value(bundle: dict[str, Any], traffic: Path, report: dict[str, Any]) -> None:
+    """No account id, API key, IP, payment id, prompt or template skeleton of A's traffic is in the bundle."""
+    ids: set[str] = set()
+    prompts: set[str] = set()
+    for line in traffic.read_text().splitlines():
+        record = json.loads(line)
+        ids.update(
+            str(record[k]) for k in ("account_id", "api_key_id", "ip", "payment_fingerprint") if record.get(k)
+        )
+        for message in record.get("request", {}).get("messages", []):
+            if isinstance(message.get("content"), str) and message["content"].strip():
+                prompts.add(message["content"].strip())
+    skeletons = {
+        t["skeleton"]
+        for c in report["campaigns"]
+        for t in c["indicators"].get("templates", [])
+        if t["skeleton"]
     }
+    raw = json.dumps(bundle)
+    tokens = set(re.findall(r"[A-Za-z0-9_.:/-]+", raw))
+    assert ids and not ids & tokens
+    texts = [v for v in _strings(bundle) if " " in v]  # names, descriptions: the only free text
+    assert prompts and not [p for p in prompts | skeletons for t in texts if len(p) >= 12 and p in t]
+    assert not [s for s in skeletons if s in raw]
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
 def _labels(path: Path) -> dict[str, dict[str, Any]]:
@@ -58,23 +89,22 @@ def test_provider_c_finds_its_slice_of_provider_a_campaigns(tmp_path: Path) -> N
         p: simulate(SimulationConfig(platform=p, days=2, seed=11, out_dir=tmp_path / p, scale=0.3))
         for p in "AC"
     }
-    _, _, result_a = _scan(runs["A"].traffic_path, tmp_path)
-    events_c, catalog_c, result_c = _scan(runs["C"].traffic_path, tmp_path)
+    report = _report_json(runs["A"].traffic_path, tmp_path)
+    events_c, catalog_c, result_c = _fingerprinted(runs["C"].traffic_path, tmp_path)
     labels_a, labels_c = _labels(runs["A"].labels_path), _labels(runs["C"].labels_path)
 
     key = ConsortiumKey(b"simulated consortium key, 32 bytes")
     now = datetime(2026, 3, 4, tzinfo=UTC)
-    report = {"campaigns": [_campaign_json(c) for c in result_a.campaigns]}
     bundle = export_bundle(report, "provider-a", key, now=now)
     assert validation_errors(bundle) == []
-    raw = json.dumps(bundle)
-    assert not [a for a in labels_a if a in raw]  # no account id of A's traffic left A
+    _assert_no_customer_value(bundle, runs["A"].traffic_path, report)
 
     config = CorrelationConfig(trusted_peers={"provider-a": 0.8})
     correlation = correlate(events_c, bundle, key, config, skeletons=catalog_c, now=now)
     merged = apply_peer_evidence(result_c, correlation, config)
 
-    detected_ops = {labels_a[a]["campaign_id"] for c in result_a.campaigns for a in c.accounts} - {None}
+    shared = [c for c in report["campaigns"] if c["score"] >= report["threshold"] and len(c["accounts"]) >= 2]
+    detected_ops = {labels_a[a]["campaign_id"] for c in shared for a in c["accounts"]} - {None}
     assert detected_ops, "detection at A found no campaign"
     targets = {a for a, row in labels_c.items() if row["campaign_id"] in detected_ops}
     benign = {a for a, row in labels_c.items() if not row["malicious"]}

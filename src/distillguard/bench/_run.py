@@ -66,7 +66,15 @@ class BenchResults:
     speed: SpeedRun | None = None
 
 
-def run_bench(work_dir: Path | None, *, quick: bool, log: Log) -> BenchResults:
+def run_bench(
+    work_dir: Path | None,
+    *,
+    quick: bool,
+    log: Log,
+    checkpoint: Callable[[BenchResults], None] = lambda _: None,
+) -> BenchResults:
+    """Run every section; ``checkpoint`` gets the results so far after each one, so a long run that
+    fails late still leaves its numbers."""
     results = BenchResults(started=datetime.now(UTC), quick=quick)
     with tempfile.TemporaryDirectory(prefix="distillguard-bench-") as tmp:
         root = work_dir or Path(tmp)
@@ -75,11 +83,14 @@ def run_bench(work_dir: Path | None, *, quick: bool, log: Log) -> BenchResults:
             traffic, labels_path = scenario.generate(root / scenario.name)
             labels = read_labels(labels_path)
             results.quality.append(_quality(scenario, traffic, labels, root))
+            checkpoint(results)
             if scenario.generator == "simulator" and not results.first_detection:
                 log(f"time to first detection: {scenario.name}")
                 results.first_detection.extend(_first_detection(scenario, traffic, labels, root))
+                checkpoint(results)
         log("speed and memory")
         results.speed = _speed(root, quick)
+        checkpoint(results)
     return results
 
 

@@ -25,12 +25,14 @@ def bench(
     """Measure detection quality, time to first detection, speed and memory; write bench/RESULTS.md."""
     # The library is imported on use so that help and other commands start fast.
     from distillguard.bench._results_md import results_markdown
-    from distillguard.bench._run import run_bench
+    from distillguard.bench._run import BenchResults, run_bench
 
     console = Console(stderr=True)
-    results = run_bench(work_dir, quick=quick, log=lambda text: console.log(text))
-    text = results_markdown(results)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    Console().print(Markdown(text))
+
+    def write(results: BenchResults) -> None:
+        out.write_text(results_markdown(results), encoding="utf-8")
+
+    results = run_bench(work_dir, quick=quick, log=lambda text: console.log(text), checkpoint=write)
+    Console().print(Markdown(results_markdown(results)))
     console.print(f"Results written to [bold]{out}[/]")

@@ -27,6 +27,16 @@ def scan(
         Path | None, typer.Option(help="Where unreadable records go (default: next to the report).")
     ] = None,
     config: Annotated[Path | None, typer.Option(help="A YAML scan configuration file.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Processes that parse input while the scan fingerprints (default 1).")
+    ] = None,
+    peer: Annotated[
+        Path | None, typer.Option(help="A STIX bundle pulled from the hub: match peers' indicators locally.")
+    ] = None,
+    trust: Annotated[
+        list[str] | None,
+        typer.Option(help="A peer whose signals count, as NAME or NAME=WEIGHT (repeatable; with --peer)."),
+    ] = None,
     threshold: Annotated[
         float | None, typer.Option(help="Flag accounts scoring at or above this (overrides the config).")
     ] = None,
@@ -34,6 +44,7 @@ def scan(
     """Scan request logs for distillation campaigns and write the detection report."""
     # The library is imported on use so that help and other commands start fast.
     from distillguard.config import ScanConfig
+    from distillguard.pipeline import PeerInput
     from distillguard.pipeline import scan as run_scan
     from distillguard.report import print_summary, write_html
 
@@ -41,11 +52,16 @@ def scan(
     settings = ScanConfig.from_yaml(config) if config else ScanConfig()
     if fmt != "auto":
         settings = dataclasses.replace(settings, fmt=fmt)
+    if workers is not None:
+        settings = dataclasses.replace(settings, workers=workers)
     if threshold is not None:
         settings = settings.with_threshold(threshold)
     quarantine_path = quarantine or out.with_suffix(".quarantine.jsonl")
+    peer_input = PeerInput(peer, tuple(trust or ())) if peer is not None else None
     with event_progress(console, "Scanning") as advance:
-        report = run_scan(paths, quarantine_path=quarantine_path, config=settings, progress=advance)
+        report = run_scan(
+            paths, quarantine_path=quarantine_path, config=settings, progress=advance, peer=peer_input
+        )
     report.write_json(out)
     if html is not None:
         write_html(report, html)

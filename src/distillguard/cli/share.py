@@ -25,8 +25,11 @@ def export(
         str, typer.Option("--tlp", help="TLP 2.0 level: clear, green, amber, amber+strict, red.")
     ] = "amber",
     min_score: Annotated[
-        float, typer.Option("--min-score", help="Only campaigns scoring at least this.")
-    ] = 0.0,
+        float | None,
+        typer.Option(
+            "--min-score", help="Only campaigns scoring at least this (default: the report's threshold)."
+        ),
+    ] = None,
     min_accounts: Annotated[
         int, typer.Option("--min-accounts", help="Only campaigns of at least this many accounts.")
     ] = 2,

@@ -21,6 +21,7 @@ from distillguard.detect._score import Scored, score_all
 from distillguard.detect.signals import Signal, SignalContext, ramp
 from distillguard.detect.types import Evidence
 from distillguard.features import FeatureContext, account_features
+from distillguard.features._account import FEATURE_INPUTS
 from distillguard.features._network import prefix_column
 
 COORDINATION = "coordination"
@@ -74,8 +75,15 @@ def score_groups(
     if big.height == 0:
         return None
     members = groups.join(big.select("group"), on="group")
+    # Only the columns the features read are carried through the join (not request ids, latencies...).
+    needed = [
+        c for c in (*FEATURE_INPUTS, "account_id", "ip_prefix", "template_cluster") if c in events.columns
+    ]
     relabelled = (
-        events.join(members, on="account_id").with_columns(pl.col("group").alias("account_id")).drop("group")
+        events.select(needed)
+        .join(members, on="account_id")
+        .with_columns(pl.col("group").alias("account_id"))
+        .drop("group")
     )
     group_features = account_features(relabelled, feature_context)
     member_facts = (
@@ -86,6 +94,7 @@ def score_groups(
             pl.col("creation_burst_accounts").max(),
             pl.col("creation_burst_ratio").max(),
             pl.col("account_age_days").median().alias("_member_age"),
+            pl.col("active_hours").median().alias("_member_active"),
         )
         .rename({"group": "account_id"})
     )
@@ -96,11 +105,14 @@ def score_groups(
         .with_columns(
             # A group's age is its members' (median) age, not the time since its oldest member was created.
             pl.col("_member_age").alias("account_age_days"),
+            # Burst damping judges the typical member: three researchers each running a two-hour benchmark
+            # are three bursts, not one sustained operation.
+            pl.col("_member_active").round(0).cast(pl.Int64).alias("active_hours"),
             pl.col("requests").cast(pl.Float64).log1p().alias("log_requests"),
             pl.col("distinct_payloads").cast(pl.Float64).log1p().alias("log_distinct_payloads"),
             pl.col("_member_age").clip(lower_bound=0.0).log1p().alias("log_age_days"),
         )
-        .drop("_member_age")
+        .drop("_member_age", "_member_active")
         .sort("account_id")
     )
     # Coordination grows with the number of accounts (2 -> 0, about 12 -> 1) and the strength of the links.

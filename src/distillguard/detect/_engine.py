@@ -36,6 +36,11 @@ LOCKSTEP_MIN_TOTAL = 0.3
 # A capability is listed for a campaign when it covers at least this share of the campaign's requests.
 CAPABILITY_SHARE = 0.1
 
+# What campaign evidence and indicators read from the events (the rest is never copied per campaign).
+_DESCRIBE_COLUMNS = (
+    "account_id", "ts", "template_hash", "template_cluster", "system_hash", "tools_hash", "ip", "ip_prefix",
+    "payment_fingerprint", "user_agent", "model", "capability",
+)  # fmt: skip
 _REQUIRED = ("ts", "account_id", "template_hash", "payload_hash", "payload_words")
 
 
@@ -143,6 +148,7 @@ def _group_drafts(
     facts = groups.features.filter(pl.col("account_id").is_in(flagged["account_id"].implode()))
     members = groups.members.group_by("group").agg(pl.col("account_id").sort())
     member_map = dict(members.iter_rows())
+    by_group = _partition(events, groups.members.rename({"group": "_part"}), flagged["account_id"])
     drafts = []
     for row in facts.join(
         flagged.select("account_id", "score", f"s_{COORDINATION}"), on="account_id"
@@ -150,7 +156,7 @@ def _group_drafts(
         group = str(row["account_id"])
         names = tuple(str(m) for m in member_map[group])
         extra = [coordination_evidence(row)]
-        shared = shared_template_evidence(events, names)
+        shared = shared_template_evidence(by_group[group], names)
         if shared is not None:
             extra.append(shared)
         drafts.append(_CampaignDraft(names, float(row["score"]), (*extra, *evidence.get(group, ()))))
@@ -205,8 +211,17 @@ def _campaigns(
     ids: Mapping[tuple[str, ...], str],
     catalog: TemplateCatalogLike | None,
 ) -> tuple[Campaign, ...]:
+    membership = pl.DataFrame(
+        {
+            "account_id": [m for d in drafts for m in d.members],
+            "_part": [ids[d.members] for d in drafts for _ in d.members],
+        },
+        schema={"account_id": pl.String, "_part": pl.String},
+    )
+    by_campaign = _partition(events, membership, membership["_part"].unique())
     out = []
     for draft in drafts:
+        mine = by_campaign[ids[draft.members]]
         rows = table.filter(pl.col("account_id").is_in(list(draft.members)))
         first = rows["first_seen"].min()
         last = rows["last_seen"].max()
@@ -219,13 +234,24 @@ def _campaigns(
                 first_seen=first,
                 last_seen=last,
                 requests=int(rows["requests"].sum()),
-                capabilities=_capabilities(events, draft.members),
+                capabilities=_capabilities(mine, draft.members),
                 evidence=draft.evidence,
-                indicators=indicators(events, draft.members, catalog),
+                indicators=indicators(mine, draft.members, catalog),
             )
         )
     out.sort(key=lambda c: (-c.score, c.campaign_id))
     return tuple(out)
+
+
+def _partition(events: pl.DataFrame, membership: pl.DataFrame, parts: pl.Series) -> dict[str, pl.DataFrame]:
+    """The events of each part (campaign or group) in one join, instead of one scan per part."""
+    wanted = membership.filter(pl.col("_part").is_in(parts.implode()))
+    columns = [c for c in _DESCRIBE_COLUMNS if c in events.columns]
+    joined = events.select(columns).join(wanted, on="account_id")
+    split = joined.partition_by("_part", as_dict=True, include_key=False)
+    frames = {str(key[0]): frame for key, frame in split.items()}
+    empty = events.clear()
+    return {str(part): frames.get(str(part), empty) for part in parts.to_list()}
 
 
 def _capabilities(events: pl.DataFrame, members: Sequence[str]) -> tuple[str, ...]:

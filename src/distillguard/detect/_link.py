@@ -45,12 +45,16 @@ KINDS: tuple[str, ...] = tuple(KIND_WEIGHTS)
 ALL_PAIRS_MAX = 200
 RING_NEIGHBOURS = 12
 KIND_BONUS = 0.25
+# A key held by this share of all accounts is common, not specific (see ``key_pairs``).
+COMMON_KEY_SHARE = 0.3
 # A lone edge into a hub (an account with this many links) must be this many times the link threshold.
 PENDANT_HUB_DEGREE = 3
 PENDANT_MIN_STRENGTH = 1.5
-# Only kinds contributing at least this much (after specificity) count as corroboration: a popular user
-# agent or a default system prompt shared by a third of the population corroborates nothing.
-KIND_BONUS_MIN = 0.3
+# An account with fewer links than this share of its neighbours' (median) links is peripheral.
+PERIPHERAL_RATIO = 0.25
+# Only kinds whose shared key is at least this specific count as corroboration: a popular user agent or
+# a default system prompt shared by a large part of the population corroborates nothing.
+KIND_BONUS_MIN_SPECIFICITY = 0.25
 SUSPICION_BASE, SUSPICION_GAIN = 0.8, 0.6
 _KIND = {name: index for index, name in enumerate(KINDS)}
 _BITS = {index: 1 << index for index in range(len(KINDS))}
@@ -158,7 +162,9 @@ def lockstep_pairs(events: pl.DataFrame, candidates: pl.DataFrame, config: Detec
             & (pl.col("_bins") <= LOCKSTEP_MAX_ACTIVE_SHARE * total_bins)
         )
     )
-    empty = pl.DataFrame(schema={"a": pl.UInt32, "b": pl.UInt32, "kind": pl.UInt8, "weight": pl.Float64})
+    empty = pl.DataFrame(
+        schema={"a": pl.UInt32, "b": pl.UInt32, "kind": pl.UInt8, "weight": pl.Float64, "spec": pl.Float64}
+    )
     if sizes.height < 2:
         return empty
     perms = [f"_h{j}" for j in range(LOCKSTEP_PERMUTATIONS)]
@@ -208,6 +214,7 @@ def lockstep_pairs(events: pl.DataFrame, candidates: pl.DataFrame, config: Detec
         "b",
         _kind("lockstep"),
         (KIND_WEIGHTS["lockstep"] * pl.col("_j")).alias("weight"),
+        pl.lit(1.0).alias("spec"),
     )
 
 
@@ -216,8 +223,20 @@ def key_pairs(keys: pl.DataFrame, population: int, config: DetectConfig) -> pl.D
     df = keys.group_by("kind", "key").agg(pl.len().alias("_df"))
     usable = df.filter((pl.col("_df") >= 2) & (pl.col("_df") <= config.max_key_accounts))
     log_n = math.log(max(population, 3))
-    # Specificity in [0.4, 1]: 1 for a key two accounts share, 0.4 for one held by the whole population.
-    specificity = 0.4 + 0.6 * (1.0 - pl.col("_df").cast(pl.Float64).log() / log_n).clip(0.0, 1.0)
+    # Specificity: 1 for a key two accounts share, falling with the number of holders on a log scale
+    # (0.4 for one held by the whole population) and with their share of the population (0 from
+    # COMMON_KEY_SHARE on: a default system prompt or a stock phrasing says nothing, however few accounts
+    # a small scan holds).
+    holders = pl.col("_df").cast(pl.Float64)
+    by_count = 0.4 + 0.6 * (1.0 - holders.log() / log_n).clip(0.0, 1.0)
+    by_share = 1.0 - (holders / max(population, 1) / COMMON_KEY_SHARE).clip(0.0, 1.0).sqrt()
+    # A creation-burst key exists only for sign-up bins far busier than usual: its rarity is already
+    # established against the population's sign-up rate, however many accounts the burst holds.
+    specificity = (
+        pl.when(pl.col("kind") == _KIND["creation_burst"])
+        .then(pl.lit(1.0))
+        .otherwise(pl.min_horizontal(by_count, by_share))
+    )
     weights = pl.DataFrame(
         {"kind": list(range(len(KINDS))), "_w": [KIND_WEIGHTS[k] for k in KINDS]},
         schema={"kind": pl.UInt8, "_w": pl.Float64},
@@ -225,16 +244,25 @@ def key_pairs(keys: pl.DataFrame, population: int, config: DetectConfig) -> pl.D
     held = (
         keys.join(usable, on=["kind", "key"])
         .join(weights, on="kind")
-        .select("_i", "kind", "key", "_df", (pl.col("_w") * specificity).alias("weight"))
+        .select(
+            "_i",
+            "kind",
+            "key",
+            "_df",
+            (pl.col("_w") * specificity).alias("weight"),
+            specificity.alias("spec"),
+        )
     )
     small = held.filter(pl.col("_df") <= ALL_PAIRS_MAX)
     exact = small.join(small.select("kind", "key", pl.col("_i").alias("b")), on=["kind", "key"]).filter(
         pl.col("_i") < pl.col("b")
     )
-    pairs = pl.concat([exact.select("_i", "b", "kind", "weight"), _ring_pairs(held)])
+    pairs = pl.concat([exact.select("_i", "b", "kind", "weight", "spec"), _ring_pairs(held)])
     # Several keys of one kind (two shared templates, three shared prefix-days) count as that kind once,
     # at the strongest key: repetition of one kind is not independent corroboration.
-    return pairs.group_by(pl.col("_i").alias("a"), "b", "kind").agg(pl.col("weight").max())
+    return pairs.group_by(pl.col("_i").alias("a"), "b", "kind").agg(
+        pl.col("weight").max(), pl.col("spec").max()
+    )
 
 
 def _ring_pairs(held: pl.DataFrame) -> pl.DataFrame:
@@ -248,9 +276,17 @@ def _ring_pairs(held: pl.DataFrame) -> pl.DataFrame:
         pl.col("_i").hash(11).rank("ordinal").over("kind", "key").alias("_pos")
     )
     if big.height == 0:
-        return pl.DataFrame(schema={"_i": pl.UInt32, "b": pl.UInt32, "kind": pl.UInt8, "weight": pl.Float64})
+        return pl.DataFrame(
+            schema={
+                "_i": pl.UInt32,
+                "b": pl.UInt32,
+                "kind": pl.UInt8,
+                "weight": pl.Float64,
+                "spec": pl.Float64,
+            }
+        )
     offsets = pl.Series("_off", list(range(1, RING_NEIGHBOURS + 1)), dtype=big.schema["_pos"])
-    ahead = big.select("_i", "kind", "key", "_pos", "weight").join(pl.DataFrame(offsets), how="cross")
+    ahead = big.select("_i", "kind", "key", "_pos", "weight", "spec").join(pl.DataFrame(offsets), how="cross")
     ahead = ahead.with_columns((pl.col("_pos") + pl.col("_off")).alias("_pos"))
     partner = big.select("kind", "key", "_pos", pl.col("_i").alias("b"))
     return (
@@ -260,6 +296,7 @@ def _ring_pairs(held: pl.DataFrame) -> pl.DataFrame:
             pl.max_horizontal("_i", "b").alias("b"),
             "kind",
             "weight",
+            "spec",
         )
         .filter(pl.col("_i") != pl.col("b"))
     )
@@ -284,7 +321,43 @@ def _prune_pendants(edges: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
         (pl.col("_db") == 1) & (pl.col("_da") >= PENDANT_HUB_DEGREE)
     )
     weak = pl.col("weight") < PENDANT_MIN_STRENGTH * config.link_threshold
-    return with_degree.filter(~(pendant & weak)).drop("_da", "_db").sort("a", "b")
+    kept = with_degree.filter(~(pendant & weak)).drop("_da", "_db")
+    return _prune_peripheral(kept, config).sort("a", "b")
+
+
+def _prune_peripheral(edges: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
+    """Detach accounts hanging onto a dense group by a few weak links only.
+
+    Members of a coordinated group are linked many times over; a bystander (created during the group's
+    sign-up burst, using one of its stock phrasings) has a handful of barely-passing links. An account
+    whose degree is under ``PERIPHERAL_RATIO`` of its neighbours' median degree, and none of whose links
+    is strong, loses its links.
+    """
+    ends = pl.concat(
+        [
+            edges.select(pl.col("a").alias("_n"), pl.col("b").alias("_m"), "weight"),
+            edges.select(pl.col("b").alias("_n"), pl.col("a").alias("_m"), "weight"),
+        ]
+    )
+    degree = ends.group_by("_n").agg(pl.len().alias("_d"), pl.col("weight").max().alias("_w"))
+    neighbours = (
+        ends.join(degree.select(pl.col("_n").alias("_m"), pl.col("_d").alias("_dm")), on="_m")
+        .group_by("_n")
+        .agg(pl.col("_dm").median().alias("_dn"))
+    )
+    peripheral = (
+        degree.join(neighbours, on="_n")
+        .filter(
+            (pl.col("_d") < PERIPHERAL_RATIO * pl.col("_dn"))
+            & (pl.col("_w") < PENDANT_MIN_STRENGTH * config.link_threshold)
+        )
+        .select("_n")
+    )
+    if peripheral.height == 0:
+        return edges
+    return edges.join(peripheral.rename({"_n": "a"}), on="a", how="anti").join(
+        peripheral.rename({"_n": "b"}), on="b", how="anti"
+    )
 
 
 def link(
@@ -325,7 +398,7 @@ def link(
         pairs.group_by("a", "b")
         .agg(
             pl.col("weight").sum(),
-            (pl.col("weight") >= KIND_BONUS_MIN).sum().cast(pl.Float64).alias("_strong"),
+            (pl.col("spec") >= KIND_BONUS_MIN_SPECIFICITY).sum().cast(pl.Float64).alias("_strong"),
             pl.col("kind").replace_strict(_BITS, return_dtype=pl.UInt32).sum().alias("_mask"),
         )
         .join(ends.rename({"_i": "a", "suspicion": "_sa"}), on="a")

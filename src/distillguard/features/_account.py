@@ -86,7 +86,7 @@ def account_features(events: pl.DataFrame, context: FeatureContext | None = None
 
 
 # Event columns the features read; the rest (request ids, latency, ...) are never copied.
-_NEEDED = (
+FEATURE_INPUTS = (
     "ts", "ip", "user_agent", "account_created", "payment_fingerprint", "model", "n_messages",
     "n_user_messages", "n_assistant_messages", "n_tool_messages", "n_tools", "temperature", "max_tokens",
     "logprobs", "top_logprobs", "n", "reasoning_effort", "finish_reason", "prompt_tokens",
@@ -104,7 +104,7 @@ def _prepare(events: pl.DataFrame, names: pl.DataFrame, context: FeatureContext)
     epoch_s = pl.col("ts").dt.epoch("s")
     return (
         events.lazy()
-        .select(*_NEEDED, cluster.cast(pl.UInt64).alias("_cluster"))
+        .select(*FEATURE_INPUTS, cluster.cast(pl.UInt64).alias("_cluster"))
         .with_columns(
             key,
             prefix.alias("ip_prefix"),

@@ -37,17 +37,25 @@ def ip_prefixes(ips: pl.Series) -> pl.DataFrame:
     frame = pl.DataFrame({"ip": ips.drop_nulls().unique()}, schema={"ip": pl.String})
     v4 = pl.concat_str([pl.col("ip").str.extract(_IPV4_PREFIX, 1), pl.lit(".0/24")])
     is_v6 = pl.col("ip").str.contains(":", literal=True)
-    heads = [pl.col("ip").str.extract(_IPV6_HEAD, k) for k in (1, 2, 3)]
-    frame = frame.with_columns(
-        pl.when(is_v6).then(pl.concat_str([*heads, pl.lit("::")], separator=":")).alias("_head"),
-    ).with_columns(pl.col("_head").str.replace(":::", "::", literal=True))
-    heads_map = _python_map(frame["_head"].drop_nulls().unique(), "_v6_head")
+    # Canonical (RFC 5952) text of h1:h2:h3::/48: lower case, no leading zeros, and the trailing run of
+    # zero hextets compressed, which swallows h3 (and h2) when they are zero.
+    h1, h2, h3 = (
+        pl.col("ip").str.extract(_IPV6_HEAD, k).str.to_lowercase().str.replace(r"^0+(.)", "${1}")
+        for k in (1, 2, 3)
+    )
+    head = (
+        pl.when(h2.eq("0") & h3.eq("0"))
+        .then(pl.concat_str([h1, pl.lit("::/48")]))
+        .when(h3.eq("0"))
+        .then(pl.concat_str([h1, pl.lit(":"), h2, pl.lit("::/48")]))
+        .otherwise(pl.concat_str([h1, pl.lit(":"), h2, pl.lit(":"), h3, pl.lit("::/48")]))
+    )
+    # A zero first hextet ("::" forms, v4-mapped addresses) is rare: parse those one by one.
+    frame = frame.with_columns(pl.when(is_v6 & h1.ne("0")).then(head).alias("_head"))
     odd = frame.filter(is_v6 & pl.col("_head").is_null())["ip"]
     odd_map = _python_map(odd, "_v6_odd")
-    return (
-        frame.join(heads_map, left_on="_head", right_on="_in", how="left")
-        .join(odd_map, left_on="ip", right_on="_in", how="left")
-        .select("ip", pl.coalesce(v4, pl.col("_v6_head"), pl.col("_v6_odd")).alias("ip_prefix"))
+    return frame.join(odd_map, left_on="ip", right_on="_in", how="left").select(
+        "ip", pl.coalesce(v4, pl.col("_head"), pl.col("_v6_odd")).alias("ip_prefix")
     )
 
 

@@ -1,8 +1,10 @@
 """An enforcement demonstration for ``distillguard demo``: a gateway on 127.0.0.1 with the mock upstream,
-a legitimate product account and an account that starts harvesting reasoning traces.
+a legitimate product account and a reasoning-harvest operator's account.
 
-Everything is real except the upstream model: the canonical events, the detection engine over warm
-history, the default policy, the token bucket and the audit trail.
+Both accounts come from the simulated platform whose traffic is the warm history (``labels.jsonl`` beside
+it says which is which): the operator's account keeps harvesting through the gateway, the product keeps
+serving its customers. Everything is real except the upstream model: the canonical events, the detection
+engine over the history and the live window, the default policy, the token bucket and the audit trail.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from distillguard.errors import ConfigError
 from distillguard.gateway.app import Gateway, GatewayConfig
 from distillguard.gateway.detection import Detector
 from distillguard.gateway.keys import KeyTable
 from distillguard.gateway.server import BackgroundServer
 from distillguard.policy import Decision, DecisionStore, Policy, default_policy_text
+from distillguard.simulate.labels import read_labels
 
 HARVEST_SYSTEM = "You are a careful expert. Always reason step by step in full detail."
 _TOPICS = (
@@ -34,7 +38,20 @@ _TOPICS = (
     "the Krebs cycle",
     "Bayes' theorem with an example",
 )
-KEYS = {"sk-demo-product": "acct_demo_product", "sk-demo-harvester": "acct_demo_harvester"}
+PRODUCT_KEY, HARVESTER_KEY = "sk-demo-product", "sk-demo-harvester"
+
+
+def pick_accounts(labels: Path) -> dict[str, str]:
+    """The simulated platform's busiest legitimate account and busiest reasoning-harvest operator account."""
+    rows = list(read_labels(labels).values())
+    legit = [r for r in rows if not r.malicious]
+    harvest = [r for r in rows if r.malicious and r.population == "reasoning_harvest"]
+    harvest = harvest or [r for r in rows if r.malicious]
+    if not legit or not harvest:
+        raise ConfigError("the labels file has no legitimate or no malicious account", path=str(labels))
+    busiest = max(legit, key=lambda r: r.events)
+    operator = max(harvest, key=lambda r: r.events)
+    return {PRODUCT_KEY: busiest.account_id, HARVESTER_KEY: operator.account_id}
 
 
 def harvest_prompt(i: int) -> str:
@@ -51,10 +68,13 @@ def product_prompt(i: int) -> str:
 
 @dataclass
 class DemoOutcome:
+    accounts: dict[str, str] = field(default_factory=dict)  # role ("product", "harvester") -> account id
     served: dict[str, int] = field(default_factory=dict)
     refused: dict[str, int] = field(default_factory=dict)
     # The first refusal per account: (request number, HTTP status, error code, message)
     first_refusal: dict[str, tuple[int, int, str, str]] = field(default_factory=dict)
+    # Detection cycles completed when the harvester was first refused (its pattern is in the history, so
+    # it is over the policy's threshold from the start).
     cycles_to_enforce: int | None = None
     decisions: list[Decision] = field(default_factory=list)
     seconds: float = 0.0
@@ -63,25 +83,31 @@ class DemoOutcome:
 def run_enforcement_demo(
     warm: list[Path],
     state_dir: Path,
+    labels: Path | None = None,
     detector: Detector | None = None,
-    harvest_requests: int = 60,
     detect_every: float = 1.0,
     timeout: float = 240.0,
     progress: Callable[[str], None] | None = None,
 ) -> DemoOutcome:
-    """Drive the two accounts through a live gateway until the harvester is refused (or ``timeout``)."""
+    """Drive both accounts through a live gateway until the harvester is refused (or ``timeout``)."""
+    keys = pick_accounts(labels or warm[0].parent / "labels.jsonl")
     if detector is None:
         from distillguard.gateway._engine import PipelineDetector
 
         detector = PipelineDetector(warm, state_dir / "scratch")
     config = GatewayConfig(
-        keys=KeyTable(dict(KEYS)),
+        keys=KeyTable(dict(keys)),
         state_dir=state_dir,
         policy=Policy.from_yaml(default_policy_text(), "<default policy>"),
         detect_every=detect_every,
     )
     gateway = Gateway(config, detector)
-    outcome = DemoOutcome(served=dict.fromkeys(KEYS.values(), 0), refused=dict.fromkeys(KEYS.values(), 0))
+    product, harvester = keys[PRODUCT_KEY], keys[HARVESTER_KEY]
+    outcome = DemoOutcome(
+        accounts={"product": product, "harvester": harvester},
+        served={product: 0, harvester: 0},
+        refused={product: 0, harvester: 0},
+    )
     started = time.monotonic()
     say = progress or (lambda _: None)
     with (
@@ -90,7 +116,7 @@ def run_enforcement_demo(
     ):
 
         def send(key: str, body: dict[str, Any], number: int) -> bool:
-            account = KEYS[key]
+            account = keys[key]
             reply = client.post("/chat/completions", json=body, headers={"authorization": f"Bearer {key}"})
             if reply.status_code == 200:
                 outcome.served[account] += 1
@@ -101,23 +127,24 @@ def run_enforcement_demo(
                 outcome.first_refusal[account] = (number, reply.status_code, error["code"], error["message"])
             return False
 
-        say(f"gateway on {server.url}: {harvest_requests} reasoning-harvest requests, some product traffic")
-        for i in range(harvest_requests):
-            send("sk-demo-harvester", _harvest_body(i), i + 1)
-            if i % 4 == 0:
-                send("sk-demo-product", {"model": "mock-small", "messages": _user(product_prompt(i))}, i + 1)
-        cycles_at_threshold = gateway.loop.status.cycles
-        say("waiting for background detection to act")
-        number = harvest_requests
+        say(f"gateway on {server.url}: {harvester} keeps harvesting, {product} keeps serving its customers")
+        number = 0
         while time.monotonic() - started < timeout:
             number += 1
-            if not send("sk-demo-harvester", _harvest_body(number), number):
-                outcome.cycles_to_enforce = gateway.loop.status.cycles - cycles_at_threshold
+            product_body = {"model": "mock-small", "messages": _user(product_prompt(number))}
+            send(PRODUCT_KEY, product_body, number)
+            if not send(HARVESTER_KEY, _harvest_body(number), number):
+                outcome.cycles_to_enforce = gateway.loop.status.cycles
                 break
-            time.sleep(0.2)
-        send("sk-demo-product", {"model": "mock-small", "messages": _user(product_prompt(number))}, number)
+            time.sleep(0.1)
+        for extra in range(3):  # the product is still served after the harvester is refused
+            send(
+                PRODUCT_KEY,
+                {"model": "mock-small", "messages": _user(product_prompt(number + extra))},
+                number,
+            )
     with DecisionStore(state_dir) as store:
-        outcome.decisions = [d for d in store.decisions() if d.account_id in KEYS.values()]
+        outcome.decisions = [d for d in store.decisions() if d.account_id in (product, harvester)]
     outcome.seconds = time.monotonic() - started
     return outcome
 
@@ -136,13 +163,15 @@ def print_outcome(outcome: DemoOutcome, console: Console) -> None:
     table = Table(title="Through the gateway (default policy)")
     for column in ("account", "served", "refused", "first refusal"):
         table.add_column(column)
-    for account in KEYS.values():
+    for role, account in outcome.accounts.items():
         first = outcome.first_refusal.get(account)
         refusal = f"request {first[0]}: {first[1]} {first[2]}" if first else "-"
-        table.add_row(account, str(outcome.served[account]), str(outcome.refused[account]), refusal)
+        table.add_row(
+            f"{account} ({role})", str(outcome.served[account]), str(outcome.refused[account]), refusal
+        )
     console.print(table)
     if outcome.cycles_to_enforce is not None:
-        console.print(f"enforced {outcome.cycles_to_enforce} detection cycle(s) after the pattern was sent")
+        console.print(f"refused after {outcome.cycles_to_enforce} detection cycle(s) of the gateway")
     for decision in outcome.decisions:
         evidence = ", ".join(f"{e.signal}={e.value:g}" for e in decision.evidence[:4]) or "no signal"
         console.print(

@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -174,66 +176,86 @@ def load_peer_indicators(
     if bundle.get("type") != "bundle" or not isinstance(objects, list):
         raise ShareError("the peer file is not a STIX bundle: write it with `distillguard share pull`")
     peers = {member_identity_id(name): (name, float(w)) for name, w in config.trusted_peers.items()}
-    campaigns = {o["id"]: o for o in objects if o.get("type") == "campaign"}
+    objects = [o for o in objects if isinstance(o, dict)]
+    campaigns = {str(o.get("id")): o for o in objects if o.get("type") == "campaign"}
     observables = {(o["type"], o.get("value")): o for o in objects if o.get("type") in st.CUSTOM_TYPES}
     indicates = {
-        o["source_ref"]: o["target_ref"]
+        str(o.get("source_ref")): str(o.get("target_ref"))
         for o in objects
         if o.get("type") == "relationship" and o.get("relationship_type") == "indicates"
     }
-    current_epoch = key.epoch_of(now)
     rejected: dict[str, int] = {}
     usable: list[PeerIndicator] = []
-
-    def reject(reason: str) -> None:
-        rejected[reason] = rejected.get(reason, 0) + 1
-
     for obj in objects:
-        if obj.get("type") != "indicator":
+        if not isinstance(obj, dict) or obj.get("type") != "indicator":
             continue
-        creator = obj.get("created_by_ref")
-        if creator not in peers:
-            reject("not from a trusted member")
-            continue
-        name, weight = peers[creator]
-        if "valid_until" in obj and parse_timestamp(obj["valid_until"]) <= now:
-            reject("expired")
-            continue
-        parsed = _pattern_value(obj.get("pattern", ""))
-        if parsed is None:
-            reject("not a distillguard pattern")
-            continue
-        observable = observables.get(parsed, {})
-        epoch = observable.get("epoch")
-        if "key_id" in observable and observable["key_id"] != key.key_id:
-            reject("hashed under another consortium key")
-            continue
-        if epoch is not None and int(epoch) < current_epoch - config.accepted_epochs:
-            reject("from an expired key epoch")
-            continue
-        campaign_id = indicates.get(obj["id"], "")
-        campaign = campaigns.get(campaign_id, {})
-        if campaign and campaign.get("created_by_ref") != creator:
-            reject("indicates another member's campaign")
-            continue
-        usable.append(
-            PeerIndicator(
-                id=obj["id"],
-                peer=name,
-                campaign_id=campaign_id,
-                campaign_name=str(campaign.get("name", "an unnamed campaign")),
-                type=parsed[0],
-                value=parsed[1],
-                confidence=weight * float(obj.get("confidence", campaign.get("confidence", 50))) / 100.0,
-                epoch=None if epoch is None else int(epoch),
-                observable=observable,
-            )
-        )
+        try:
+            outcome = _read_indicator(obj, peers, campaigns, observables, indicates, key, config, now)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            outcome = "malformed indicator"
+        if isinstance(outcome, str):
+            rejected[outcome] = rejected.get(outcome, 0) + 1
+        else:
+            usable.append(outcome)
     return usable, rejected
 
 
+def _read_indicator(
+    obj: Mapping[str, Any],
+    peers: Mapping[str, tuple[str, float]],
+    campaigns: Mapping[str, Mapping[str, Any]],
+    observables: Mapping[tuple[str, Any], Mapping[str, Any]],
+    indicates: Mapping[str, str],
+    key: ConsortiumKey,
+    config: CorrelationConfig,
+    now: datetime,
+) -> PeerIndicator | str:
+    """The usable indicator, or the reason it is not used."""
+    creator = obj.get("created_by_ref")
+    if not isinstance(creator, str) or creator not in peers:
+        return "not from a trusted member"
+    name, weight = peers[creator]
+    if "valid_until" in obj and parse_timestamp(str(obj["valid_until"])) <= now:
+        return "expired"
+    parsed = _pattern_value(str(obj.get("pattern", "")))
+    if parsed is None:
+        return "not a distillguard pattern"
+    observable = observables.get(parsed, {})
+    epoch = observable.get("epoch")
+    if "key_id" in observable and observable["key_id"] != key.key_id:
+        return "hashed under another consortium key"
+    if epoch is not None and int(epoch) < key.epoch_of(now) - config.accepted_epochs:
+        return "from an expired key epoch"
+    campaign_id = indicates.get(str(obj["id"]), "")
+    campaign = campaigns.get(campaign_id, {})
+    if campaign and campaign.get("created_by_ref") != creator:
+        return "indicates another member's campaign"
+    confidence = float(obj.get("confidence", campaign.get("confidence", 50)))
+    return PeerIndicator(
+        id=str(obj["id"]),
+        peer=name,
+        campaign_id=campaign_id,
+        campaign_name=str(campaign.get("name", "an unnamed campaign")),
+        type=parsed[0],
+        value=parsed[1],
+        confidence=weight * max(0.0, min(confidence, 100.0)) / 100.0,
+        epoch=None if epoch is None else int(epoch),
+        observable=observable,
+    )
+
+
+_OWN_PATTERN = re.compile(r"^\[(x-distillguard-[a-z-]+):value = '([0-9a-f]+)'\]$")
+
+
 def _pattern_value(pattern: str) -> tuple[str, str] | None:
-    """(type, value) of a ``[x-distillguard-...:value = '...']`` pattern, parsed with stix2-patterns."""
+    """(type, value) of a ``[x-distillguard-...:value = '...']`` pattern.
+
+    The exact form ``share export`` writes is read directly; anything else goes through the full
+    stix2-patterns parser (about 10 ms a pattern), which accepts every equivalent spelling.
+    """
+    own = _OWN_PATTERN.match(pattern)
+    if own is not None and own.group(1) in st.CUSTOM_TYPES:
+        return own.group(1), own.group(2)
     try:
         comparisons = Pattern(pattern).inspect().comparisons
     except Exception:  # stix2patterns raises its own parse errors; any of them means "not ours"
@@ -304,7 +326,7 @@ class _LocalHashes:
             present = sorted(self.events.get_column("template_hash").drop_nulls().unique().to_list())
             for template_hash in present:
                 skeleton = _skeleton(self.skeletons, int(template_hash))
-                if skeleton:
+                if skeleton and skeleton.strip():  # an empty skeleton would "match" every empty one
                     hashes.append(int(template_hash))
                     texts.append(skeleton)
         matrix = template_signatures(texts, self.key, epoch)
@@ -594,3 +616,37 @@ def apply_peer_evidence(
             replace(verdict, score=round(score, 4), flagged=flagged, evidence=(*verdict.evidence, *extra))
         )
     return replace(result, accounts=tuple(verdicts))
+
+
+def apply_peer_file(
+    events: pl.DataFrame,
+    skeletons: Skeletons | None,
+    result: DetectionResult,
+    peer_path: Path,
+    trust: Iterable[str],
+    *,
+    key: ConsortiumKey | None = None,
+    now: datetime | None = None,
+    config: CorrelationConfig | None = None,
+) -> tuple[DetectionResult, dict[str, Any]]:
+    """``scan --peer PEER.json --trust NAME[=WEIGHT]`` in one call.
+
+    Reads the peer bundle, correlates it with ``events`` (the scan's fingerprinted events; ``skeletons``
+    is its template catalog), folds the evidence into ``result`` and returns the new result with the
+    report extras (``peer_matches`` for ``share sight``, ``peer_summary``). The consortium key comes from
+    ``DISTILLGUARD_CONSORTIUM_KEY`` unless given.
+    """
+    from distillguard.share._io import read_bundle
+    from distillguard.share.keys import load_consortium_key
+
+    peers = parse_trusted_peers(trust)
+    if config is None:
+        if not peers:
+            raise ShareError("name the peers you trust with --trust NAME[=WEIGHT]; other members are ignored")
+        config = CorrelationConfig(trusted_peers=peers)
+    correlation = correlate(
+        events, read_bundle(peer_path), key or load_consortium_key(), config, skeletons=skeletons, now=now
+    )
+    extras = correlation.to_report_dict()
+    extras["peer_summary"]["peer_file"] = str(peer_path)
+    return apply_peer_evidence(result, correlation, config), extras

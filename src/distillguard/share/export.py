@@ -53,7 +53,8 @@ _CAMPAIGN_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://distillguard.dev/s
 @dataclass(frozen=True, slots=True)
 class ExportOptions:
     tlp: str = "amber"
-    min_score: float = 0.0
+    # None: the report's own flagging threshold (its "threshold" field), so only flagged campaigns leave.
+    min_score: float | None = None
     # A distillation campaign is a coordinated group: a lone heavy account stays a local matter, and
     # not sharing it keeps one provider's false positive from becoming another's "corroboration".
     min_accounts: int = 2
@@ -79,8 +80,9 @@ def export_bundle(
         raise ShareError("the report has no 'campaigns' list: is it a distillguard scan report?")
     when = (now or datetime.now(UTC)).astimezone(UTC)
     builder = _BundleBuilder(member, key, opts, when)
+    min_score = opts.min_score if opts.min_score is not None else float(report.get("threshold") or 0.0)
     for campaign in campaigns:
-        if _is_flagged(campaign, opts.min_score) and len(campaign.get("accounts") or []) >= opts.min_accounts:
+        if _is_flagged(campaign, min_score) and len(campaign.get("accounts") or []) >= opts.min_accounts:
             builder.add_campaign(campaign)
     objects = builder.objects()
     bundle = stix2.v21.Bundle(objects=objects, allow_custom=True)

@@ -68,13 +68,24 @@ def template_signatures(skeletons: Sequence[str], key: ConsortiumKey, epoch: int
         count=len(shingle_ids),
     )
     result = np.full((len(skeletons), NUM_PERM), _MAX_HASH, dtype=np.uint64)
+    if not ids:
+        return result.astype(np.uint32)
     row_array = np.asarray(rows, dtype=np.int64)
-    values = keyed[np.asarray(ids, dtype=np.int64)] if ids else np.zeros(0, dtype=np.uint64)
-    for start in range(0, len(values), _PAIRS_PER_CHUNK):
-        chunk = values[start : start + _PAIRS_PER_CHUNK]
+    values = keyed[np.asarray(ids, dtype=np.int64)]
+    # Pairs are grouped by row (appended row after row): reduce each row's block with reduceat, in
+    # slices of whole rows so the (pairs x NUM_PERM) intermediate stays small.
+    starts = np.flatnonzero(np.r_[True, row_array[1:] != row_array[:-1]])
+    ends = np.r_[starts[1:], len(row_array)]
+    first = 0
+    while first < len(starts):
+        last = int(np.searchsorted(ends, starts[first] + _PAIRS_PER_CHUNK, side="right"))
+        last = max(last, first + 1)
+        lo, hi = int(starts[first]), int(ends[last - 1])
+        chunk = values[lo:hi]
         # uint64 arithmetic wraps on overflow, as datasketch's does; the result is a fixed hash family.
         hashed = ((chunk[:, None] * _A[None, :] + _B[None, :]) % _MERSENNE_PRIME) & _MAX_HASH
-        np.minimum.at(result, row_array[start : start + _PAIRS_PER_CHUNK], hashed)
+        result[row_array[starts[first:last]]] = np.minimum.reduceat(hashed, starts[first:last] - lo, axis=0)
+        first = last
     return result.astype(np.uint32)
 
 

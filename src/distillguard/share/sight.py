@@ -67,7 +67,10 @@ def sightings_bundle(
 
 
 def matches_of_report(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The report's ``peer_matches`` (top level, or under ``meta`` where the scan keeps its extras)."""
     matches = report.get("peer_matches")
+    if matches is None and isinstance(report.get("meta"), Mapping):
+        matches = report["meta"].get("peer_matches")
     if not isinstance(matches, list):
         raise ShareError("the report has no 'peer_matches': scan with --peer PEER.json first")
     return matches
