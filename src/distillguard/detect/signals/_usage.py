@@ -38,6 +38,11 @@ class LogprobHarvesting(Signal):
         )
 
 
+# The smallest spread of mean completion lengths the baseline assumes, so a population of near-identical
+# answer lengths does not make a few extra tokens look extreme.
+COMPLETION_FLOOR_TOKENS = 100.0
+
+
 @register
 class OutputBudget(Signal):
     """Asking for all the output the model can give: max_tokens at the cap, high effort, several samples."""
@@ -53,8 +58,11 @@ class OutputBudget(Signal):
         )
 
     def score(self, ctx: SignalContext) -> pl.Expr:
+        # Many clients send max_tokens at the cap by default; it only says "harvest" when the answers that
+        # come back are long for this population too.
+        long_answers = ctx.excess("mean_completion_tokens", floor=COMPLETION_FLOOR_TOKENS)
         unusual = pl.max_horizontal(
-            ctx.excess("near_cap_share", floor=SHARE_FLOOR),
+            pl.min_horizontal(ctx.excess("near_cap_share", floor=SHARE_FLOOR), long_answers),
             ctx.excess("high_effort_share", floor=SHARE_FLOOR),
             ctx.excess("multi_n_share", floor=SHARE_FLOOR),
         )
