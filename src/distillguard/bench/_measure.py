@@ -21,6 +21,14 @@ class Measurement:
 
 
 def _peak_rss_mb() -> float:
+    # Linux keeps ru_maxrss across fork and exec, so a child would report its parent's peak; VmHWM is the
+    # high-water mark of this process's own memory.
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     # ru_maxrss is KiB on Linux and bytes on macOS.
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
