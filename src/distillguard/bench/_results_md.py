@@ -39,7 +39,8 @@ def _quality_section(runs: list[QualityRun]) -> list[str]:
         "## Detection quality",
         "",
         "`simulator` is the project's own traffic simulator; `holdout` is an independently written generator",
-        "(other templates, parameters, population mixes and volumes) that detection was never developed on.",
+        "(other templates, parameters, population mixes and volumes), written without reading the simulator",
+        'or the detector. Precision and recall read "n/a" where a scenario has no distiller.',
         "Hard negatives are the legitimate accounts that look most like distillation: those the holdout",
         "generator labels so, and for the simulator every legitimate population except the background of",
         f"ordinary low-volume individual users ({', '.join(sorted(BACKGROUND_POPULATIONS))}).",
@@ -54,13 +55,18 @@ def _quality_section(runs: list[QualityRun]) -> list[str]:
     for run in runs:
         card = run.card
         accounts = sum(p.accounts for p in card.populations)
+        positives = card.true_positives + card.false_negatives
         lines.append(
-            f"| {run.scenario.name} | {run.events:,} | {accounts:,} | {card.precision:.1%} | "
-            f"{card.recall:.1%} | {card.false_positive_rate:.2%} | "
+            f"| {run.scenario.name} | {run.events:,} | {accounts:,} | {_share(card.precision, positives)} | "
+            f"{_share(card.recall, positives)} | {card.false_positive_rate:.2%} | "
             f"{card.hard_negative_flagged}/{card.hard_negative_accounts} | "
             f"{card.campaigns_found}/{card.campaigns_total} |"
         )
     return [*lines, ""]
+
+
+def _share(value: float, positives: int) -> str:
+    return f"{value:.1%}" if positives else "n/a"
 
 
 def _population_section(runs: list[QualityRun]) -> list[str]:
