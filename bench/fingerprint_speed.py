@@ -21,6 +21,7 @@ import string
 import time
 from datetime import UTC, datetime, timedelta
 
+import polars as pl
 import psutil
 import pyarrow as pa
 
@@ -158,13 +159,40 @@ def measure(kind: str, events: int, batch_size: int) -> None:
     )
 
 
+def compare_vectorizers(documents: int = 10_000) -> None:
+    """CPU throughput of this stage's feature hashing against scikit-learn's HashingVectorizer."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from distillguard.fingerprint._features import hashed_features
+
+    rng = random.Random(0)
+    vocabulary = _vocabulary(rng, 20_000)
+    docs = [_words(rng, vocabulary, 65) for _ in range(documents)]
+    print(f"feature hashing on {documents:,} documents of {sum(map(len, docs)) / len(docs):.0f} chars:")
+    candidates = {
+        "distillguard hashed_features": lambda: hashed_features(pl.Series(docs)),
+        "HashingVectorizer word 1-2": lambda: HashingVectorizer(ngram_range=(1, 2)).transform(docs),
+        "HashingVectorizer char_wb 3-4": lambda: HashingVectorizer(
+            analyzer="char_wb", ngram_range=(3, 4)
+        ).transform(docs),
+    }
+    for name, run in candidates.items():
+        started = time.process_time()
+        run()
+        print(f"  {name}: {documents / (time.process_time() - started):,.0f} documents/CPU-s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--unique-events", type=int, default=None, help="events for the unique case")
     parser.add_argument("--batch", type=int, default=65_536)
     parser.add_argument("--kind", choices=("templated", "unique", "both"), default="both")
+    parser.add_argument("--vectorizers", action="store_true", help="only compare feature hashing speed")
     args = parser.parse_args()
+    if args.vectorizers:
+        compare_vectorizers()
+        return
     started = time.perf_counter()
     default_classifier()
     print(f"classifier training (first use, once per process): {time.perf_counter() - started:.2f} s")

@@ -104,9 +104,15 @@ def test_reasoning_harvest_is_throttled_by_the_default_policy(gateway_url: tuple
 def test_enforcement_demo_refuses_the_harvester_and_serves_the_product(
     warm_history: Path, tmp_path: Path
 ) -> None:
-    from distillguard.gateway.demo import KEYS, run_enforcement_demo
+    from rich.console import Console
+
+    from distillguard.gateway.demo import KEYS, print_outcome, run_enforcement_demo
 
     outcome = run_enforcement_demo([warm_history], tmp_path / "state", detect_every=1.0)
+    console = Console(record=True, width=160)
+    print_outcome(outcome, console)
+    shown = console.export_text()
+    assert "rate_limit_exceeded" in shown and "flagged-account" in shown
     harvester, product = KEYS["sk-demo-harvester"], KEYS["sk-demo-product"]
     assert outcome.first_refusal[harvester][1:3] == (429, "rate_limit_exceeded")
     assert outcome.refused[product] == 0 and outcome.served[product] > 10

@@ -131,8 +131,11 @@ def _coordination(members: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
         .join(kinds, on="group", how="left")
         .with_columns(
             pl.col("links").fill_null(0),
-            # A tree needs n - 1 links; several independent kinds per link make the group more cohesive.
-            (pl.col("link_weight").fill_null(0.0) / 2.0).clip(0.5, 1.0).alias("cohesion"),
+            # A chain of single links (a tree: n - 1 links) is the loosest group possible; cohesion grows with
+            # the links per member up to four.
+            ramp(pl.col("links").fill_null(0) / (pl.col("n_accounts") - 1).clip(lower_bound=1), 1.0, 4.0)
+            .clip(0.5, 1.0)
+            .alias("cohesion"),
         )
     )
 

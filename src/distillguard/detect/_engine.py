@@ -59,7 +59,8 @@ def detect(
         events, new_model_margin_hours=config.new_model_margin_hours, pivot_hours=config.pivot_hours
     )
     table = enrich(account_features(events, feature_context), config)
-    ctx = SignalContext(Baseline.of(table, config.min_requests), config)
+    span = events.select((pl.col("ts").max() - pl.col("ts").min()).dt.total_seconds()).item()
+    ctx = SignalContext(Baseline.of(table, config.min_requests), config, window_hours=float(span or 0) / 3600)
     signals = build_signals(config.signals)
     accounts = score_all(table, signals, ctx)
     candidates = accounts.frame.filter(pl.col("total") >= LOCKSTEP_MIN_TOTAL)["account_id"]
@@ -113,7 +114,13 @@ def _assemble(
     drafts = _group_drafts(events, groups, config)
     in_campaign = {member: draft for draft in drafts for member in draft.members}
     flagged_alone = sorted(a for a, s in own.items() if s >= config.threshold and a not in in_campaign)
-    evidence = evidence_by_account(accounts, table, [*flagged_alone, *in_campaign], config)
+    # Evidence for every account where any signal fired, flagged or not: a reviewer sees why an account
+    # was (or was not) flagged, and what a heavy legitimate customer looks like to the detector.
+    fired = pl.any_horizontal(
+        [pl.col(c) >= config.fire_level for c in accounts.frame.columns if c.startswith("s_")]
+    )
+    noticed = accounts.frame.filter(fired)["account_id"].to_list() if accounts.frame.width > 1 else []
+    evidence = evidence_by_account(accounts, table, [*noticed, *flagged_alone, *in_campaign], config)
     for account in flagged_alone:
         draft = _CampaignDraft((account,), float(own[account]), evidence.get(account, ()))
         drafts.append(draft)

@@ -23,7 +23,7 @@ from distillguard.detect.config import DetectConfig
 
 # Weight of one shared key of each kind, before specificity (see the module docstring).
 KIND_WEIGHTS: dict[str, float] = {
-    "template": 0.7,
+    "template": 0.8,
     "system": 0.6,
     "tools": 0.6,
     "payment": 1.2,
@@ -45,6 +45,9 @@ KINDS: tuple[str, ...] = tuple(KIND_WEIGHTS)
 ALL_PAIRS_MAX = 200
 RING_NEIGHBOURS = 12
 KIND_BONUS = 0.25
+# A lone edge into a hub (an account with this many links) must be this many times the link threshold.
+PENDANT_HUB_DEGREE = 3
+PENDANT_MIN_STRENGTH = 1.5
 # Only kinds contributing at least this much (after specificity) count as corroboration: a popular user
 # agent or a default system prompt shared by a third of the population corroborates nothing.
 KIND_BONUS_MIN = 0.3
@@ -262,6 +265,28 @@ def _ring_pairs(held: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _prune_pendants(edges: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
+    """Drop a barely-passing single edge that hangs one account onto a well-connected one.
+
+    One coincidence (an account created in the same hour as a hydra's, using one of its phrasings) is
+    enough for one edge; a member of a group is linked many times over. An account whose only link goes
+    to an account with ``PENDANT_HUB_DEGREE`` or more links joins the group only through a strong edge.
+    """
+    degree = (
+        pl.concat([edges.select(pl.col("a").alias("_n")), edges.select(pl.col("b").alias("_n"))])
+        .group_by("_n")
+        .agg(pl.len().alias("_d"))
+    )
+    with_degree = edges.join(degree.rename({"_n": "a", "_d": "_da"}), on="a").join(
+        degree.rename({"_n": "b", "_d": "_db"}), on="b"
+    )
+    pendant = ((pl.col("_da") == 1) & (pl.col("_db") >= PENDANT_HUB_DEGREE)) | (
+        (pl.col("_db") == 1) & (pl.col("_da") >= PENDANT_HUB_DEGREE)
+    )
+    weak = pl.col("weight") < PENDANT_MIN_STRENGTH * config.link_threshold
+    return with_degree.filter(~(pendant & weak)).drop("_da", "_db").sort("a", "b")
+
+
 def link(
     events: pl.DataFrame,
     features: pl.DataFrame,
@@ -312,6 +337,7 @@ def link(
         .select(pl.col("_a").alias("a"), pl.col("_b").alias("b"), "weight", "_mask")
         .sort("a", "b")
     )
+    edges = _prune_pendants(edges, config)
     masks = edges["_mask"].unique().to_list()
     names = {m: ",".join(k for i, k in enumerate(KINDS) if m >> i & 1) for m in masks}
     edges = edges.with_columns(

@@ -20,7 +20,7 @@ from distillguard.fingerprint._classifier import TextClassifier, default_classif
 from distillguard.fingerprint._config import FingerprintConfig
 from distillguard.fingerprint._hashing import xxh64_series
 from distillguard.fingerprint._masking import skeleton_expr
-from distillguard.fingerprint._words import payload_words
+from distillguard.fingerprint._words import bottom_k_word_hashes, word_lists
 from distillguard.fingerprint.schema import CAPABILITIES, FINGERPRINT_FIELDS, FINGERPRINT_SCHEMA, LABELS
 from distillguard.ingest.schema import EVENT_SCHEMA, TEXT_COLUMNS
 
@@ -84,17 +84,16 @@ class Fingerprinter:
     def _user_table(self, texts: pl.Series) -> pl.DataFrame:
         cfg = self.config
         distinct = pl.DataFrame({"user_text": texts.unique().drop_nulls()})
+        # One with_columns: polars evaluates the masking and the word split on separate threads.
         distinct = distinct.with_columns(
             skeleton_expr(pl.col("user_text"), cfg.skeleton_chars).alias("skeleton"),
+            word_lists(pl.col("user_text"), cfg.payload_word_chars).alias("words"),
             pl.col("user_text").str.len_chars().cast(pl.Int32).alias("user_chars"),
         )
         distinct = distinct.with_columns(
             xxh64_series(distinct["user_text"]).alias("payload_hash"),
-            pl.Series(
-                "payload_words",
-                payload_words(distinct["user_text"], cfg.payload_word_chars, cfg.payload_words),
-            ),
-        )
+            pl.Series("payload_words", bottom_k_word_hashes(distinct["words"], cfg.payload_words)),
+        ).drop("words")
         # Skeletons repeat across distinct texts (that is what a template is): hash each skeleton once.
         skeletons = distinct.select(pl.col("skeleton").unique())
         skeletons = skeletons.with_columns(xxh64_series(skeletons["skeleton"]).alias("template_hash"))

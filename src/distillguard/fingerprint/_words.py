@@ -39,17 +39,14 @@ _CJK_PAIR: Final = r"([\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]{2})"
 _CJK_WORD: Final = r"^[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]{2}$"
 
 
-def payload_words(texts: pl.Series, max_chars: int, k: int) -> pa.ListArray[Any]:
-    """For each text, the ``k`` smallest distinct xxh32 hashes of its content words, ascending.
+def word_lists(text: pl.Expr, max_chars: int) -> pl.Expr:
+    """The lower-cased words of the first ``max_chars`` characters (CJK split into character pairs).
 
-    Bottom-k is a consistent sample: two payloads that share words tend to share sampled hashes, so the
-    union over an account's requests estimates how broad its payloads are. Content words are runs of three
-    or more letters (not stopwords) and pairs of CJK characters. Each distinct word of the batch is hashed
-    once; the per-text work is a split, a join and one sort of (text, hash) keys.
+    An expression, so that the caller can evaluate it in the same ``with_columns`` as the masking and let
+    polars run the two on different threads.
     """
-    n = len(texts)
-    words = (
-        texts.str.slice(0, max_chars)
+    return (
+        text.str.slice(0, max_chars)
         .str.to_lowercase()
         # Only runs of non-letters other than a single space are replaced: replacing every space too
         # (the obvious "\P{L}+") makes every word boundary a match and was measured 4x slower.
@@ -57,6 +54,23 @@ def payload_words(texts: pl.Series, max_chars: int, k: int) -> pa.ListArray[Any]
         .str.replace_all(_CJK_PAIR, "$1 ")
         .str.split(" ")
     )
+
+
+def payload_words(texts: pl.Series, max_chars: int, k: int) -> pa.ListArray[Any]:
+    """For each text, the ``k`` smallest distinct xxh32 hashes of its content words, ascending."""
+    words = pl.DataFrame({"text": texts}).select(word_lists(pl.col("text"), max_chars))["text"]
+    return bottom_k_word_hashes(words, k)
+
+
+def bottom_k_word_hashes(words: pl.Series, k: int) -> pa.ListArray[Any]:
+    """For each list of words, the ``k`` smallest distinct xxh32 hashes of its content words, ascending.
+
+    Bottom-k is a consistent sample: two payloads that share words tend to share sampled hashes, so the
+    union over an account's requests estimates how broad its payloads are. Content words are runs of three
+    or more letters (not stopwords) and pairs of CJK characters. Each distinct word of the batch is hashed
+    once; the per-text work is a join and one sort of (text, hash) keys.
+    """
+    n = len(words)
     lengths = words.list.len().fill_null(0).to_numpy()
     flat = pl.DataFrame({"word": words.explode(), "row": np.repeat(np.arange(n, dtype=np.uint64), lengths)})
     vocabulary = flat.select(pl.col("word").unique().drop_nulls())["word"]

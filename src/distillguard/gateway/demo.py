@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from rich.console import Console
+from rich.table import Table
 
 from distillguard.gateway.app import Gateway, GatewayConfig
 from distillguard.gateway.detection import Detector
@@ -127,3 +129,24 @@ def _user(text: str) -> list[dict[str, str]]:
 def _harvest_body(i: int) -> dict[str, Any]:
     messages = [{"role": "system", "content": HARVEST_SYSTEM}, *_user(harvest_prompt(i))]
     return {"model": "mock-small", "messages": messages, "max_tokens": 4096, "temperature": 0.0}
+
+
+def print_outcome(outcome: DemoOutcome, console: Console) -> None:
+    """The demo's enforcement step for a terminal: who was served, who was refused, on what evidence."""
+    table = Table(title="Through the gateway (default policy)")
+    for column in ("account", "served", "refused", "first refusal"):
+        table.add_column(column)
+    for account in KEYS.values():
+        first = outcome.first_refusal.get(account)
+        refusal = f"request {first[0]}: {first[1]} {first[2]}" if first else "-"
+        table.add_row(account, str(outcome.served[account]), str(outcome.refused[account]), refusal)
+    console.print(table)
+    if outcome.cycles_to_enforce is not None:
+        console.print(f"enforced {outcome.cycles_to_enforce} detection cycle(s) after the pattern was sent")
+    for decision in outcome.decisions:
+        evidence = ", ".join(f"{e.signal}={e.value:g}" for e in decision.evidence[:4]) or "no signal"
+        console.print(
+            f"decision {decision.account_id}: [bold]{decision.action.value}[/] by rule '{decision.rule}' "
+            f"(policy {decision.policy_version}; {evidence})",
+            highlight=False,
+        )

@@ -83,6 +83,26 @@ class CorrelationConfig:
                 raise ShareError(f"trust weight of peer {name!r} must be between 0 and 1, got {weight}")
 
 
+DEFAULT_TRUST = 0.5
+
+
+def parse_trusted_peers(items: Iterable[str]) -> dict[str, float]:
+    """``["provider-a=0.8", "provider-b"]`` -> ``{"provider-a": 0.8, "provider-b": 0.5}`` (``--trust``)."""
+    peers: dict[str, float] = {}
+    for item in items:
+        name, sep, weight = item.partition("=")
+        name = name.strip()
+        if not name:
+            raise ShareError(f"a trusted peer needs a member name: {item!r}")
+        try:
+            peers[name] = float(weight) if sep else DEFAULT_TRUST
+        except ValueError as exc:
+            raise ShareError(
+                f"trust weight of {name!r} must be a number between 0 and 1, got {weight!r}"
+            ) from exc
+    return peers
+
+
 @dataclass(frozen=True, slots=True)
 class PeerIndicator:
     id: str
@@ -522,14 +542,20 @@ def _iso(value: Any) -> str:
 
 
 def _evidence(matches: Sequence[PeerMatch]) -> dict[str, tuple[Evidence, ...]]:
-    """One ``peer_indicator`` Evidence per account and peer campaign: noisy-OR of its indicators."""
+    """One ``peer_indicator`` Evidence per account and peer campaign.
+
+    Indicators of one kind (ten template fingerprints of one campaign) are correlated, not independent:
+    each kind contributes its strongest match, and the kinds combine by noisy-OR.
+    """
     grouped: dict[tuple[str, str, str], list[PeerMatch]] = {}
     for match in matches:
         grouped.setdefault((match.account_id, match.peer, match.campaign_id), []).append(match)
     evidence: dict[str, list[Evidence]] = {}
     for (account, peer, _campaign), group in sorted(grouped.items()):
-        best_by_indicator = {m.indicator_id: m.confidence for m in group}
-        combined = 1.0 - math.prod(1.0 - c for c in best_by_indicator.values())
+        best_by_kind: dict[str, float] = {}
+        for m in group:
+            best_by_kind[m.kind] = max(best_by_kind.get(m.kind, 0.0), m.confidence)
+        combined = 1.0 - math.prod(1.0 - c for c in best_by_kind.values())
         kinds: dict[str, int] = {}
         for m in {m.indicator_id: m for m in group}.values():
             kinds[m.kind] = kinds.get(m.kind, 0) + 1

@@ -54,6 +54,9 @@ _CAMPAIGN_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://distillguard.dev/s
 class ExportOptions:
     tlp: str = "amber"
     min_score: float = 0.0
+    # A distillation campaign is a coordinated group: a lone heavy account stays a local matter, and
+    # not sharing it keeps one provider's false positive from becoming another's "corroboration".
+    min_accounts: int = 2
     payment_hashes: bool = True
     # Most templates of a campaign shown as fingerprints (the most-used first).
     max_templates: int = 20
@@ -77,7 +80,7 @@ def export_bundle(
     when = (now or datetime.now(UTC)).astimezone(UTC)
     builder = _BundleBuilder(member, key, opts, when)
     for campaign in campaigns:
-        if _is_flagged(campaign, opts.min_score):
+        if _is_flagged(campaign, opts.min_score) and len(campaign.get("accounts") or []) >= opts.min_accounts:
             builder.add_campaign(campaign)
     objects = builder.objects()
     bundle = stix2.v21.Bundle(objects=objects, allow_custom=True)

@@ -1132,6 +1132,26 @@ MORE_DATAGEN: Final = (
 
 MORE_TASKGEN: Final = (
     _f(
+        "t-en-verifiable",
+        "taskgen",
+        "en",
+        "fill",
+        "Propose an original question whose answer is a single number, so that answers can be checked by exact match. Include the answer.",
+        "Write a fresh exercise with a known correct output, suitable for automatic scoring of model attempts.",
+        "Come up with a novel puzzle and its unique verifiable solution, formatted as JSON with fields problem and answer.",
+        capability="reasoning",
+    ),
+    _f(
+        "t-en-dataset-of-tasks",
+        "taskgen",
+        "en",
+        "fill",
+        "Generate {n} new math problems of olympiad difficulty, each followed by its final answer.",
+        "Produce {n} distinct coding tasks with test cases so we can train a model with reinforcement learning.",
+        "Create {n} unseen reasoning problems with checkable answers for an RL training set.",
+        capability="math",
+    ),
+    _f(
         "t-en-benchmark",
         "taskgen",
         "en",
