@@ -31,7 +31,7 @@ from distillguard.ingest._openai import (
     sampling,
     tools_summary,
 )
-from distillguard.ingest._record import RecordError, opt_dict, opt_int, opt_str, wrong_type
+from distillguard.ingest._record import RecordError, opt_dict, opt_int, wrong_type
 
 _ACCOUNT_KEYS = ("user_api_key_org_id", "user_api_key_team_id", "user_api_key_hash")
 # Calls whose ``messages`` are a conversation; for other calls (embeddings, images, audio, rerank...)
@@ -121,18 +121,20 @@ class LiteLLMReader(JsonLinesReader):
         finish = first_finish_reason(response) if type(response) is dict else None
         end = _epoch_us(obj.get("endTime"), "endTime")
         latency = None if end is None or ts is None else round((end - ts) / 1000)
-        ip = opt_str(obj, "requester_ip_address") or opt_str(metadata, "requester_ip_address")
-        model = opt_str(obj, "model_group") or opt_str(obj, "model")
+        # Optional strings are type-checked by the Arrow conversion of the batch (see the canonical reader).
+        get, meta = obj.get, metadata.get
+        ip = get("requester_ip_address") or meta("requester_ip_address")
+        model = get("model_group") or get("model")
         return (
             ts,
             account_id,
-            opt_str(obj, "id"),
-            opt_str(metadata, "user_api_key_hash", "metadata.user_api_key_hash"),
+            get("id"),
+            meta("user_api_key_hash"),
             ip,
-            opt_str(metadata, "user_agent", "metadata.user_agent"),
+            meta("user_agent"),
             None,
             None,
-            opt_str(metadata, "user_api_key_request_route", "metadata.user_api_key_request_route"),
+            meta("user_api_key_request_route"),
             model,
             conv[0],
             conv[1],
