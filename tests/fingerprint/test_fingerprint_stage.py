@@ -114,3 +114,13 @@ def test_config_from_dict_checks_names_and_values() -> None:
 def test_empty_batch(make_events: EventFactory) -> None:
     out = Fingerprinter().fingerprint(make_events([]))
     assert out.num_rows == 0 and out.schema.equals(FINGERPRINT_SCHEMA)
+
+
+def test_large_string_text_is_accepted(make_events: EventFactory) -> None:
+    batch = make_events(["Solve 2 + 2 step by step."])
+    index = batch.schema.get_field_index("user_text")
+    widened = batch.set_column(
+        index, pa.field("user_text", pa.large_string()), batch.column(index).cast(pa.large_string())
+    )
+    expected = Fingerprinter().fingerprint(batch)
+    assert Fingerprinter().fingerprint(widened).equals(expected)
