@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psutil
 
 BODY = {
     "model": "mock-small",
@@ -49,30 +50,48 @@ def serve_upstream(port: int) -> None:
 
     from distillguard.gateway import create_mock_upstream
 
-    uvicorn.run(create_mock_upstream(), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.run(
+        create_mock_upstream(),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_keep_alive=60,
+    )
 
 
-def serve_gateway(port: int, upstream: str, state: Path, detect_every: float) -> None:
+def serve_gateway(port: int, upstream: str, state: Path, detect_every: float, warm: Path | None) -> None:
+    import functools
+
     import uvicorn
 
     from distillguard.detect.types import DetectionResult
-    from distillguard.gateway import Gateway, GatewayConfig, KeyTable
+    from distillguard.gateway import Detector, Gateway, GatewayConfig, KeyTable
+    from distillguard.gateway._engine import make_pipeline_detector
+    from distillguard.gateway._worker import ProcessDetector
     from distillguard.policy import Policy, default_policy_text
 
-    def detector(events: list[dict[str, object]]) -> DetectionResult:
-        # The request path never waits for detection; this bench measures that path, so detection here
-        # only needs to run (it reads the whole window each cycle) without flagging the bench account.
+    def no_verdicts(events: list[dict[str, object]]) -> DetectionResult:
+        # Without --warm: the request path never waits for detection, so detection here only needs to
+        # run (it reads the whole window each cycle) without flagging the bench account.
         return DetectionResult(accounts=(), campaigns=(), threshold=0.5)
+
+    detector: Detector = no_verdicts
+    if warm is not None:  # the real engine in its worker process, over the warm history and the window
+        detector = ProcessDetector(functools.partial(make_pipeline_detector, [warm], state / "scratch"))
 
     config = GatewayConfig(
         keys=KeyTable({KEY: "acct_bench"}),
         state_dir=state,
-        policy=Policy.from_yaml(default_policy_text(), "<default>"),
+        # The bench account hammers one request: with the real engine it is (rightly) flagged, so it is
+        # on the partners allow-list, as a provider's own load-test account would be.
+        policy=Policy.from_yaml(default_policy_text().replace("partners: []", "partners: [acct_bench]")),
         upstream=upstream,
         detect_every=detect_every,
     )
+    app = Gateway(config, detector).app
     uvicorn.run(
-        Gateway(config, detector).app, host="127.0.0.1", port=port, log_level="warning", access_log=False
+        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, timeout_keep_alive=60
     )
 
 
@@ -89,7 +108,7 @@ def process(args: list[str]) -> Iterator[subprocess.Popen[bytes]]:
             proc.kill()
 
 
-def wait_ready(base: str, timeout: float = 30.0) -> None:
+def wait_ready(base: str, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(httpx.HTTPError):
@@ -130,7 +149,16 @@ class Pool:
         reader, writer = await self.idle.get()
         try:
             writer.write(self.request)
-            head = await reader.readuntil(b"\r\n\r\n")
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError as exc:
+                if exc.partial:
+                    raise
+                # The server closed an idle keep-alive connection: reconnect once, as any client would.
+                writer.close()
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+                writer.write(self.request)
+                head = await reader.readuntil(b"\r\n\r\n")
             status = int(head[9:12])
             length = 0
             for line in head.split(b"\r\n")[1:]:
@@ -217,6 +245,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="requests per second per target")
     parser.add_argument("--seconds", type=int, default=10, help="seconds of load per target (max 120)")
     parser.add_argument("--detect-every", type=float, default=2.0, help="gateway detection interval")
+    parser.add_argument("--warm", type=Path, help="run the real detection engine over this history meanwhile")
     parser.add_argument("--json", type=Path, help="also write the result here")
     parser.add_argument("--serve-upstream", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-gateway", nargs=3, help=argparse.SUPPRESS)
@@ -226,7 +255,7 @@ def main() -> None:
         return
     if args.serve_gateway:
         port, upstream, state = args.serve_gateway
-        serve_gateway(int(port), upstream, Path(state), args.detect_every)
+        serve_gateway(int(port), upstream, Path(state), args.detect_every, args.warm)
         return
     seconds = max(1, min(args.seconds, 120))
     up_port, gw_port = free_port(), free_port()
@@ -234,16 +263,30 @@ def main() -> None:
     gateway = f"http://127.0.0.1:{gw_port}/v1"
     with tempfile.TemporaryDirectory() as state:
         gw_args = ["--serve-gateway", str(gw_port), upstream, state, "--detect-every", str(args.detect_every)]
-        with process(["--serve-upstream", str(up_port)]), process(gw_args):
+        if args.warm:
+            gw_args += ["--warm", str(args.warm.resolve())]
+        with process(["--serve-upstream", str(up_port)]) as up_proc, process(gw_args) as gw_proc:
             wait_ready(upstream)
             wait_ready(gateway)
+            # CPU seconds the processes spend, per request: a figure that queueing on a busy machine
+            # does not inflate the way it inflates latencies.
+            cpu = {name: psutil.Process(p.pid) for name, p in (("upstream", up_proc), ("gateway", gw_proc))}
+            before = {name: sum(proc.cpu_times()[:2]) for name, proc in cpu.items()}
             result = asyncio.run(
                 load(f"{upstream}/chat/completions", f"{gateway}/chat/completions", args.rate, seconds, 200)
             )
+            spent = {name: sum(proc.cpu_times()[:2]) - before[name] for name, proc in cpu.items()}
             status = httpx.get(gateway.removesuffix("/v1") + "/distillguard/status", timeout=5).json()
+        per_target = seconds * int(args.rate) + 200  # measured requests plus the warm-up
+        # The upstream serves both the direct and the proxied requests.
+        result["upstream_cpu_ms_per_request"] = round(spent["upstream"] * 1000 / (2 * per_target), 3)
+        result["gateway_cpu_ms_per_request"] = round(spent["gateway"] * 1000 / per_target, 3)
+        result["detector"] = f"engine over --warm {args.warm}" if args.warm else "none (no verdicts)"
         result["gateway_detection_cycles"] = status["cycles"]
+        result["gateway_last_cycle_seconds"] = status["last_cycle_seconds"]
         result["gateway_events_recorded"] = status["window_events"]
     result["cpus"] = os.cpu_count()
+    result["load_average_1m"] = round(os.getloadavg()[0], 2)
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:

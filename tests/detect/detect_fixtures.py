@@ -195,7 +195,7 @@ def enterprise_rag(rng: np.random.Generator, n: int = 2500) -> pl.DataFrame:
         ["rag_corp"] * n,
         _diurnal(rng, n, 11.0, 2.5),
         template_hash=[31337] * n,
-        payload_words=_words(rng, n, 600, base=900_000),
+        payload_words=_words(rng, n, 30, base=900_000),
         system_hash=[5150] * n,
         temperature=[0.0] * n,
         ip=["52.20.20.20"] * n,
@@ -214,7 +214,7 @@ def nightly_batch(rng: np.random.Generator, n: int = 3000) -> pl.DataFrame:
         ["batch_job"] * n,
         day * 86400 + 2 * 3600 + within,
         template_hash=[8080] * n,
-        payload_words=_words(rng, n, 3000, base=700_000),
+        payload_words=_words(rng, n, 35, base=700_000),
         max_tokens=[5] * n,
         completion_tokens=rng.integers(1, 4, n),
         temperature=[0.0] * n,
@@ -258,7 +258,7 @@ def synthetic_data_job(rng: np.random.Generator, n: int = 2500) -> pl.DataFrame:
         ["synth_inhouse"] * n,
         _diurnal(rng, n, 15.0, 4.0),
         template_hash=rng.choice([9090, 9091], n).astype(np.uint64),
-        payload_words=_words(rng, n, 1500, base=600_000),
+        payload_words=_words(rng, n, 35, base=600_000),
         p_datagen=rng.uniform(0.6, 1.0, n).astype(np.float32),
         ip=["54.3.3.3"] * n,
         account_created=[START - timedelta(days=800)] * n,
@@ -279,7 +279,7 @@ def population(seed: int = 3, *, hydra_accounts: int = 200, with_harvester: bool
     """Background developers, every hard negative, a hydra cluster and (optionally) a reasoning harvester."""
     rng = np.random.default_rng(seed)
     parts = [
-        individuals(rng),
+        individuals(rng, 500),
         nat_individuals(rng),
         chat_product(rng),
         agent_product(rng),

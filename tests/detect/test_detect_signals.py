@@ -148,7 +148,7 @@ def _sweep(rng: np.random.Generator) -> pl.DataFrame:
 
 
 def _narrow(rng: np.random.Generator) -> pl.DataFrame:
-    words = pl.Series((900_000 + rng.integers(0, 300, (N, 12))).astype(np.uint32)).cast(pl.List(pl.UInt32))
+    words = pl.Series((900_000 + rng.integers(0, 30, (N, 12))).astype(np.uint32)).cast(pl.List(pl.UInt32))
     return account(rng, "neg", N, template_hash=[43] * N, payload_words=words)
 
 

@@ -136,3 +136,39 @@ def test_real_litellm_calls_are_recorded_as_canonical_events(tmp_path: Path) -> 
     assert event["request"]["messages"][0]["content"] == HARVEST_PROMPT
     assert event["response"]["usage"]["completion_tokens"] == reply.usage.completion_tokens
     assert event["response"]["choices"] == [{"finish_reason": "stop"}]
+
+
+def test_litellm_config_loader_finds_the_hook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``callbacks: distillguard.gateway.litellm_hook.proxy_handler_instance`` resolves as LiteLLM does it."""
+    from litellm.proxy.types_utils.utils import get_instance_fn
+
+    from distillguard.gateway import litellm_hook
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(TEST_POLICY)
+    monkeypatch.setenv("DISTILLGUARD_STATE", str(tmp_path / "state"))
+    monkeypatch.setenv("DISTILLGUARD_POLICY", str(policy))
+    monkeypatch.setenv("DISTILLGUARD_ACCOUNT_FIELDS", "team_id,token")
+    monkeypatch.setattr(litellm_hook, "_instance", None)
+    config_file = tmp_path / "config.yaml"  # no distillguard/*.py beside it: the installed module is used
+    hook = get_instance_fn("distillguard.gateway.litellm_hook.proxy_handler_instance", str(config_file))
+    try:
+        assert isinstance(hook, DistillguardLiteLLMHook)
+        assert hook.account_fields == ("team_id", "token")
+        assert hook.guard.policy.policy.version == "test-1"
+        assert hook.account_of_key(UserAPIKeyAuth(team_id="team_9", token="t")) == "team_9"
+    finally:
+        hook.guard.close()
+        monkeypatch.setattr(litellm_hook, "_instance", None)
+
+
+def test_hook_configuration_errors_are_clear(tmp_path: Path) -> None:
+    from distillguard.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="DISTILLGUARD_STATE"):
+        DistillguardLiteLLMHook.from_env({}, detector=ReasoningShareDetector())
+    with pytest.raises(ConfigError, match="unknown account field 'org'"):
+        DistillguardLiteLLMHook.from_env(
+            {"DISTILLGUARD_STATE": str(tmp_path), "DISTILLGUARD_ACCOUNT_FIELDS": "org"},
+            detector=ReasoningShareDetector(),
+        )

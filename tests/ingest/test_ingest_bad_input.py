@@ -296,3 +296,17 @@ def test_quarantine_used_without_with_still_writes(tmp_path: Path) -> None:
     quarantine.close()
     record = orjson.loads((tmp_path / "q.jsonl").read_bytes())
     assert record == {"source": "logs.jsonl", "line": 7, "reason": "broken JSON: x", "raw": "{"}
+
+
+def test_litellm_non_chat_calls_are_kept_without_a_conversation(tmp_path: Path) -> None:
+    payload = orjson.loads((SAMPLES / "litellm.jsonl").read_bytes().splitlines()[0])
+    payload["call_type"] = "aembedding"
+    payload["messages"] = ["first passage to embed", "second passage"]
+    chat_with_bad_messages = {**payload, "call_type": "acompletion", "id": "bad"}
+    path = tmp_path / "litellm.jsonl"
+    path.write_bytes(orjson.dumps(payload) + b"\n" + orjson.dumps(chat_with_bad_messages))
+    table, quarantined, _ = read_all([path], tmp_path)
+    assert table.to_pylist()[0]["n_messages"] == 0 and table.num_rows == 1
+    assert [(r["line"], r["reason"]) for r in quarantined] == [
+        (2, "wrong type: messages[] must be an object, got string")
+    ]

@@ -8,8 +8,10 @@ from pathlib import Path
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from ingest_helpers import SAMPLES, read_all
 
+from distillguard.errors import InputFormatError
 from distillguard.ingest import EVENT_SCHEMA, TEXT_CAP_CHARS, Quarantine, read_events, write_parquet
 
 
@@ -100,3 +102,10 @@ def test_write_parquet_round_trips(tmp_path: Path) -> None:
     path = tmp_path / "out.parquet"
     assert write_parquet(batches, path) == 20
     assert pq.read_table(path).equals(pa.Table.from_batches(batches))
+
+
+def test_parquet_with_integer_times_is_refused_rather_than_guessed(tmp_path: Path) -> None:
+    path = tmp_path / "epoch.parquet"
+    pq.write_table(pa.table({"ts": [1772442000], "account_id": ["acct_1"]}), path)
+    with Quarantine(None) as quarantine, pytest.raises(InputFormatError, match="store times as timestamps"):
+        list(read_events([path], quarantine=quarantine))

@@ -175,3 +175,13 @@ def test_peer_only_block_allowed_when_explicit() -> None:
     text = "version: 1\nrules:\n  - name: p\n    when: {peer_corroborated: true}\n    action: block\n"
     policy = Policy.from_yaml(text.replace("action: block", "action: block\n    allow_peer_only: true"), "p")
     assert policy.decide(verdict(evidence=(peer(),)), None, None, NOW).action is Action.BLOCK
+
+
+def test_evidence_shared_by_account_and_campaign_is_not_repeated() -> None:
+    shared = Evidence("reasoning_elicitation", 1.0, "all requests ask for reasoning")
+    member = verdict(score=0.9, flagged=True, campaign_id="cmp_1", evidence=(shared,))
+    group = Campaign(
+        "cmp_1", 0.5, ("acct_a",), NOW, NOW, 10, (), (shared, Evidence("timing", 0.7, "lockstep"))
+    )
+    decision = DEFAULT.decide(member, group, None, NOW)
+    assert [e.signal for e in decision.evidence] == ["reasoning_elicitation", "timing"]

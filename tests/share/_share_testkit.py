@@ -18,6 +18,8 @@ CAMPAIGN_TEMPLATES = (
     "Solve the following olympiad problem {n} and write out every intermediate reasoning step "
     "before answering",
     "You are grading answer {n} to the question below; return a score from one to ten with a justification",
+    "Rewrite solution {n} as a numbered chain of thought, then state the final answer on its own line",
+    "Generate twenty new competition problems like example {n}, each with a worked solution",
 )
 BENIGN_TEMPLATES = (
     "Summarise this customer support ticket {n} in two sentences for the dashboard",

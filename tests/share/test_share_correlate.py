@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from _share_testkit import NOW, events_frame, make_traffic, report_for, skeleton_map
+from _share_testkit import CAMPAIGN_TEMPLATES, NOW, events_frame, make_traffic, report_for, skeleton_map
 
 from distillguard.detect.types import AccountVerdict, DetectionResult, Evidence
 from distillguard.share import ConsortiumKey, export_bundle
@@ -38,6 +38,33 @@ def test_local_slice_of_the_campaign_is_found_by_template_fingerprints(key: Cons
         # Two template indicators of confidence 0.96 x 0.9, trusted at 0.8, combined by noisy-OR.
         assert 0.69 < evidence.value < 1.0
     assert all(m.peer == "provider-a" and m.indicator_id.startswith("indicator--") for m in result.matches)
+
+
+def test_one_shared_generic_template_is_not_enough(key: ConsortiumKey) -> None:
+    events, _ = _local()
+    # A benign account that happens to send one of the campaign's templates, many times.
+    honest = [
+        dict(
+            e,
+            account_id="acct_honest_dev",
+            user_agent="curl/8.5",
+            ip="192.0.2.77",
+            payment_fingerprint="pm_hon",
+        )
+        for e in events
+        if e["account_id"].startswith("acct_c3000")
+    ]
+    for e in honest:
+        e["request"] = {
+            "model": "frontier-2",
+            "messages": [{"role": "user", "content": CAMPAIGN_TEMPLATES[0]}],
+        }
+    frame = events_frame(events + honest)
+    result = correlate(frame, _peer_bundle(key), key, TRUST_A, skeletons=skeleton_map(), now=NOW)
+    assert "acct_honest_dev" not in result.evidence
+    loose = CorrelationConfig(trusted_peers={"provider-a": 0.8}, min_template_matches=1)
+    result = correlate(frame, _peer_bundle(key), key, loose, skeletons=skeleton_map(), now=NOW)
+    assert "acct_honest_dev" in result.evidence
 
 
 def test_shared_network_and_payment_values_match_by_keyed_hash(key: ConsortiumKey) -> None:

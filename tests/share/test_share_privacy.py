@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from _share_testkit import SKELETONS
+from typer.testing import CliRunner
 
+from distillguard.cli import app
 from distillguard.errors import ShareError
 from distillguard.share import ConsortiumKey, load_consortium_key
 from distillguard.share.minhash import decode_signature, encode_signature, similarity, template_signature
 from distillguard.share.psi import PsiClient, PsiServer, mutual_overlap, normalize_items
+
+runner = CliRunner()
 
 
 def test_missing_or_short_key_is_a_clear_error() -> None:
@@ -79,3 +84,44 @@ def test_psi_normalizes_addresses() -> None:
     assert normalize_items("ip", ["2001:DB8::1", "2001:db8:0::1"]) == ["ip:2001:db8::1"]
     with pytest.raises(ShareError, match="not an IP"):
         normalize_items("ip", ["example.com"])
+
+
+def test_psi_cli_round_trip_reveals_only_the_overlap(tmp_path: Path) -> None:
+    ours, theirs = tmp_path / "ours.txt", tmp_path / "theirs.txt"
+    ours.write_text("203.0.113.7\n198.51.100.20\n2001:DB8::1\n")
+    theirs.write_text("203.0.113.7\n10.9.8.7\n2001:db8::1\n172.16.0.1\n")
+    request, state, answer, overlap = (
+        tmp_path / n for n in ("req.json", "state.json", "ans.json", "overlap.txt")
+    )
+    run = runner.invoke(
+        app, ["share", "psi-request", str(ours), "--kind", "ip", "--out", str(request), "--state", str(state)]
+    )
+    assert run.exit_code == 0, run.output
+    sent = request.read_text()
+    assert "203.0.113.7" not in sent and "198.51.100.20" not in sent
+    run = runner.invoke(
+        app,
+        ["share", "psi-answer", str(theirs), "--kind", "ip", "--request", str(request), "--out", str(answer)],
+    )
+    assert run.exit_code == 0, run.output
+    assert "10.9.8.7" not in answer.read_text() and "172.16.0.1" not in answer.read_text()
+    run = runner.invoke(
+        app, ["share", "psi-overlap", "--state", str(state), "--answer", str(answer), "--out", str(overlap)]
+    )
+    assert run.exit_code == 0, run.output
+    assert sorted(overlap.read_text().split()) == ["2001:db8::1", "203.0.113.7"]
+    wrong_kind = runner.invoke(
+        app,
+        [
+            "share",
+            "psi-answer",
+            str(theirs),
+            "--kind",
+            "payment",
+            "--request",
+            str(request),
+            "--out",
+            str(answer),
+        ],
+    )
+    assert wrong_kind.exit_code != 0

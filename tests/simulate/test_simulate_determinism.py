@@ -9,7 +9,7 @@ import orjson
 from typer.testing import CliRunner
 
 from distillguard.cli import app
-from distillguard.simulate import SimulationConfig, simulate
+from distillguard.simulate import POPULATIONS, SimulationConfig, simulate
 
 TINY = {"scale": 0.03, "days": 1}
 
@@ -57,7 +57,7 @@ def test_platforms_share_operators_but_not_accounts(tmp_path: Path) -> None:
         name: {row["campaign_id"] for row in rows if row["malicious"]} for name, rows in labels.items()
     }
     assert campaigns["A"] == campaigns["B"] == campaigns["C"]
-    assert len(campaigns["A"]) == 7
+    assert len(campaigns["A"]) == sum(1 for cls in POPULATIONS.values() if cls.malicious)
     accounts = {name: {row["account_id"] for row in rows} for name, rows in labels.items()}
     assert (
         not accounts["A"] & accounts["B"]
@@ -82,8 +82,9 @@ def test_operators_reuse_their_templates_across_platforms(tmp_path: Path) -> Non
                 prompts |= {m["content"] for m in event["request"]["messages"] if m["role"] == "system"}
         return prompts
 
-    a = _run(tmp_path / "A", seed=4, platform="A", scale=0.1)
-    b = _run(tmp_path / "B", seed=4, platform="B", scale=0.1)
+    only = ["hydra_agentic", "consumer_chat"]
+    a = _run(tmp_path / "A", seed=4, platform="A", scale=0.1, populations=only)
+    b = _run(tmp_path / "B", seed=4, platform="B", scale=0.1, populations=only)
     hydra_a, hydra_b = system_prompts(a, "hydra_agentic"), system_prompts(b, "hydra_agentic")
     assert hydra_a and hydra_a & hydra_b
     chat_a, chat_b = system_prompts(a, "consumer_chat"), system_prompts(b, "consumer_chat")
@@ -142,3 +143,35 @@ def test_only_restricts_the_populations(tmp_path: Path) -> None:
     assert populations == {"hydra_agentic", "batch_job"}
     meta = orjson.loads((tmp_path / "meta.json").read_bytes())
     assert [c["campaign_id"] for c in meta["campaigns"]] == ["op-hydra"]
+
+
+def test_parallel_workers_write_identical_files(tmp_path: Path) -> None:
+    serial = simulate(SimulationConfig.from_dict({**TINY, "seed": 12, "out_dir": tmp_path / "serial"}))
+    parallel = simulate(
+        SimulationConfig.from_dict({**TINY, "seed": 12, "out_dir": tmp_path / "parallel"}), workers=2
+    )
+    for name in ("traffic.jsonl", "labels.jsonl", "meta.json"):
+        assert (serial.config.out_dir / name).read_bytes() == (parallel.config.out_dir / name).read_bytes(), (
+            name
+        )
+    assert sorted(p.name for p in (tmp_path / "parallel").iterdir()) == [
+        "labels.jsonl",
+        "meta.json",
+        "traffic.jsonl",
+    ]
+
+
+def test_mix_changes_a_population_volume(tmp_path: Path) -> None:
+    only = ["hydra_agentic"]
+    base = simulate(
+        SimulationConfig.from_dict({**TINY, "seed": 2, "populations": only, "out_dir": tmp_path / "a"})
+    )
+    boosted = simulate(
+        SimulationConfig.from_dict(
+            {**TINY, "seed": 2, "populations": only, "mix": ["hydra_agentic=4"], "out_dir": tmp_path / "b"}
+        )
+    )
+    assert boosted.events > 2 * base.events
+    config = SimulationConfig.from_dict({"mix": {"indie_dev": "0.5"}})
+    assert config.mix_factor("indie_dev") == 0.5 and config.mix_factor("batch_job") == 1.0
+    assert SimulationConfig.from_dict(config.to_dict()) == config

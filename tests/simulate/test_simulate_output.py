@@ -13,8 +13,15 @@ from typing import Any
 import orjson
 import pytest
 
-from distillguard.errors import ConfigError
-from distillguard.simulate import POPULATIONS, SimulationConfig, SimulationSummary, simulate
+from distillguard.errors import ConfigError, InputFormatError
+from distillguard.simulate import (
+    POPULATIONS,
+    AccountLabel,
+    SimulationConfig,
+    SimulationSummary,
+    read_labels,
+    simulate,
+)
 
 SMALL = {"scale": 0.05, "days": 2, "seed": 7}
 
@@ -123,7 +130,11 @@ def test_meta_records_seed_release_and_counts(run_a: SimulationSummary) -> None:
     new = next(m for m in meta["models"] if m["role"] == "new")
     assert new["released_at"] == meta["new_model_released_at"]
     assert meta["counts"]["events"] == run_a.events
-    assert len(meta["campaigns"]) == 7
+    assert len(meta["campaigns"]) == sum(1 for cls in POPULATIONS.values() if cls.malicious)
+    for campaign in meta["campaigns"]:
+        assert _ts(campaign["first_seen"]) >= _ts(campaign["campaign_start"])
+    pivot = next(c for c in meta["campaigns"] if c["population"] == "model_pivot")
+    assert _ts(pivot["pivot_at"]) > _ts(meta["new_model_released_at"])
 
 
 def _template(text: str) -> str:
@@ -253,3 +264,21 @@ def test_ingest_reads_every_simulated_line(run_a: SimulationSummary, tmp_path: P
     rows = sum(batch.num_rows for batch in read_events([run_a.traffic_path], quarantine=quarantine))
     assert rows == run_a.events
     assert quarantine.count == 0
+
+
+def test_labels_read_back_with_hard_negatives_marked(run_a: SimulationSummary, tmp_path: Path) -> None:
+    labels = read_labels(run_a.labels_path)
+    assert len(labels) == run_a.accounts
+    hard = {label.population for label in labels.values() if label.hard_negative}
+    assert {"consumer_chat", "coding_agent", "enterprise_rag", "batch_job", "eval_researcher"} <= hard
+    assert not any(label.malicious and label.hard_negative for label in labels.values())
+    shared_nat = [
+        label for label in labels.values() if label.population == "indie_dev" and label.hard_negative
+    ]
+    assert shared_nat, "some individual developers sit behind shared NAT addresses"
+    label = next(iter(labels.values()))
+    assert AccountLabel.from_dict(label.to_dict()) == label
+    bad = tmp_path / "labels.jsonl"
+    bad.write_bytes(b'{"account_id": "x"}\n')
+    with pytest.raises(InputFormatError):
+        read_labels(bad)

@@ -7,8 +7,6 @@ import typer
 from rich.console import Console
 from rich.markdown import Markdown
 
-from distillguard.bench._results_md import results_markdown
-from distillguard.bench._run import run_bench
 from distillguard.cli._app import app
 
 
@@ -25,6 +23,10 @@ def bench(
     ] = None,
 ) -> None:
     """Measure detection quality, time to first detection, speed and memory; write bench/RESULTS.md."""
+    # The library is imported on use so that help and other commands start fast.
+    from distillguard.bench._results_md import results_markdown
+    from distillguard.bench._run import run_bench
+
     console = Console(stderr=True)
     results = run_bench(work_dir, quick=quick, log=lambda text: console.log(text))
     text = results_markdown(results)

@@ -7,12 +7,8 @@ import typer
 from rich.console import Console
 from rich.rule import Rule
 
-from distillguard.bench import read_labels, score_accounts, scorecard_table
 from distillguard.cli._app import app
 from distillguard.cli._progress import event_progress
-from distillguard.pipeline import scan
-from distillguard.report import print_summary, write_html
-from distillguard.simulate import SimulationConfig, simulate
 
 
 @app.command()
@@ -25,6 +21,12 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed of the simulation.")] = 7,
 ) -> None:
     """Simulate a platform's traffic, scan it, and show the campaigns found against the truth."""
+    # The library is imported on use so that help and other commands start fast.
+    from distillguard.bench import read_labels, score_accounts, scorecard_table
+    from distillguard.pipeline import scan
+    from distillguard.report import print_summary, write_html
+    from distillguard.simulate import SimulationConfig, simulate
+
     console = Console()
     console.print(Rule("1 · Simulate provider A's API traffic"))
     summary = simulate(

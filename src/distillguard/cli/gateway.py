@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 from pathlib import Path
@@ -11,7 +12,7 @@ import typer
 import uvicorn
 
 from distillguard.cli._app import app
-from distillguard.gateway import MOCK, Gateway, GatewayConfig, KeyTable
+from distillguard.gateway import MOCK, Detector, Gateway, GatewayConfig, KeyTable
 from distillguard.policy import Policy, default_policy_text
 
 
@@ -30,6 +31,13 @@ def gateway(
             "--upstream-api-key", envvar="DISTILLGUARD_UPSTREAM_API_KEY", help="Key for the upstream."
         ),
     ] = None,
+    upstream_transport: Annotated[
+        str,
+        typer.Option(
+            "--upstream-transport",
+            help="'lean' (keep-alive HTTP/1.1, C parser; fastest) or 'httpx' (httpx's own: proxies, HTTP/2).",
+        ),
+    ] = "lean",
     policy: Annotated[
         Path | None,
         typer.Option("--policy", help="Policy file (reloaded on change or SIGHUP); default built in."),
@@ -44,10 +52,17 @@ def gateway(
         int, typer.Option("--window-events", help="Most recent events kept for detection.")
     ] = 200_000,
     window_hours: Annotated[float, typer.Option("--window-hours", help="Age limit of the window.")] = 24.0,
+    detect_in_thread: Annotated[
+        bool,
+        typer.Option(
+            "--detect-in-thread", help="Run detection in a thread of the gateway instead of a worker process."
+        ),
+    ] = False,
     log_level: Annotated[str, typer.Option("--log-level", help="debug, info, warning or error.")] = "info",
 ) -> None:
     """Proxy /v1/chat/completions and /v1/models, record every request and enforce policy decisions."""
-    from distillguard.gateway._engine import PipelineDetector
+    from distillguard.gateway._engine import PipelineDetector, engine_available, make_pipeline_detector
+    from distillguard.gateway._worker import ProcessDetector
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     loaded = (
@@ -60,11 +75,19 @@ def gateway(
         policy_path=policy,
         upstream=upstream,
         upstream_api_key=upstream_api_key,
+        upstream_transport=upstream_transport,
         detect_every=detect_every,
         window_events=window_events,
         window_hours=window_hours,
     )
-    detector = PipelineDetector(warm or [], state / "scratch")
+    engine_available()  # fail now, not at the first cycle, in a build without the engine
+    scratch = state / "scratch"
+    detector: Detector
+    if detect_in_thread:
+        detector = PipelineDetector(warm or [], scratch)
+    else:
+        # The warm history is read in the worker; requests never share a GIL with detection.
+        detector = ProcessDetector(functools.partial(make_pipeline_detector, list(warm or []), scratch))
     service = Gateway(config, detector)
     signal.signal(signal.SIGHUP, lambda *_: service.policy.request_reload())
     uvicorn.run(service.app, host=host, port=port, log_level=log_level, access_log=False)

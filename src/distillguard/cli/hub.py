@@ -81,8 +81,13 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8080, "--port", help="TCP port to listen on."),
     db: str = typer.Option(..., "--db", help=_DB_HELP),
+    access_log: bool = typer.Option(
+        False,
+        "--access-log/--no-access-log",
+        help="Also log every HTTP request (the audit log is always on).",
+    ),
 ) -> None:
     """Serve the TAXII 2.1 hub (discovery at /taxii2/, API root /consortium/) until interrupted."""
     from distillguard.hub.server import serve as run
 
-    run(host, port, db)
+    run(host, port, db, access_log=access_log)

@@ -9,9 +9,6 @@ from rich.console import Console
 
 from distillguard.cli._app import app
 from distillguard.cli._progress import event_progress
-from distillguard.config import ScanConfig
-from distillguard.pipeline import scan as run_scan
-from distillguard.report import print_summary, write_html
 
 
 @app.command()
@@ -35,6 +32,11 @@ def scan(
     ] = None,
 ) -> None:
     """Scan request logs for distillation campaigns and write the detection report."""
+    # The library is imported on use so that help and other commands start fast.
+    from distillguard.config import ScanConfig
+    from distillguard.pipeline import scan as run_scan
+    from distillguard.report import print_summary, write_html
+
     console = Console(stderr=True)
     settings = ScanConfig.from_yaml(config) if config else ScanConfig()
     if fmt != "auto":

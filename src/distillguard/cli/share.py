@@ -27,6 +27,9 @@ def export(
     min_score: Annotated[
         float, typer.Option("--min-score", help="Only campaigns scoring at least this.")
     ] = 0.0,
+    min_accounts: Annotated[
+        int, typer.Option("--min-accounts", help="Only campaigns of at least this many accounts.")
+    ] = 2,
     payment_hashes: Annotated[
         bool,
         typer.Option(
@@ -44,7 +47,12 @@ def export(
     key = load_consortium_key()
     data = read_json(report, "detection report")
     bundle = export_bundle(
-        data, member, key, options=ExportOptions(tlp=tlp, min_score=min_score, payment_hashes=payment_hashes)
+        data,
+        member,
+        key,
+        options=ExportOptions(
+            tlp=tlp, min_score=min_score, min_accounts=min_accounts, payment_hashes=payment_hashes
+        ),
     )
     require_valid(bundle)
     write_json(out, bundle)
@@ -137,3 +145,87 @@ def sight(
         with HubClient(hub, member, password) as client:
             result = publish_bundle(client, bundle, member)
         typer.echo(f"published {result.succeeded} of {result.posted} objects to {hub}")
+
+
+_PsiKind = Annotated[str, typer.Option("--kind", help="What the values are: ip, payment or email.")]
+_PSI_KINDS = ("ip", "payment", "email")
+
+
+def _psi_values(path: Path, kind: str) -> list[str]:
+    from distillguard.errors import ShareError
+    from distillguard.share.psi import normalize_items
+
+    if kind not in _PSI_KINDS:
+        raise ShareError(f"unknown PSI kind {kind!r}; use one of {', '.join(_PSI_KINDS)}")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as exc:
+        raise ShareError("values file not found", path=str(path)) from exc
+    return normalize_items(kind, lines)
+
+
+@share_app.command("psi-request")
+def psi_request(
+    values: Annotated[Path, typer.Argument(help="Your values, one per line (IPs, payment ids or emails).")],
+    kind: _PsiKind,
+    out: Annotated[Path, typer.Option("--out", help="The request to send to the other member.")],
+    state: Annotated[
+        Path, typer.Option("--state", help="Where to keep your PSI key and values: stays local.")
+    ],
+) -> None:
+    """Start a private set intersection: blind your values into a request for the other member."""
+    import base64
+    import json
+
+    from distillguard.share._io import write_json
+    from distillguard.share.psi import PsiClient, request_document
+
+    items = _psi_values(values, kind)
+    client = PsiClient(items)
+    write_json(out, request_document(client, kind))
+    state.write_text(
+        json.dumps({"kind": kind, "key": base64.b64encode(client.private_key()).decode(), "items": items}),
+        encoding="utf-8",
+    )
+    state.chmod(0o600)
+    typer.echo(f"wrote {out} ({len(items)} blinded {kind} values); keep {state} private")
+
+
+@share_app.command("psi-answer")
+def psi_answer(
+    values: Annotated[Path, typer.Argument(help="Your values, one per line.")],
+    kind: _PsiKind,
+    request: Annotated[Path, typer.Option("--request", help="The other member's PSI request.")],
+    out: Annotated[Path, typer.Option("--out", help="The answer to send back.")],
+) -> None:
+    """Answer a PSI request: the requester learns which of its values you also have, nothing else."""
+    from distillguard.share._io import read_json, write_json
+    from distillguard.share.psi import PsiServer, answer_document
+
+    items = _psi_values(values, kind)
+    write_json(out, answer_document(PsiServer(items), read_json(request, "PSI request"), kind))
+    typer.echo(f"wrote {out}: answer over {len(items)} {kind} values")
+
+
+@share_app.command("psi-overlap")
+def psi_overlap(
+    state: Annotated[Path, typer.Option("--state", help="The state file written by psi-request.")],
+    answer: Annotated[Path, typer.Option("--answer", help="The other member's PSI answer.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write the overlap here (else print it).")] = None,
+) -> None:
+    """Finish a PSI: which of your values the other member also has."""
+    import base64
+
+    from distillguard.share._io import read_json
+    from distillguard.share.psi import PsiClient, read_answer
+
+    saved = read_json(state, "PSI state")
+    kind = str(saved.get("kind"))
+    client = PsiClient(list(saved.get("items", [])), private_key=base64.b64decode(str(saved.get("key"))))
+    overlap = [item.split(":", 1)[1] for item in read_answer(client, read_json(answer, "PSI answer"), kind)]
+    if out is not None:
+        out.write_text("".join(f"{v}\n" for v in overlap), encoding="utf-8")
+        typer.echo(f"wrote {out}: {len(overlap)} of your {len(client.items)} {kind} values are in both sets")
+    else:
+        for value in overlap:
+            typer.echo(value)

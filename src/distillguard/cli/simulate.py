@@ -78,9 +78,18 @@ def simulate_command(
         list[str] | None,
         typer.Option("--only", help="Simulate only this population (repeatable); see --list-populations."),
     ] = None,
+    mix: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--mix", help="Volume multiplier for one population, e.g. hydra_agentic=2 (repeatable)."
+        ),
+    ] = None,
     list_populations: Annotated[
         bool, typer.Option("--list-populations", help="Print the available populations and exit.")
     ] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Processes generating populations in parallel (same output).")
+    ] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output paths.")] = False,
 ) -> None:
     """Simulate labelled API traffic: legitimate customers plus distillation campaigns.
@@ -102,6 +111,7 @@ def simulate_command(
         "gzip": gzip,
         "out_dir": out,
         "populations": only or None,
+        "mix": mix or None,
     }
     config = SimulationConfig.from_dict(settings)
     console = Console(stderr=True)
@@ -119,7 +129,7 @@ def simulate_command(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        summary = simulate(config, progress=progress)
+        summary = simulate(config, progress=progress, workers=workers)
     if not quiet:
         console.print(_summary_table(summary))
         console.print(

@@ -21,7 +21,7 @@ from distillguard.detect._score import Scored, score_all
 from distillguard.detect.signals import Signal, SignalContext, ramp
 from distillguard.detect.types import Evidence
 from distillguard.features import FeatureContext, account_features
-from distillguard.features._network import ip_prefixes
+from distillguard.features._network import prefix_column
 
 COORDINATION = "coordination"
 # Weight of the coordination evidence in a group's total.
@@ -131,8 +131,11 @@ def _coordination(members: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
         .join(kinds, on="group", how="left")
         .with_columns(
             pl.col("links").fill_null(0),
-            # A tree needs n - 1 links; several independent kinds per link make the group more cohesive.
-            (pl.col("link_weight").fill_null(0.0) / 2.0).clip(0.5, 1.0).alias("cohesion"),
+            # A chain of single links (a tree: n - 1 links) is the loosest group possible; cohesion grows with
+            # the links per member up to four.
+            ramp(pl.col("links").fill_null(0) / (pl.col("n_accounts") - 1).clip(lower_bound=1), 1.0, 4.0)
+            .clip(0.5, 1.0)
+            .alias("cohesion"),
         )
     )
 
@@ -183,7 +186,7 @@ def indicators(
     for key, column in (("system_hashes", "system_hash"), ("tools_hashes", "tools_hash")):
         out[key] = [int(v) for v in _top_values(mine, column)]
     out["ips"] = [str(v) for v in _top_values(mine, "ip")]
-    prefixes = mine.select("ip").join(ip_prefixes(mine["ip"]), on="ip", how="left", maintain_order="left")
+    prefixes = pl.DataFrame({"ip_prefix": prefix_column(mine)})
     out["ip_prefixes"] = [str(v) for v in _top_values(prefixes, "ip_prefix")]
     out["payment_fingerprints"] = [str(v) for v in _top_values(mine, "payment_fingerprint")]
     out["user_agents"] = [str(v) for v in _top_values(mine, "user_agent")]

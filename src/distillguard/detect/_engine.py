@@ -20,6 +20,7 @@ from distillguard.detect._campaign import (
     score_groups,
     shared_template_evidence,
 )
+from distillguard.detect._clusters import SignedCatalog, signature_clusters
 from distillguard.detect._link import link
 from distillguard.detect._population import enrich
 from distillguard.detect._score import Scored, evidence_by_account, score_all
@@ -28,6 +29,7 @@ from distillguard.detect.signals import SignalContext, build_signals
 from distillguard.detect.types import AccountVerdict, Campaign, DetectionResult, Evidence
 from distillguard.errors import SchemaMismatchError
 from distillguard.features import FeatureContext, account_features
+from distillguard.features._network import prefix_column
 
 # Accounts whose evidence total reaches this are candidates for the (costlier) lockstep comparison.
 LOCKSTEP_MIN_TOTAL = 0.3
@@ -52,15 +54,20 @@ def detect(
     if events.height == 0:
         return DetectionResult((), (), config.threshold)
     events = _with_clusters(events, catalog, config)
+    events = events.with_columns(prefix_column(events).alias("ip_prefix"))
     feature_context = FeatureContext.from_events(
         events, new_model_margin_hours=config.new_model_margin_hours, pivot_hours=config.pivot_hours
     )
     table = enrich(account_features(events, feature_context), config)
-    ctx = SignalContext(Baseline.of(table, config.min_requests), config)
+    span = events.select((pl.col("ts").max() - pl.col("ts").min()).dt.total_seconds()).item()
+    ctx = SignalContext(Baseline.of(table, config.min_requests), config, window_hours=float(span or 0) / 3600)
     signals = build_signals(config.signals)
     accounts = score_all(table, signals, ctx)
     candidates = accounts.frame.filter(pl.col("total") >= LOCKSTEP_MIN_TOTAL)["account_id"]
-    linking = link(events, table, candidates, config)
+    suspicion = accounts.frame.select(
+        "account_id", (pl.col("total") / config.evidence_bias).alias("suspicion")
+    )
+    linking = link(events, table, suspicion, candidates, config)
     groups = score_groups(events, linking.groups, linking.edges, table, feature_context, signals, ctx)
     return _assemble(events, table, accounts, groups, catalog, config)
 
@@ -71,13 +78,17 @@ def _with_clusters(
     """Add ``template_cluster`` (near-duplicate template group) from the catalog, if one is given."""
     if catalog is None or "template_cluster" in events.columns:
         return events
-    mapping = catalog.clusters(config.cluster_threshold)
-    if not mapping:
+    if isinstance(catalog, SignedCatalog):
+        # Columnar banding over the catalog's signatures: seconds instead of minutes on large catalogs.
+        table = signature_clusters(catalog, config.cluster_threshold)
+    else:
+        mapping = catalog.clusters(config.cluster_threshold)
+        table = pl.DataFrame(
+            {"template_hash": list(mapping), "template_cluster": list(mapping.values())},
+            schema={"template_hash": pl.UInt64, "template_cluster": pl.UInt64},
+        )
+    if table.height == 0:
         return events
-    table = pl.DataFrame(
-        {"template_hash": list(mapping), "template_cluster": list(mapping.values())},
-        schema={"template_hash": pl.UInt64, "template_cluster": pl.UInt64},
-    )
     cluster = events.select("template_hash").join(
         table, on="template_hash", how="left", maintain_order="left"
     )
@@ -103,7 +114,13 @@ def _assemble(
     drafts = _group_drafts(events, groups, config)
     in_campaign = {member: draft for draft in drafts for member in draft.members}
     flagged_alone = sorted(a for a, s in own.items() if s >= config.threshold and a not in in_campaign)
-    evidence = evidence_by_account(accounts, table, [*flagged_alone, *in_campaign], config)
+    # Evidence for every account where any signal fired, flagged or not: a reviewer sees why an account
+    # was (or was not) flagged, and what a heavy legitimate customer looks like to the detector.
+    fired = pl.any_horizontal(
+        [pl.col(c) >= config.fire_level for c in accounts.frame.columns if c.startswith("s_")]
+    )
+    noticed = accounts.frame.filter(fired)["account_id"].to_list() if accounts.frame.width > 1 else []
+    evidence = evidence_by_account(accounts, table, [*noticed, *flagged_alone, *in_campaign], config)
     for account in flagged_alone:
         draft = _CampaignDraft((account,), float(own[account]), evidence.get(account, ()))
         drafts.append(draft)

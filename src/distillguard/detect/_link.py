@@ -20,11 +20,10 @@ import networkx as nx
 import polars as pl
 
 from distillguard.detect.config import DetectConfig
-from distillguard.features._network import ip_prefixes
 
 # Weight of one shared key of each kind, before specificity (see the module docstring).
 KIND_WEIGHTS: dict[str, float] = {
-    "template": 0.7,
+    "template": 0.8,
     "system": 0.6,
     "tools": 0.6,
     "payment": 1.2,
@@ -36,149 +35,314 @@ KIND_WEIGHTS: dict[str, float] = {
 # A template cluster, system prompt or tool schema becomes a key of an account when it carries at least this
 # share of the account's requests (one stray request shares nothing meaningful).
 MIN_KEY_SHARE = 0.1
+# Lockstep needs co-activity at least this many times what chance predicts for the two activity levels.
+LOCKSTEP_MIN_LIFT = 3.0
+
+
+KINDS: tuple[str, ...] = tuple(KIND_WEIGHTS)
+# Keys held by at most this many accounts link every pair of holders; larger ones link each holder to its
+# next RING_NEIGHBOURS holders in a fixed pseudo-random order (bounded cost, same components).
+ALL_PAIRS_MAX = 200
+RING_NEIGHBOURS = 12
+KIND_BONUS = 0.25
+# A lone edge into a hub (an account with this many links) must be this many times the link threshold.
+PENDANT_HUB_DEGREE = 3
+PENDANT_MIN_STRENGTH = 1.5
+# Only kinds contributing at least this much (after specificity) count as corroboration: a popular user
+# agent or a default system prompt shared by a third of the population corroborates nothing.
+KIND_BONUS_MIN = 0.3
+SUSPICION_BASE, SUSPICION_GAIN = 0.8, 0.6
+_KIND = {name: index for index, name in enumerate(KINDS)}
+_BITS = {index: 1 << index for index in range(len(KINDS))}
+# Lockstep is only computed for accounts active in at most this share of the window's time bins: two
+# accounts that are always on share every bin by construction, which says nothing about coordination.
+LOCKSTEP_MAX_ACTIVE_SHARE = 0.5
+# ... and for at most this many candidates (the most suspicious first), to bound the pair join.
+LOCKSTEP_MAX_CANDIDATES = 5000
+# MinHash signature of each account's active-bin set: permutations, and LSH bands (candidate threshold
+# about (1/bands) ** (bands/permutations), ~0.5 for 16 permutations in 8 bands of 2).
+LOCKSTEP_PERMUTATIONS = 16
+LOCKSTEP_BANDS = 8
 
 
 @dataclass(frozen=True)
 class Linking:
-    """``groups``: account_id -> group (the smallest member id); ``edges``: kept edges with kinds."""
+    """``groups``: account_id -> group (its smallest member id); ``edges``: kept (a, b, weight, kinds)."""
 
     groups: pl.DataFrame
     edges: pl.DataFrame
 
 
 def account_keys(events: pl.DataFrame, features: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
-    """(account_id, kind, key) rows: the indicators each account could share with another."""
+    """(_i, kind, key) rows: the indicators each account could share with another.
+
+    ``events`` and ``features`` carry ``_i``, a dense integer account index; ``kind`` is the index of the
+    kind in ``KINDS`` and ``key`` a 64-bit hash of the indicator's value, so that the pair join runs on
+    integers only.
+    """
     cluster = "template_cluster" if "template_cluster" in events.columns else "template_hash"
-    shared = [
-        _share_keys(events, features, "template", cluster),
-        _share_keys(events, features, "system", "system_hash"),
-        _share_keys(events, features, "tools", "tools_hash"),
-    ]
-    prefix = events.select("ip").join(ip_prefixes(events["ip"]), on="ip", how="left", maintain_order="left")
+    day = (pl.col("ts").dt.epoch("s") // 86400).cast(pl.UInt64)
     network = (
-        events.select("account_id", (pl.col("ts").dt.epoch("s") // 86400).alias("_day"))
-        .with_columns(prefix["ip_prefix"])
-        .drop_nulls("ip_prefix")
+        events.select("_i", pl.col("ip_prefix").hash(1).alias("_p"), day.alias("_d"))
+        .drop_nulls()
         .unique()
-        .select(
-            "account_id",
-            pl.lit("network").alias("kind"),
-            pl.concat_str([pl.col("ip_prefix"), pl.col("_day").cast(pl.String)], separator="@").alias("key"),
-        )
+        .select("_i", _kind("network"), (pl.col("_p") ^ (pl.col("_d") * 0x9E3779B97F4A7C15)).alias("key"))
     )
     payment = (
-        events.select("account_id", pl.col("payment_fingerprint").alias("key"))
-        .drop_nulls("key")
+        events.select("_i", pl.col("payment_fingerprint"))
+        .drop_nulls()
         .unique()
-        .select("account_id", pl.lit("payment").alias("kind"), "key")
+        .with_columns(pl.col("payment_fingerprint").hash(2).alias("key"))
+        .select("_i", _kind("payment"), "key")
     )
     burst_us = config.creation_burst_minutes * 60 * 1_000_000
     created = pl.col("account_created").dt.epoch("us")
     in_burst = (pl.col("creation_burst_ratio") >= 3.0) & (pl.col("creation_burst_accounts") >= 3)
     single = [
-        _feature_key(features, "user_agent", pl.col("top_user_agent"), pl.lit(True)),
-        # Two binnings offset by half a bin, so that a burst straddling a bin edge still shares a key.
-        _feature_key(features, "creation_burst", pl.format("a{}", created // burst_us), in_burst),
         _feature_key(
-            features, "creation_burst", pl.format("b{}", (created + burst_us // 2) // burst_us), in_burst
+            features, "user_agent", pl.col("top_user_agent").hash(3), pl.col("top_user_agent").is_not_null()
         ),
+        # Two binnings offset by half a bin, so that a burst straddling a bin edge still shares a key.
+        _feature_key(features, "creation_burst", (created // burst_us).hash(4), in_burst),
+        _feature_key(features, "creation_burst", ((created + burst_us // 2) // burst_us).hash(5), in_burst),
     ]
-    return pl.concat([*shared, network, payment, *single]).drop_nulls()
+    shared = [
+        _share_keys(events, features, "template", cluster),
+        _share_keys(events, features, "system", "system_hash"),
+        _share_keys(events, features, "tools", "tools_hash"),
+    ]
+    return pl.concat([*shared, network, payment, *single])
+
+
+def _kind(name: str) -> pl.Expr:
+    return pl.lit(_KIND[name], dtype=pl.UInt8).alias("kind")
 
 
 def _share_keys(events: pl.DataFrame, features: pl.DataFrame, kind: str, column: str) -> pl.DataFrame:
     """Values of ``column`` that carry at least ``MIN_KEY_SHARE`` of an account's requests."""
     return (
-        events.drop_nulls(column)
-        .group_by("account_id", column)
+        events.select("_i", column)
+        .drop_nulls(column)
+        .group_by("_i", column)
         .agg(pl.len().alias("_n"))
-        .join(features.select("account_id", "requests"), on="account_id")
+        .join(features.select("_i", "requests"), on="_i")
         .filter(pl.col("_n") >= MIN_KEY_SHARE * pl.col("requests"))
-        .select("account_id", pl.lit(kind).alias("kind"), pl.col(column).cast(pl.String).alias("key"))
+        .select("_i", _kind(kind), pl.col(column).hash(6 + _KIND[kind]).alias("key"))
     )
 
 
 def _feature_key(features: pl.DataFrame, kind: str, key: pl.Expr, keep: pl.Expr) -> pl.DataFrame:
-    return features.filter(keep.fill_null(False)).select(
-        "account_id", pl.lit(kind).alias("kind"), key.alias("key")
-    )
+    return features.filter(keep.fill_null(False)).select("_i", _kind(kind), key.alias("key"))
 
 
-def lockstep_keys(events: pl.DataFrame, candidates: pl.Series, config: DetectConfig) -> pl.DataFrame:
-    """Edges between candidate accounts active in the same time bins (SynchroTrap-style Jaccard).
+def lockstep_pairs(events: pl.DataFrame, candidates: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
+    """(a, b, kind, weight) for candidate accounts active in the same time bins (SynchroTrap-style).
 
-    Returns (a, b, weight) rows for pairs whose active-bin sets overlap with Jaccard at least
-    ``lockstep_jaccard`` over at least ``lockstep_min_bins`` shared bins. Bins shared by more than
-    ``max_key_accounts`` candidates (busy hours everyone is active in) are ignored.
+    A pair is in lockstep when its active-bin sets overlap with Jaccard at least ``lockstep_jaccard`` over
+    at least ``lockstep_min_bins`` shared bins, and with at least ``LOCKSTEP_MIN_LIFT`` times the overlap
+    chance predicts for the two activity levels. All-pairs comparison is quadratic, so candidate pairs come
+    from MinHash signatures of the bin sets with LSH banding (columnar), and the Jaccard similarity is
+    estimated from the signatures. ``candidates`` has ``_i`` and ``suspicion``.
     """
     bin_s = config.lockstep_bin_minutes * 60
-    active = (
-        events.filter(pl.col("account_id").is_in(candidates.implode()))
-        .select("account_id", (pl.col("ts").dt.epoch("s") // bin_s).alias("_bin"))
+    bins = (pl.col("ts").dt.epoch("s") // bin_s).alias("_bin")
+    span = events.select(bins.max() - bins.min()).item()
+    total_bins = int(span or 0) + 1
+    chosen = candidates.sort("suspicion", "_i", descending=[True, False]).head(LOCKSTEP_MAX_CANDIDATES)
+    active = events.select("_i", bins).join(chosen.select("_i"), on="_i").unique()
+    sizes = (
+        active.group_by("_i")
+        .agg(pl.len().alias("_bins"))
+        .filter(
+            (pl.col("_bins") >= config.lockstep_min_bins)
+            & (pl.col("_bins") <= LOCKSTEP_MAX_ACTIVE_SHARE * total_bins)
+        )
+    )
+    empty = pl.DataFrame(schema={"a": pl.UInt32, "b": pl.UInt32, "kind": pl.UInt8, "weight": pl.Float64})
+    if sizes.height < 2:
+        return empty
+    perms = [f"_h{j}" for j in range(LOCKSTEP_PERMUTATIONS)]
+    signatures = (
+        active.join(sizes.select("_i"), on="_i")
+        .group_by("_i")
+        .agg([pl.col("_bin").hash(100 + j).min().alias(name) for j, name in enumerate(perms)])
+    )
+    rows = LOCKSTEP_PERMUTATIONS // LOCKSTEP_BANDS
+    banded = pl.concat(
+        [
+            signatures.select(
+                "_i",
+                pl.lit(band, dtype=pl.UInt8).alias("_band"),
+                pl.concat_list(perms[band * rows : (band + 1) * rows]).hash(7).alias("_key"),
+            )
+            for band in range(LOCKSTEP_BANDS)
+        ]
+    )
+    crowded = banded.group_by("_band", "_key").agg(pl.len().alias("_n"))
+    banded = banded.join(crowded.filter(pl.col("_n") <= config.max_key_accounts), on=["_band", "_key"])
+    candidates_ab = (
+        banded.join(banded.select("_band", "_key", pl.col("_i").alias("b")), on=["_band", "_key"])
+        .filter(pl.col("_i") < pl.col("b"))
+        .select("_i", "b")
         .unique()
     )
-    sizes = (
-        active.group_by("account_id")
-        .agg(pl.len().alias("_bins"))
-        .filter(pl.col("_bins") >= config.lockstep_min_bins)
+    other = signatures.rename({"_i": "b", **{name: f"{name}_b" for name in perms}})
+    agree = pl.sum_horizontal([(pl.col(name) == pl.col(f"{name}_b")).cast(pl.Float64) for name in perms])
+    jaccard = agree / LOCKSTEP_PERMUTATIONS
+    scored = (
+        candidates_ab.join(signatures, on="_i")
+        .join(other, on="b")
+        .join(sizes, on="_i")
+        .join(sizes.rename({"_i": "b", "_bins": "_bins_b"}), on="b")
+        .with_columns(jaccard.alias("_j"))
     )
-    active = active.join(sizes.select("account_id"), on="account_id")
-    crowded = (
-        active.group_by("_bin").agg(pl.len().alias("_df")).filter(pl.col("_df") <= config.max_key_accounts)
+    shared = pl.col("_j") * (pl.col("_bins") + pl.col("_bins_b")) / (1.0 + pl.col("_j"))
+    expected = pl.col("_bins").cast(pl.Float64) * pl.col("_bins_b") / total_bins
+    keep = (
+        (pl.col("_j") >= config.lockstep_jaccard)
+        & (shared >= config.lockstep_min_bins)
+        & (shared >= LOCKSTEP_MIN_LIFT * expected)
     )
-    active = active.join(crowded.select("_bin"), on="_bin")
-    pairs = (
-        active.join(active, on="_bin", suffix="_b")
-        .filter(pl.col("account_id") < pl.col("account_id_b"))
-        .group_by("account_id", "account_id_b")
-        .agg(pl.len().alias("_shared"))
-        .filter(pl.col("_shared") >= config.lockstep_min_bins)
-        .join(sizes, on="account_id")
-        .join(sizes.rename({"account_id": "account_id_b", "_bins": "_bins_b"}), on="account_id_b")
-    )
-    jaccard = pl.col("_shared") / (pl.col("_bins") + pl.col("_bins_b") - pl.col("_shared"))
-    return pairs.filter(jaccard >= config.lockstep_jaccard).select(
-        pl.col("account_id").alias("a"),
-        pl.col("account_id_b").alias("b"),
-        pl.lit("lockstep").alias("kind"),
-        (pl.lit(KIND_WEIGHTS["lockstep"]) * jaccard).alias("weight"),
+    return scored.filter(keep).select(
+        pl.col("_i").alias("a"),
+        "b",
+        _kind("lockstep"),
+        (KIND_WEIGHTS["lockstep"] * pl.col("_j")).alias("weight"),
     )
 
 
 def key_pairs(keys: pl.DataFrame, population: int, config: DetectConfig) -> pl.DataFrame:
-    """(a, b, kind, weight) for every pair of accounts sharing a specific key."""
+    """(a, b, kind, weight) for every pair of accounts sharing a specific key, strongest key per kind."""
     df = keys.group_by("kind", "key").agg(pl.len().alias("_df"))
     usable = df.filter((pl.col("_df") >= 2) & (pl.col("_df") <= config.max_key_accounts))
     log_n = math.log(max(population, 3))
-    # Specificity in [0.6, 1]: 1 for a key two accounts share, 0.6 for one held by the whole population.
-    specificity = 0.6 + 0.4 * (1.0 - pl.col("_df").cast(pl.Float64).log() / log_n).clip(0.0, 1.0)
-    weights = pl.DataFrame({"kind": list(KIND_WEIGHTS), "_w": list(KIND_WEIGHTS.values())})
-    held = keys.join(usable, on=["kind", "key"]).join(weights, on="kind")
-    return (
-        held.join(held.select("kind", "key", pl.col("account_id").alias("b")), on=["kind", "key"])
-        .filter(pl.col("account_id") < pl.col("b"))
-        .select(pl.col("account_id").alias("a"), "b", "kind", (pl.col("_w") * specificity).alias("weight"))
-        # Several keys of one kind (two shared templates, three shared prefix-days) count as that kind once,
-        # at the strongest key: repetition of one kind is not independent corroboration.
-        .group_by("a", "b", "kind")
-        .agg(pl.col("weight").max())
+    # Specificity in [0.4, 1]: 1 for a key two accounts share, 0.4 for one held by the whole population.
+    specificity = 0.4 + 0.6 * (1.0 - pl.col("_df").cast(pl.Float64).log() / log_n).clip(0.0, 1.0)
+    weights = pl.DataFrame(
+        {"kind": list(range(len(KINDS))), "_w": [KIND_WEIGHTS[k] for k in KINDS]},
+        schema={"kind": pl.UInt8, "_w": pl.Float64},
     )
+    held = (
+        keys.join(usable, on=["kind", "key"])
+        .join(weights, on="kind")
+        .select("_i", "kind", "key", "_df", (pl.col("_w") * specificity).alias("weight"))
+    )
+    small = held.filter(pl.col("_df") <= ALL_PAIRS_MAX)
+    exact = small.join(small.select("kind", "key", pl.col("_i").alias("b")), on=["kind", "key"]).filter(
+        pl.col("_i") < pl.col("b")
+    )
+    pairs = pl.concat([exact.select("_i", "b", "kind", "weight"), _ring_pairs(held)])
+    # Several keys of one kind (two shared templates, three shared prefix-days) count as that kind once,
+    # at the strongest key: repetition of one kind is not independent corroboration.
+    return pairs.group_by(pl.col("_i").alias("a"), "b", "kind").agg(pl.col("weight").max())
+
+
+def _ring_pairs(held: pl.DataFrame) -> pl.DataFrame:
+    """Bounded pairs for keys held by many accounts: each holder links to its next ``RING_NEIGHBOURS``.
+
+    Holders are ordered by a hash of the account, the same order for every key, so that accounts sharing
+    several large keys (a hydra's tool schema, creation burst and template) meet as the same pairs in each
+    and their weights add up, as they would with all pairs, at a cost linear in the holders.
+    """
+    big = held.filter(pl.col("_df") > ALL_PAIRS_MAX).with_columns(
+        pl.col("_i").hash(11).rank("ordinal").over("kind", "key").alias("_pos")
+    )
+    if big.height == 0:
+        return pl.DataFrame(schema={"_i": pl.UInt32, "b": pl.UInt32, "kind": pl.UInt8, "weight": pl.Float64})
+    offsets = pl.Series("_off", list(range(1, RING_NEIGHBOURS + 1)), dtype=big.schema["_pos"])
+    ahead = big.select("_i", "kind", "key", "_pos", "weight").join(pl.DataFrame(offsets), how="cross")
+    ahead = ahead.with_columns((pl.col("_pos") + pl.col("_off")).alias("_pos"))
+    partner = big.select("kind", "key", "_pos", pl.col("_i").alias("b"))
+    return (
+        ahead.join(partner, on=["kind", "key", "_pos"])
+        .select(
+            pl.min_horizontal("_i", "b").alias("_i"),
+            pl.max_horizontal("_i", "b").alias("b"),
+            "kind",
+            "weight",
+        )
+        .filter(pl.col("_i") != pl.col("b"))
+    )
+
+
+def _prune_pendants(edges: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
+    """Drop a barely-passing single edge that hangs one account onto a well-connected one.
+
+    One coincidence (an account created in the same hour as a hydra's, using one of its phrasings) is
+    enough for one edge; a member of a group is linked many times over. An account whose only link goes
+    to an account with ``PENDANT_HUB_DEGREE`` or more links joins the group only through a strong edge.
+    """
+    degree = (
+        pl.concat([edges.select(pl.col("a").alias("_n")), edges.select(pl.col("b").alias("_n"))])
+        .group_by("_n")
+        .agg(pl.len().alias("_d"))
+    )
+    with_degree = edges.join(degree.rename({"_n": "a", "_d": "_da"}), on="a").join(
+        degree.rename({"_n": "b", "_d": "_db"}), on="b"
+    )
+    pendant = ((pl.col("_da") == 1) & (pl.col("_db") >= PENDANT_HUB_DEGREE)) | (
+        (pl.col("_db") == 1) & (pl.col("_da") >= PENDANT_HUB_DEGREE)
+    )
+    weak = pl.col("weight") < PENDANT_MIN_STRENGTH * config.link_threshold
+    return with_degree.filter(~(pendant & weak)).drop("_da", "_db").sort("a", "b")
 
 
 def link(
-    events: pl.DataFrame, features: pl.DataFrame, lockstep_candidates: pl.Series, config: DetectConfig
+    events: pl.DataFrame,
+    features: pl.DataFrame,
+    suspicion: pl.DataFrame,
+    lockstep_candidates: pl.Series,
+    config: DetectConfig,
 ) -> Linking:
-    """Group accounts: connected components of the graph of pairs whose summed weight passes the threshold."""
-    keys = account_keys(events, features, config)
-    pairs = pl.concat(
-        [key_pairs(keys, features.height, config), lockstep_keys(events, lockstep_candidates, config)]
+    """Group accounts: connected components of the suspicion-weighted graph of shared indicators.
+
+    An edge's weight is the sum of its kinds' weights (strongest key per kind, scaled by specificity),
+    times ``1 + KIND_BONUS * (kinds - 1)`` (independent kinds corroborate each other), times
+    ``SUSPICION_BASE + SUSPICION_GAIN * min(suspicion of the two ends)``: ``suspicion`` (account_id,
+    suspicion in [0, 1]) makes indicators shared by two perfectly ordinary accounts count less than the
+    same indicators shared by accounts that already show some evidence. Together this keeps ordinary
+    customers who happen to share a common system prompt and phrasing apart.
+    """
+    ids = features.select("account_id").with_row_index("_i")
+    indexed = features.join(ids, on="account_id", how="left", maintain_order="left")
+    index = events.select("account_id").join(ids, on="account_id", how="left", maintain_order="left")["_i"]
+    with_index = events.with_columns(index)
+    ends = ids.join(suspicion, on="account_id", how="left").select(
+        "_i", pl.col("suspicion").fill_null(0.0).clip(0.0, 1.0)
     )
+    candidates = ends.join(
+        ids.filter(pl.col("account_id").is_in(lockstep_candidates.implode())).select("_i"), on="_i"
+    )
+    keys = account_keys(with_index, indexed, config)
+    pairs = pl.concat(
+        [key_pairs(keys, features.height, config), lockstep_pairs(with_index, candidates, config)],
+        how="vertical_relaxed",
+    )
+    scale = SUSPICION_BASE + SUSPICION_GAIN * pl.min_horizontal(pl.col("_sa"), pl.col("_sb"))
+    # Independent kinds corroborate each other: each substantial kind beyond the first adds a quarter.
+    corroboration = 1.0 + KIND_BONUS * (pl.col("_strong") - 1.0).clip(lower_bound=0.0)
     edges = (
         pairs.group_by("a", "b")
-        .agg(pl.col("weight").sum(), pl.col("kind").sort().str.join(",").alias("kinds"))
+        .agg(
+            pl.col("weight").sum(),
+            (pl.col("weight") >= KIND_BONUS_MIN).sum().cast(pl.Float64).alias("_strong"),
+            pl.col("kind").replace_strict(_BITS, return_dtype=pl.UInt32).sum().alias("_mask"),
+        )
+        .join(ends.rename({"_i": "a", "suspicion": "_sa"}), on="a")
+        .join(ends.rename({"_i": "b", "suspicion": "_sb"}), on="b")
+        .with_columns((pl.col("weight") * scale * corroboration).alias("weight"))
         .filter(pl.col("weight") >= config.link_threshold)
+        .join(ids.rename({"_i": "a", "account_id": "_a"}), on="a")
+        .join(ids.rename({"_i": "b", "account_id": "_b"}), on="b")
+        .select(pl.col("_a").alias("a"), pl.col("_b").alias("b"), "weight", "_mask")
         .sort("a", "b")
     )
+    edges = _prune_pendants(edges, config)
+    masks = edges["_mask"].unique().to_list()
+    names = {m: ",".join(k for i, k in enumerate(KINDS) if m >> i & 1) for m in masks}
+    edges = edges.with_columns(
+        pl.col("_mask").replace_strict(names, return_dtype=pl.String).alias("kinds")
+    ).drop("_mask")
     graph = nx.Graph()
     graph.add_weighted_edges_from(edges.select("a", "b", "weight").iter_rows())
     members: list[str] = []

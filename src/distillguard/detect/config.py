@@ -19,19 +19,22 @@ from distillguard.errors import ConfigError
 
 # How much each signal counts in an account's (or a group's) evidence total. Content signals are
 # alternatives (one operator elicits reasoning, another grades) so only the strongest of them counts.
+# Logprob harvesting weighs a little more: top-k logprobs on one-token completions over thousands of
+# different prompts has no product use but soft-label extraction (evaluation reruns of a fixed benchmark
+# are excluded by the signal's novelty factor and by burst damping).
 DEFAULT_WEIGHTS: dict[str, float] = {
     "reasoning_elicitation": 1.0,
     "model_as_grader": 1.0,
     "censorship_rewrite": 1.0,
     "bulk_datagen": 1.0,
     "rl_taskgen": 1.0,
-    "logprob_harvesting": 1.0,
+    "logprob_harvesting": 1.2,
     "output_budget": 0.6,
     "template_coverage": 1.0,
     "conversation_shape": 0.4,
     "timing": 0.6,
     "new_model_pivot": 0.9,
-    "account_infrastructure": 0.6,
+    "account_infrastructure": 0.7,
     "sustained_volume": 0.5,
 }
 
@@ -55,6 +58,10 @@ class DetectConfig:
     min_requests
         Accounts with fewer requests still get scores, damped by ``requests / (requests + min_requests)``;
         they are also left out of the population baseline.
+    min_active_share
+        Signals of an account active in fewer than this share of the scan window's hours are damped
+        (fully above four times this share), so that short bursts (an evaluation run) do not add up to a
+        campaign. 0 disables it. Default 0.025 (about 2 of 72 hours).
     fire_level
         A signal whose score reaches this counts as fired: it appears in the evidence list.
     weights
@@ -87,6 +94,7 @@ class DetectConfig:
     z_low: float = 2.0
     z_high: float = 6.0
     min_requests: int = 20
+    min_active_share: float = 0.025
     fire_level: float = 0.5
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     signals: tuple[str, ...] | None = None

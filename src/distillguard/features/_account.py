@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from distillguard.features._context import FeatureContext
-from distillguard.features._network import ip_prefixes
+from distillguard.features._network import prefix_column
 from distillguard.features.schema import ACCOUNT_FEATURES
 from distillguard.fingerprint.schema import CAPABILITIES, LABELS
 
@@ -24,8 +24,11 @@ TINY_COMPLETION_TOKENS = 8
 NEAR_CAP_FRACTION = 0.9
 # The quiet window for ``quiet_window_share``: a night's worth of consecutive hours.
 QUIET_WINDOW_HOURS = 6
-# Requests per account over which payload vocabulary breadth is measured.
-BREADTH_SAMPLE_REQUESTS = 200
+# Payload words per account over which vocabulary breadth (type-token ratio) is measured.
+BREADTH_SAMPLE_WORDS = 256
+# Payload words per account sampled for ``distinct_words`` (bounds the cost for huge accounts).
+WORD_SAMPLE = 1024
+ROUND_DIGITS = 9
 HIGH_EFFORT = ("high", "xhigh", "max", "maximum")
 
 _ACC = "account_id"
@@ -46,7 +49,8 @@ def account_features(events: pl.DataFrame, context: FeatureContext | None = None
     ``context`` carries the population facts (model caps and releases); by default it is derived from
     ``events`` itself. Pass a shared context when ``events`` is one partition of a larger population.
     If ``events`` has a ``template_cluster`` column (near-duplicate template groups), cluster features use
-    it; otherwise each template is its own cluster. Rows come out sorted by ``account_id``.
+    it; otherwise each template is its own cluster. An ``ip_prefix`` column, if present, saves deriving the
+    prefixes again. Rows come out sorted by ``account_id``.
     """
     if events.height == 0:
         return empty_account_features()
@@ -95,7 +99,7 @@ def _prepare(events: pl.DataFrame, names: pl.DataFrame, context: FeatureContext)
     # Lookups are joined on the key column alone (keeping row order) and stacked on, so the wide event
     # rows, payload word lists included, are never gathered.
     key = events.select(_ACC).join(names, on=_ACC, how="left", maintain_order="left")[_KEY]
-    prefix = events.select("ip").join(ip_prefixes(events["ip"]), on="ip", how="left", maintain_order="left")
+    prefix = prefix_column(events)
     cluster = pl.col("template_cluster") if "template_cluster" in events.columns else pl.col("template_hash")
     epoch_s = pl.col("ts").dt.epoch("s")
     return (
@@ -103,7 +107,7 @@ def _prepare(events: pl.DataFrame, names: pl.DataFrame, context: FeatureContext)
         .select(*_NEEDED, cluster.cast(pl.UInt64).alias("_cluster"))
         .with_columns(
             key,
-            prefix["ip_prefix"],
+            prefix.alias("ip_prefix"),
             pl.col("model")
             .replace_strict(dict(context.model_caps), default=None, return_dtype=pl.Int64)
             .alias("_cap"),
@@ -200,24 +204,41 @@ def _top_share(lazy: pl.LazyFrame, key: str, name: str, *, distinct: str) -> pl.
 
 
 def _words(lazy: pl.LazyFrame) -> pl.LazyFrame:
-    """Vocabulary breadth of the payloads: distinct hashed content words, overall and on a fixed sample."""
-    words = lazy.select(_KEY, "payload_words").explode("payload_words").drop_nulls("payload_words")
-    overall = words.group_by(_KEY).agg(
-        pl.col("payload_words").n_unique().cast(pl.Int64).alias("distinct_words")
+    """Vocabulary breadth of the payloads, measured on a bounded pseudo-random sample of words.
+
+    Requests are taken in payload-hash order (pseudo-random, and a total order with time as tie-break, so
+    the result does not depend on row order) until ``WORD_SAMPLE`` words are collected: the distinct count
+    over those is ``distinct_words``, and the type-token ratio over the first ``BREADTH_SAMPLE_WORDS`` is
+    ``word_breadth``. A fixed number of words keeps breadth comparable across volumes, and the sample keeps
+    the cost bounded per account instead of growing with its traffic.
+    """
+    order = (
+        lazy.with_row_index("_row")
+        .select(
+            _KEY, "_row", "payload_hash", "ts", pl.col("payload_words").list.len().fill_null(0).alias("_n")
+        )
+        .sort(_KEY, "payload_hash", "ts")
+        .with_columns((pl.col("_n").cum_sum().over(_KEY) - pl.col("_n")).alias("_before"))
+        .filter((pl.col("_before") < WORD_SAMPLE) & (pl.col("_n") > 0))
+        .select("_row", "_before")
     )
-    # Type-token ratio over the same number of requests for every account (those with the lowest payload
-    # hashes: a pseudo-random sample), so that breadth does not simply grow with volume.
-    in_sample = pl.col("payload_hash").fill_null(0).rank("ordinal").over(_KEY) <= BREADTH_SAMPLE_REQUESTS
-    sample = (
-        lazy.select(_KEY, "payload_hash", "payload_words")
-        .filter(in_sample)
+    lists = lazy.with_row_index("_row").select("_row", _KEY, "payload_words")
+    words = (
+        order.join(lists, on="_row", how="left", maintain_order="left")
         .select(_KEY, "payload_words")
         .explode("payload_words")
         .drop_nulls("payload_words")
-        .group_by(_KEY)
-        .agg((pl.col("payload_words").n_unique() / pl.len()).alias("word_breadth"))
+        .with_columns(pl.int_range(pl.len()).over(_KEY).alias("_pos"))
+        .filter(pl.col("_pos") < WORD_SAMPLE)
     )
-    return overall.join(sample, on=_KEY, how="full", coalesce=True)
+    head = pl.col("payload_words").filter(pl.col("_pos") < BREADTH_SAMPLE_WORDS)
+    return words.group_by(_KEY).agg(
+        pl.col("payload_words").n_unique().cast(pl.Int64).alias("distinct_words"),
+        pl.when(pl.len() >= BREADTH_SAMPLE_WORDS)
+        .then(head.n_unique() / BREADTH_SAMPLE_WORDS)
+        .otherwise(None)
+        .alias("word_breadth"),
+    )
 
 
 def _entropy(lazy: pl.LazyFrame, key: str, name: str, categories: int) -> pl.LazyFrame:
@@ -272,6 +293,7 @@ def _pivot(lazy: pl.LazyFrame, context: FeatureContext) -> pl.LazyFrame:
             .with_columns(
                 pl.lit(None, dtype=pl.Float64).alias("new_model_share"),
                 pl.lit(None, dtype=pl.Float64).alias("new_model_lag_hours"),
+                pl.lit(None, dtype=pl.Int64).alias("new_model_active_hours"),
             )
         )
     table = pl.DataFrame(
@@ -285,6 +307,7 @@ def _pivot(lazy: pl.LazyFrame, context: FeatureContext) -> pl.LazyFrame:
     return after.group_by(_KEY).agg(
         _share(is_pivot).alias("new_model_share"),
         lag_hours.filter(pl.col("_release").is_not_null()).min().alias("new_model_lag_hours"),
+        pl.col("_hourbin").filter(is_pivot).n_unique().cast(pl.Int64).alias("new_model_active_hours"),
     )
 
 
@@ -304,7 +327,6 @@ def _finish(joined: pl.LazyFrame) -> pl.LazyFrame:
             (requests / pl.col("active_hours")).alias("requests_per_active_hour"),
             (pl.col("distinct_payloads") / requests).alias("payload_unique_share"),
             (pl.col("distinct_words") / requests).alias("words_per_request"),
-            pl.col("word_breadth").fill_null(0.0),
             pl.when(mean > 0).then(std / mean).otherwise(None).alias("interarrival_cv"),
             pl.when((mean + std) > 0).then((std - mean) / (std + mean)).otherwise(None).alias("burstiness"),
             ((pl.col("first_seen") - pl.col("account_created")).dt.total_seconds() / 86400.0).alias(
@@ -316,9 +338,17 @@ def _finish(joined: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("dow_entropy").fill_null(0.0),
             pl.col("capability_entropy").fill_null(0.0),
         )
-        .select([pl.col(f.name).cast(_polars_type(f.name)) for f in ACCOUNT_FEATURES])
+        .select([_final(f.name) for f in ACCOUNT_FEATURES])
         .sort("account_id")
     )
+
+
+def _final(name: str) -> pl.Expr:
+    dtype = _polars_type(name)
+    expr = pl.col(name).cast(dtype)
+    # Sums in parallel group-bys depend on row order in the last bits; rounding keeps the output (and
+    # every score computed from it) identical for the same events in any order.
+    return expr.round(ROUND_DIGITS) if dtype == pl.Float64 else expr
 
 
 def _zero_fill(*groups: Iterable[str]) -> list[pl.Expr]:

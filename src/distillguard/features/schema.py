@@ -36,11 +36,12 @@ _TEMPLATES: tuple[pa.Field[Any], ...] = (
     pa.field("top_cluster_share", pa.float64()),
     pa.field("distinct_payloads", pa.int64()),
     pa.field("payload_unique_share", pa.float64()),  # distinct payload hashes / requests
-    pa.field("distinct_words", pa.int64()),  # distinct hashed payload words over all requests
+    # Distinct hashed payload words among the first 1024 words of a pseudo-random sample of requests.
+    pa.field("distinct_words", pa.int64()),
     pa.field("words_per_request", pa.float64()),  # distinct words / requests
-    # Type-token ratio of payload words over a pseudo-random sample of up to 200 of the account's requests
-    # (raw vocabulary grows with volume; a fixed sample keeps a narrow high-volume product and a broad
-    # topic sweep apart at any volume).
+    # Type-token ratio of the first 256 payload words of a pseudo-random sample of the account's requests
+    # (raw vocabulary grows with volume; a fixed number of words keeps a narrow high-volume product and a
+    # broad topic sweep apart at any volume). Null when the account has fewer payload words than that.
     pa.field("word_breadth", pa.float64()),
     pa.field("distinct_capabilities", pa.int64()),
     pa.field("capability_entropy", pa.float64()),
@@ -100,6 +101,7 @@ _MODELS: tuple[pa.Field[Any], ...] = (
     # within ``pivot_hours`` of its release; null when the window holds no new model or no such request.
     pa.field("new_model_share", pa.float64()),
     pa.field("new_model_lag_hours", pa.float64()),  # first request to a new model after its release
+    pa.field("new_model_active_hours", pa.int64()),  # distinct clock hours with pivot requests
 )
 
 _ACCOUNT: tuple[pa.Field[Any], ...] = (

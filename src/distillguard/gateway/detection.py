@@ -20,6 +20,7 @@ from typing import Any
 
 from distillguard.detect.types import DetectionResult
 from distillguard.errors import DistillguardError
+from distillguard.gateway._worker import JsonlDetector
 from distillguard.gateway.enforcement import Enforcer
 from distillguard.gateway.events import EventRecorder
 from distillguard.gateway.metrics import GatewayMetrics
@@ -181,10 +182,8 @@ class DetectionLoop:
             self.policy.poll(self.metrics)
             started = time.perf_counter()
             now = self.clock()
-            events = self.recorder.snapshot(now)
-            self.metrics.window_events.set(len(events))
             try:
-                result = self.detector(events)
+                result = self._detect(now)
             except Exception as exc:  # a detector bug must not take the gateway down
                 log.exception("detection cycle failed; previous decisions stay in force")
                 self.status.errors += 1
@@ -202,6 +201,14 @@ class DetectionLoop:
             self.metrics.cycles.inc(result="ok")
             self.metrics.cycle_seconds.set(elapsed)
             self.metrics.cycle_seconds_sum.inc(elapsed)
+
+    def _detect(self, now: datetime) -> DetectionResult:
+        if isinstance(self.detector, JsonlDetector):
+            self.metrics.window_events.set(len(self.recorder))
+            return self.detector.detect_jsonl(self.recorder.snapshot_jsonl(now))
+        events = self.recorder.snapshot(now)
+        self.metrics.window_events.set(len(events))
+        return self.detector(events)
 
     def refresh(self) -> None:
         """Re-decide from the last detection result (after a policy change or a new override)."""

@@ -94,6 +94,8 @@ class Enforcer:
             )
         if action is Action.THROTTLE and decision.requests_per_minute:
             return self._throttle(account_id, decision, now)
+        if account_id in self._buckets:  # no longer throttled: forget its bucket
+            del self._buckets[account_id]
         return None
 
     def _throttle(self, account_id: str, decision: Decision, now: float) -> Rejection | None:

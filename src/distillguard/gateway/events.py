@@ -58,7 +58,9 @@ class EventRecorder:
         state_dir.mkdir(parents=True, exist_ok=True)
         self.path = state_dir / EVENTS_FILE
         self.max_age = max_age
-        self._window: deque[tuple[datetime, dict[str, Any]]] = deque(maxlen=max_events)
+        # (arrival, the event's JSONL line): compact bytes rather than dicts, and what a detection worker
+        # in another process receives as one object instead of pickled dicts.
+        self._window: deque[tuple[datetime, bytes]] = deque(maxlen=max_events)
         self._lock = threading.Lock()
         self._file: IO[bytes] | None = self.path.open("ab")
         self.recorded = 0
@@ -66,18 +68,29 @@ class EventRecorder:
     def record(self, event: dict[str, Any], at: datetime) -> None:
         line = orjson.dumps(event) + b"\n"
         with self._lock:
-            self._window.append((at, event))
+            self._window.append((at, line))
             if self._file is not None:
                 self._file.write(line)
             self.recorded += 1
 
     def snapshot(self, now: datetime) -> list[dict[str, Any]]:
         """The window's events, oldest first, after dropping those older than ``max_age``."""
-        cutoff = now - self.max_age
         with self._lock:
-            while self._window and self._window[0][0] < cutoff:
-                self._window.popleft()
-            return [event for _, event in self._window]
+            self._expire(now)
+            lines = [line for _, line in self._window]
+        return [orjson.loads(line) for line in lines]
+
+    def snapshot_jsonl(self, now: datetime) -> bytes:
+        """The window as canonical JSONL (what ``snapshot`` returns, serialised)."""
+        with self._lock:
+            self._expire(now)
+            lines = [line for _, line in self._window]
+        return b"".join(lines)
+
+    def _expire(self, now: datetime) -> None:
+        cutoff = now - self.max_age
+        while self._window and self._window[0][0] < cutoff:
+            self._window.popleft()
 
     def __len__(self) -> int:
         return len(self._window)

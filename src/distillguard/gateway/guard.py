@@ -76,3 +76,6 @@ class Guard:
         self.stop()
         self.recorder.close()
         self.store.close()
+        close_detector = getattr(self.loop.detector, "close", None)
+        if callable(close_detector):
+            close_detector()

@@ -59,6 +59,13 @@ def _http_exception(rejection: Rejection) -> Exception:
     return made
 
 
+def _check_account_fields(fields: Sequence[str]) -> None:
+    unknown = [f for f in fields if f not in ACCOUNT_FIELDS]
+    if unknown or not fields:
+        hint = f"unknown account field '{unknown[0]}'" if unknown else "no account field"
+        raise ConfigError(f"{hint}; use one or more of {', '.join(ACCOUNT_FIELDS)}")
+
+
 class DistillguardLiteLLMHook(CustomLogger):
     """A LiteLLM ``CustomLogger`` that applies distillguard decisions and feeds detection."""
 
@@ -68,9 +75,7 @@ class DistillguardLiteLLMHook(CustomLogger):
         account_fields: Sequence[str] = ("org_id", "team_id", "user_id", "token"),
     ) -> None:
         super().__init__()
-        unknown = [f for f in account_fields if f not in ACCOUNT_FIELDS]
-        if unknown:
-            raise ConfigError(f"unknown account field '{unknown[0]}'; use {', '.join(ACCOUNT_FIELDS)}")
+        _check_account_fields(account_fields)
         self.guard = guard
         self.account_fields = tuple(account_fields)
 
@@ -82,6 +87,9 @@ class DistillguardLiteLLMHook(CustomLogger):
         state = env.get("DISTILLGUARD_STATE")
         if not state:
             raise ConfigError("set DISTILLGUARD_STATE to the folder for events and decisions")
+        names = env.get("DISTILLGUARD_ACCOUNT_FIELDS", "org_id,team_id,user_id,token").split(",")
+        fields = [name.strip() for name in names if name.strip()]
+        _check_account_fields(fields)  # before anything is opened
         policy_path = Path(env["DISTILLGUARD_POLICY"]) if env.get("DISTILLGUARD_POLICY") else None
         if policy_path is not None:
             policy = Policy.from_file(policy_path)
@@ -100,11 +108,7 @@ class DistillguardLiteLLMHook(CustomLogger):
             policy_path=policy_path,
             detect_every=float(env.get("DISTILLGUARD_DETECT_EVERY", "30")),
         )
-        fields = [
-            f.strip()
-            for f in env.get("DISTILLGUARD_ACCOUNT_FIELDS", "org_id,team_id,user_id,token").split(",")
-        ]
-        return cls(Guard(config, detector), [f for f in fields if f])
+        return cls(Guard(config, detector), fields)
 
     # -- account identity -----------------------------------------------------------------------------
 
@@ -144,6 +148,7 @@ class DistillguardLiteLLMHook(CustomLogger):
         self, kwargs: dict[str, Any], response_obj: Any, start_time: Any, end_time: Any
     ) -> None:
         """Record the completed call as a canonical event (without the answer's text)."""
+        self.guard.start()
         payload = kwargs.get("standard_logging_object")
         if not isinstance(payload, Mapping):
             return

@@ -17,11 +17,15 @@ from distillguard.hub.app import create_app
 from distillguard.hub.store import HubStore, open_store
 
 
-def serve(host: str, port: int, db: str | Path, log_level: str = "info") -> None:
-    """Serve the hub over ``db`` (SQLite path or ``postgresql://`` URL) until interrupted."""
+def serve(host: str, port: int, db: str | Path, log_level: str = "info", access_log: bool = False) -> None:
+    """Serve the hub over ``db`` (SQLite path or ``postgresql://`` URL) until interrupted.
+
+    The HTTP access log is off by default: the hub's audit log already records who read and published
+    what, with the objects involved.
+    """
     store = open_store(db)
     try:
-        uvicorn.run(create_app(store), host=host, port=port, log_level=log_level)
+        uvicorn.run(create_app(store), host=host, port=port, log_level=log_level, access_log=access_log)
     finally:
         store.close()
 

@@ -18,7 +18,7 @@ import pyarrow as pa
 from distillguard.ingest._batch import BatchBuilder
 from distillguard.ingest._quarantine import RAW_CAP_BYTES, Quarantine
 from distillguard.ingest._record import RecordError, type_name
-from distillguard.ingest._source import iter_lines
+from distillguard.ingest._source import iter_line_views
 
 Row = tuple[Any, ...]
 
@@ -50,6 +50,15 @@ class Reader(ABC):
         return False
 
 
+# Errors a record of an unanticipated shape can raise from extraction code (a safety net: the readers
+# check what they read and raise RecordError with a precise reason; the fuzz tests look for gaps).
+UNEXPECTED = (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError, RecursionError)
+
+
+def unexpected_reason(exc: Exception) -> str:
+    return f"unreadable record: {type(exc).__name__}: {exc}"
+
+
 def undecodable_reason(line: bytes, exc: Exception) -> str:
     """Why a line is not JSON, telling binary garbage and bad encodings apart from broken JSON."""
     if b"\x00" in line:
@@ -79,15 +88,16 @@ class JsonLinesReader(Reader):
         # beyond parsing and extracting.
         rows, lines, raws = builder.rows, builder.lines, builder.raws
         number = 0
-        for number, line, problem in iter_lines(self.path, self.byte_range):
+        for number, line, problem in iter_line_views(self.path, self.byte_range):
             if problem is not None:
                 quarantine.add(source, number, problem, line)
                 continue
             try:
                 obj = loads(line)
             except orjson.JSONDecodeError as exc:
-                if line.strip():
-                    quarantine.add(source, number, undecodable_reason(line, exc), line)
+                raw = bytes(line)
+                if raw.strip():
+                    quarantine.add(source, number, undecodable_reason(raw, exc), raw)
                 continue
             if type(obj) is not dict:
                 quarantine.add(source, number, f"not a JSON object: got {type_name(obj)}", line)
@@ -96,6 +106,9 @@ class JsonLinesReader(Reader):
                 rows.append(extract(obj))
             except RecordError as exc:
                 quarantine.add(source, number, exc.reason, line)
+                continue
+            except UNEXPECTED as exc:  # a shape no check anticipated must not stop the scan either
+                quarantine.add(source, number, unexpected_reason(exc), line)
                 continue
             lines.append(number)
             raws.append(line if len(line) <= cap else line[:cap])

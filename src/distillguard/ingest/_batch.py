@@ -22,7 +22,7 @@ TIME_COLUMNS = frozenset(name for name in EVENT_SCHEMA.names if EVENT_SCHEMA.fie
 _ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError)
 
 
-def _parse_rfc3339(strings: pa.Array[Any]) -> pa.Array[Any]:
+def parse_rfc3339(strings: pa.Array[Any]) -> pa.Array[Any]:
     """RFC 3339 strings (``Z`` or offset) to UTC microseconds; nanosecond fractions are truncated."""
     try:
         parsed: pa.Array[Any] = strings.cast(TS_TYPE)
@@ -32,14 +32,13 @@ def _parse_rfc3339(strings: pa.Array[Any]) -> pa.Array[Any]:
         return strings.cast(_NS_TS).cast(TS_TYPE, safe=False)
 
 
-def _convert_time(values: Sequence[Any]) -> pa.Array[Any]:
-    array = pa.array(values)
-    if pa.types.is_string(array.type) or pa.types.is_null(array.type):
-        return _parse_rfc3339(array.cast(pa.string()))
-    if pa.types.is_integer(array.type):  # epoch microseconds, from readers that parse numeric times
-        epoch: pa.Array[Any] = array.cast(pa.int64()).cast(TS_TYPE)
-        return epoch
-    raise pa.ArrowTypeError(f"time values must be RFC 3339 strings, got {array.type}")
+def _time_converter(values: Sequence[Any]) -> Callable[[Sequence[Any]], pa.Array[Any]]:
+    """RFC 3339 strings, or epoch microseconds from readers that parse numeric times: decided once per
+    column so that each value is checked against the same type (and bisection finds every bad one)."""
+    first = next((value for value in values if value is not None), None)
+    if type(first) is int:
+        return lambda chunk: pa.array(chunk, type=pa.int64()).cast(TS_TYPE)
+    return lambda chunk: parse_rfc3339(pa.array(chunk, type=pa.string()))
 
 
 def _bad_positions(
@@ -63,6 +62,34 @@ def _bad_positions(
 CHUNK_ROWS = 4096
 
 
+def _row_type(time_type: pa.DataType) -> pa.StructType:
+    return pa.struct(
+        [pa.field(f.name, time_type if f.name in TIME_COLUMNS else f.type) for f in EVENT_SCHEMA]
+    )
+
+
+# Rows as Arrow structs, with times still as the readers deliver them (text, or epoch microseconds).
+_TEXT_TIME_ROW = _row_type(pa.string())
+_EPOCH_TIME_ROW = _row_type(pa.int64())
+
+
+def _convert_clean(rows: list[tuple[Any, ...]]) -> pa.RecordBatch | None:
+    """The fast path: all rows converted in one row-wise pass (no Python transposition); None when any
+    value is rejected, so that the caller can find the bad rows."""
+    epoch = rows[0][0].__class__ is int
+    try:
+        struct = pa.array(rows, type=_EPOCH_TIME_ROW if epoch else _TEXT_TIME_ROW)
+        arrays = struct.flatten()  # type: ignore[attr-defined]
+        for index, name in enumerate(EVENT_SCHEMA.names):
+            if name in TIME_COLUMNS:
+                arrays[index] = arrays[index].cast(TS_TYPE) if epoch else parse_rfc3339(arrays[index])
+    except _ARROW_ERRORS:
+        return None
+    if arrays[0].null_count or arrays[1].null_count:
+        return None
+    return pa.RecordBatch.from_arrays(arrays, schema=EVENT_SCHEMA)
+
+
 class BatchBuilder:
     """Collects row tuples for one source and turns them into ``EVENT_SCHEMA`` record batches.
 
@@ -77,7 +104,7 @@ class BatchBuilder:
         self.rows: list[tuple[Any, ...]] = []
         self.lines: list[int] = []
         # The raw line of each pending row (capped), only to quarantine a row that fails conversion.
-        self.raws: list[bytes | None] = []
+        self.raws: list[bytes | memoryview | None] = []
         self._chunks: list[pa.RecordBatch] = []
         self._converted = 0
 
@@ -88,23 +115,33 @@ class BatchBuilder:
         """How many pending rows to convert next: a chunk, or what is left before the batch is full."""
         return max(1, min(CHUNK_ROWS, self.batch_rows - self._converted))
 
-    def add(self, row: tuple[Any, ...], line: int, raw: bytes | None) -> Iterator[pa.RecordBatch]:
-        """Add one row; yields a full batch when this row completes one."""
+    def add(self, row: tuple[Any, ...], line: int, raw: bytes | memoryview | None) -> bool:
+        """Add one row; True when the batch is full and should be flushed."""
         self.rows.append(row)
         self.lines.append(line)
         self.raws.append(raw if raw is None or len(raw) <= RAW_CAP_BYTES else raw[:RAW_CAP_BYTES])
         if len(self.rows) >= self.next_cut():
             self.convert()
-            if self._converted >= self.batch_rows:
-                yield from self.flush()
+            return self._converted >= self.batch_rows
+        return False
 
     def convert(self) -> None:
         """Turn the pending rows into an Arrow chunk, quarantining rows with values Arrow rejects."""
         if not self.rows:
             return
-        columns = [list(column) for column in zip(*self.rows, strict=True)]
-        lines, raws = self.lines, self.raws
+        rows, lines, raws = self.rows, self.lines, self.raws
         self.rows, self.lines, self.raws = [], [], []
+        chunk = _convert_clean(rows)
+        if chunk is None:  # some value is bad: column by column, to find and quarantine its rows
+            chunk = self._convert_checked(rows, lines, raws)
+        if chunk.num_rows:
+            self._chunks.append(chunk)
+            self._converted += chunk.num_rows
+
+    def _convert_checked(
+        self, rows: list[tuple[Any, ...]], lines: list[int], raws: list[bytes | memoryview | None]
+    ) -> pa.RecordBatch:
+        columns = [list(column) for column in zip(*rows, strict=True)]
         dropped: set[int] = set()
         arrays = [
             self._column(field, values, dropped, lines, raws)
@@ -113,9 +150,7 @@ class BatchBuilder:
         chunk = pa.RecordBatch.from_arrays(arrays, schema=EVENT_SCHEMA)
         if dropped:
             chunk = chunk.filter(pa.array([i not in dropped for i in range(chunk.num_rows)]))
-        if chunk.num_rows:
-            self._chunks.append(chunk)
-            self._converted += chunk.num_rows
+        return chunk
 
     def flush(self) -> Iterator[pa.RecordBatch]:
         """Everything collected as one batch (nothing if every row was bad); the builder is emptied."""
@@ -132,12 +167,16 @@ class BatchBuilder:
         values: list[Any],
         dropped: set[int],
         lines: list[int],
-        raws: list[bytes | None],
+        raws: list[bytes | memoryview | None],
     ) -> pa.Array[Any]:
         is_time = field.name in TIME_COLUMNS
+        if is_time:
+            convert = _time_converter(values)
+        else:
 
-        def convert(chunk: Sequence[Any]) -> pa.Array[Any]:
-            return _convert_time(chunk) if is_time else pa.array(chunk, type=field.type)
+            def convert(chunk: Sequence[Any]) -> pa.Array[Any]:
+                array: pa.Array[Any] = pa.array(chunk, type=field.type)
+                return array
 
         try:
             return convert(values)

@@ -13,7 +13,9 @@ Field mapping (LiteLLM's own names on the left):
 - status: ``"success"`` is 200; a ``"failure"`` takes ``error_information.error_code`` (e.g. "429"),
   else 500.
 
-LiteLLM does not log account creation time or payment method: those columns are null.
+LiteLLM does not log account creation time or payment method: those columns are null. Calls other than
+chat and text completions (embeddings, images, audio, rerank) are kept as events; their ``messages`` are
+read as a conversation when they are one, else the event has none.
 """
 
 from __future__ import annotations
@@ -22,10 +24,22 @@ from datetime import datetime
 from typing import Any
 
 from distillguard.ingest._base import JsonLinesReader, Row
-from distillguard.ingest._openai import conversation, first_finish_reason, sampling, tools_summary
+from distillguard.ingest._openai import (
+    Conversation,
+    conversation,
+    first_finish_reason,
+    sampling,
+    tools_summary,
+)
 from distillguard.ingest._record import RecordError, opt_dict, opt_int, opt_str, wrong_type
 
 _ACCOUNT_KEYS = ("user_api_key_org_id", "user_api_key_team_id", "user_api_key_hash")
+# Calls whose ``messages`` are a conversation; for other calls (embeddings, images, audio, rerank...)
+# LiteLLM logs the input in other shapes, and the event keeps no conversation rather than being dropped.
+_CONVERSATION_CALLS = frozenset(
+    {"completion", "acompletion", "text_completion", "atext_completion", "anthropic_messages"}
+)
+_NO_CONVERSATION: Conversation = (0, 0, 0, 0, None, None, 0)
 _FAILURE_STATUS = 500
 
 
@@ -59,6 +73,21 @@ def _status(obj: dict[str, Any]) -> int | None:
     return _FAILURE_STATUS
 
 
+def _conversation(obj: dict[str, Any]) -> Conversation:
+    messages = obj.get("messages")
+    if type(messages) is str:  # text-completion calls log the prompt string
+        messages = [{"role": "user", "content": messages}]
+    if messages is None:
+        return _NO_CONVERSATION
+    call_type = obj.get("call_type")
+    if call_type is None or (type(call_type) is str and call_type in _CONVERSATION_CALLS):
+        return conversation(messages, "messages")
+    try:
+        return conversation(messages, "messages")
+    except RecordError:
+        return _NO_CONVERSATION
+
+
 def _account(metadata: dict[str, Any]) -> str:
     for key in _ACCOUNT_KEYS:
         value = metadata.get(key)
@@ -85,10 +114,7 @@ class LiteLLMReader(JsonLinesReader):
         ts = _epoch_us(start, "startTime")
         metadata = opt_dict(obj, "metadata")
         account_id = _account(metadata)
-        messages = obj.get("messages")
-        if type(messages) is str:  # text-completion calls log the prompt string
-            messages = [{"role": "user", "content": messages}]
-        conv = conversation(messages if messages is not None else [], "messages")
+        conv = _conversation(obj)
         params = opt_dict(obj, "model_parameters")
         n_tools, tools_text = tools_summary(params.get("tools"), "model_parameters.tools")
         response = obj.get("response")

@@ -48,12 +48,14 @@ def cap(text: str | None) -> str | None:
 
 
 def _parts_text(parts: list[Any], field: str) -> str:
-    """The text of an OpenAI content-part list; images, audio and files carry no text."""
+    """The text of an OpenAI content-part list: ``text`` parts (``input_text`` in the Responses API);
+    images, audio and files carry no text."""
     texts = []
     for part in parts:
         if type(part) is not dict:
             raise wrong_type(f"{field}[]", "an object", part)
-        if part.get("type") == "text":
+        kind = part.get("type")
+        if kind == "text" or kind == "input_text":
             text = part.get("text")
             if type(text) is not str:
                 raise wrong_type(f"{field}[].text", "a string", text)
@@ -63,20 +65,20 @@ def _parts_text(parts: list[Any], field: str) -> str:
 
 def conversation(messages: object, field: str = "messages") -> Conversation:
     """Counts per role, the (joined) system prompt, the last user message and the total text length."""
-    if type(messages) is not list:
+    if messages.__class__ is not list:
         raise wrong_type(field, "a list", messages)
     n_user = n_assistant = n_tool = chars = 0
-    system: list[str] = []
+    system_text: str | None = None
     user_text: str | None = None
     for message in messages:
-        if type(message) is not dict:
+        if message.__class__ is not dict:
             raise wrong_type(f"{field}[]", "an object", message)
         content = message.get("content")
-        if type(content) is str:
+        if content.__class__ is str:
             text = content
         elif content is None:
             text = ""
-        elif type(content) is list:
+        elif content.__class__ is list:
             text = _parts_text(content, f"{field}[].content")
         else:
             raise wrong_type(f"{field}[].content", "a string or a list of parts", content)
@@ -87,13 +89,15 @@ def conversation(messages: object, field: str = "messages") -> Conversation:
             user_text = text
         elif role == "assistant":
             n_assistant += 1
+        elif role.__class__ is not str:
+            raise wrong_type(f"{field}[].role", "a string", role)
         elif role in SYSTEM_ROLES:
-            system.append(text)
+            # Usually one system prompt; several are joined (capped below, so this stays small).
+            system_text = (
+                text if system_text is None else system_text[:TEXT_CAP_CHARS] + PART_SEPARATOR + text
+            )
         elif role in TOOL_ROLES:
             n_tool += 1
-        elif type(role) is not str:
-            raise wrong_type(f"{field}[].role", "a string", role)
-    system_text = PART_SEPARATOR.join(system) if system else None
     return len(messages), n_user, n_assistant, n_tool, cap(system_text), cap(user_text), chars
 
 

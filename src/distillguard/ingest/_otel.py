@@ -25,9 +25,11 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from distillguard.ingest._base import Reader, Row, undecodable_reason
+from distillguard.ingest._base import UNEXPECTED, Reader, Row, undecodable_reason, unexpected_reason
 from distillguard.ingest._batch import BatchBuilder
-from distillguard.ingest._openai import PART_SEPARATOR, Conversation, cap, tools_summary
+from distillguard.ingest._genai import conversation, structured
+from distillguard.ingest._openai import tools_summary
+from distillguard.ingest._otlp import attributes
 from distillguard.ingest._quarantine import RAW_CAP_BYTES
 from distillguard.ingest._record import RecordError, type_name, wrong_type
 from distillguard.ingest._source import TruncatedTail, iter_chunks, iter_lines
@@ -38,121 +40,6 @@ _OUTPUT_TYPE_FORMAT = {"json": "json_object", "text": "text"}
 _EXPECTED = {str: "a string", int: "an integer", float: "a number", bool: "a boolean"}
 # How many non-blank lines to try before deciding the file is one (pretty-printed) document.
 _JSON_LINES_PROBE = 20
-
-
-def any_value(value: object) -> object:
-    """An OTLP/JSON ``AnyValue`` as a Python value (64-bit ints arrive as strings in OTLP/JSON)."""
-    if type(value) is not dict:
-        return None
-    if "stringValue" in value:
-        return value["stringValue"]
-    if "intValue" in value:
-        raw = value["intValue"]
-        try:
-            return int(raw)
-        except (TypeError, ValueError):
-            raise wrong_type("intValue", "an integer", raw) from None
-    if "doubleValue" in value:
-        return value["doubleValue"]
-    if "boolValue" in value:
-        return value["boolValue"]
-    if "arrayValue" in value:
-        return [any_value(item) for item in (value["arrayValue"] or {}).get("values") or []]
-    if "kvlistValue" in value:
-        return attributes((value["kvlistValue"] or {}).get("values"))
-    return None
-
-
-def attributes(items: object) -> dict[str, Any]:
-    """An OTLP ``KeyValue`` list as a dict."""
-    if items is None:
-        return {}
-    if type(items) is not list:
-        raise wrong_type("attributes", "a list", items)
-    out: dict[str, Any] = {}
-    for item in items:
-        if type(item) is dict and type(item.get("key")) is str:
-            out[item["key"]] = any_value(item.get("value"))
-    return out
-
-
-def _structured(value: object, key: str) -> object:
-    """Content attributes may be recorded as JSON strings or as structured values."""
-    if type(value) is not str:
-        return value
-    try:
-        return orjson.loads(value)
-    except orjson.JSONDecodeError as exc:
-        raise RecordError(f"broken JSON: in {key}: {exc}") from None
-
-
-def _part_text(part: dict[str, Any]) -> str | None:
-    kind = part.get("type")
-    if kind == "text":
-        content = part.get("content")
-        if type(content) is not str:
-            raise wrong_type("gen_ai.input.messages[].parts[].content", "a string", content)
-        return content
-    if kind == "tool_call_response":
-        response = part.get("response", part.get("result"))
-        if response is None or type(response) is str:
-            return response
-        return orjson.dumps(response).decode()
-    return None
-
-
-def _parts_text(parts: object, field: str) -> str:
-    if type(parts) is not list:
-        raise wrong_type(field, "a list of parts", parts)
-    texts = []
-    for part in parts:
-        if type(part) is not dict:
-            raise wrong_type(f"{field}[]", "an object", part)
-        text = _part_text(part)
-        if text is not None:
-            texts.append(text)
-    return PART_SEPARATOR.join(texts)
-
-
-def conversation(messages: object, instructions: object) -> Conversation:
-    """The same summary as for an OpenAI body, from parts-based GenAI messages."""
-    messages = [] if messages is None else _structured(messages, "gen_ai.input.messages")
-    if type(messages) is not list:
-        raise wrong_type("gen_ai.input.messages", "a list", messages)
-    system = []
-    if instructions is not None:
-        system.append(
-            _parts_text(_structured(instructions, "gen_ai.system_instructions"), "gen_ai.system_instructions")
-        )
-    n_user = n_assistant = n_tool = chars = 0
-    user_text: str | None = None
-    for message in messages:
-        if type(message) is not dict:
-            raise wrong_type("gen_ai.input.messages[]", "an object", message)
-        text = _parts_text(message.get("parts") or [], "gen_ai.input.messages[].parts")
-        chars += len(text)
-        role = message.get("role")
-        if role == "user":
-            n_user += 1
-            user_text = text
-        elif role == "assistant":
-            n_assistant += 1
-        elif role in ("system", "developer"):
-            system.append(text)
-        elif role == "tool":
-            n_tool += 1
-    if instructions is not None:
-        chars += len(system[0])
-    system_text = PART_SEPARATOR.join(system) if system else None
-    return (
-        len(messages) + (instructions is not None),
-        n_user,
-        n_assistant,
-        n_tool,
-        cap(system_text),
-        cap(user_text),
-        chars,
-    )
 
 
 def _typed(attrs: dict[str, Any], key: str, kind: type) -> Any:
@@ -187,7 +74,8 @@ def _unix_nano(span: dict[str, Any], key: str) -> int | None:
 def span_row(span: dict[str, Any], resource: dict[str, Any]) -> Row | None:
     """One event row from a GenAI client span; None for spans that are not model inference calls."""
     attrs = attributes(span.get("attributes"))
-    if attrs.get("gen_ai.operation.name") not in INFERENCE_OPERATIONS:
+    operation = attrs.get("gen_ai.operation.name")
+    if type(operation) is not str or operation not in INFERENCE_OPERATIONS:
         return None
     account_id = next((v for k in _ACCOUNT_KEYS for v in (attrs.get(k), resource.get(k)) if v), None)
     if account_id is None:
@@ -201,7 +89,7 @@ def span_row(span: dict[str, Any], resource: dict[str, Any]) -> Row | None:
     conv = conversation(attrs.get("gen_ai.input.messages"), attrs.get("gen_ai.system_instructions"))
     tools = attrs.get("gen_ai.tool.definitions")
     n_tools, tools_text = tools_summary(
-        None if tools is None else _structured(tools, "gen_ai.tool.definitions"), "gen_ai.tool.definitions"
+        None if tools is None else structured(tools, "gen_ai.tool.definitions"), "gen_ai.tool.definitions"
     )
     finish = attrs.get("gen_ai.response.finish_reasons")
     request_ids = attrs.get("http.request.header.x-request-id")
@@ -210,7 +98,7 @@ def span_row(span: dict[str, Any], resource: dict[str, Any]) -> Row | None:
     )
     response_format = attrs.get("gen_ai.openai.request.response_format")
     if response_format is None:
-        response_format = _OUTPUT_TYPE_FORMAT.get(attrs.get("gen_ai.output.type"))  # type: ignore[arg-type]
+        response_format = _OUTPUT_TYPE_FORMAT.get(str(attrs.get("gen_ai.output.type")))
     return (
         start // 1000,
         account_id,
@@ -259,7 +147,8 @@ class OtelReader(Reader):
         builder = BatchBuilder(self.source, self.quarantine, self.batch_rows)
         for number, request in self._requests():
             for row in self._rows(number, request):
-                yield from builder.add(row, number, None)
+                if builder.add(row, number, None):
+                    yield from builder.flush()
         yield from builder.flush()
 
     def _requests(self) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -325,25 +214,53 @@ class OtelReader(Reader):
             yield number, obj
 
     def _rows(self, number: int, request: dict[str, Any]) -> Iterator[Row]:
+        """Rows of one export request; a malformed resource or scope is quarantined as one record."""
         resource_spans = request.get("resourceSpans")
         if type(resource_spans) is not list:
-            self.quarantine.add(self.source, number, "missing field: resourceSpans", orjson.dumps(request))
+            reason = "missing field: resourceSpans" if resource_spans is None else "wrong type: resourceSpans"
+            self.quarantine.add(self.source, number, reason, orjson.dumps(request))
             return
         for r, resource_span in enumerate(resource_spans):
-            if type(resource_span) is not dict:
+            where = f"resourceSpans[{r}]"
+            try:
+                resource, scope_spans = _resource_span(resource_span, where)
+            except RecordError as exc:
+                self._quarantine(number, exc.reason, where, resource_span)
                 continue
-            resource = attributes((resource_span.get("resource") or {}).get("attributes"))
-            for s, scope_span in enumerate(resource_span.get("scopeSpans") or []):
-                for i, span in enumerate((scope_span or {}).get("spans") or []):
-                    where = f"resourceSpans[{r}].scopeSpans[{s}].spans[{i}]"
+            for s, scope_span in enumerate(scope_spans):
+                scope_where = f"{where}.scopeSpans[{s}]"
+                spans = scope_span.get("spans") if type(scope_span) is dict else scope_span
+                if type(spans) is not list:
+                    if spans is not None:
+                        self._quarantine(number, "wrong type: spans must be a list", scope_where, scope_span)
+                    continue
+                for i, span in enumerate(spans):
+                    span_where = f"{scope_where}.spans[{i}]"
                     try:
                         if type(span) is not dict:
-                            raise RecordError(f"not a JSON object: {where} is {type_name(span)}")
+                            raise RecordError(f"not a JSON object: got {type_name(span)}")
                         row = span_row(span, resource)
                     except RecordError as exc:
-                        self.quarantine.add(
-                            self.source, number, f"{exc.reason} (at {where})", orjson.dumps(span)
-                        )
+                        self._quarantine(number, exc.reason, span_where, span)
+                        continue
+                    except UNEXPECTED as exc:
+                        self._quarantine(number, unexpected_reason(exc), span_where, span)
                         continue
                     if row is not None:
                         yield row
+
+    def _quarantine(self, number: int, reason: str, where: str, part: object) -> None:
+        self.quarantine.add(self.source, number, f"{reason} (at {where})", orjson.dumps(part, default=str))
+
+
+def _resource_span(resource_span: object, where: str) -> tuple[dict[str, Any], list[Any]]:
+    """The resource attributes and the scope spans of one ``ResourceSpans``."""
+    if type(resource_span) is not dict:
+        raise RecordError(f"not a JSON object: got {type_name(resource_span)}")
+    resource = resource_span.get("resource") or {}
+    if type(resource) is not dict:
+        raise wrong_type("resource", "an object", resource)
+    scope_spans = resource_span.get("scopeSpans") or []
+    if type(scope_spans) is not list:
+        raise wrong_type("scopeSpans", "a list", scope_spans)
+    return attributes(resource.get("attributes")), scope_spans

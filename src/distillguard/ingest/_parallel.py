@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from distillguard.errors import DistillguardError
 from distillguard.ingest._base import Reader
-from distillguard.ingest._quarantine import RAW_CAP_BYTES, Quarantine
+from distillguard.ingest._quarantine import Quarantine, capped_raw
 from distillguard.ingest._source import is_gzip, line_aligned_ranges
 
 # Files smaller than this are read whole by one worker; larger plain JSON-lines files are split into
@@ -56,10 +56,8 @@ class _CollectingQuarantine(Quarantine):
         super().__init__(None)
         self.records: list[QuarantineRecord] = []
 
-    def add(self, source: str, line: int, reason: str, raw: bytes | str | None) -> None:
-        if isinstance(raw, str):
-            raw = raw.encode("utf-8", "replace")
-        self.records.append((line, reason, None if raw is None else raw[:RAW_CAP_BYTES]))
+    def add(self, source: str, line: int, reason: str, raw: bytes | memoryview | str | None) -> None:
+        self.records.append((line, reason, None if raw is None else capped_raw(raw)))
 
 
 def run_task(task: Task, batch_rows: int) -> TaskResult:

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from distillguard.errors import InputFormatError
 from distillguard.ingest._base import Reader
-from distillguard.ingest._batch import _parse_rfc3339
+from distillguard.ingest._batch import parse_rfc3339
 from distillguard.ingest.schema import EVENT_SCHEMA, REQUIRED_COLUMNS, TEXT_CAP_CHARS, TEXT_COLUMNS
 
 
@@ -71,11 +71,22 @@ class ParquetReader(Reader):
             nulls: pa.Array[Any] = pa.nulls(batch.num_rows, type=field.type)
             return nulls
         array = batch.column(field.name)
+        if pa.types.is_timestamp(field.type) and not (
+            pa.types.is_timestamp(array.type)
+            or pa.types.is_string(array.type)
+            or pa.types.is_large_string(array.type)
+        ):
+            # An integer could be seconds, milliseconds or nanoseconds since 1970: refuse to guess.
+            raise InputFormatError(
+                f"Parquet column {field.name} has type {array.type}; "
+                "store times as timestamps or RFC 3339 strings",
+                path=self.path,
+            )
         try:
             if pa.types.is_timestamp(field.type) and (
                 pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
             ):
-                array = _parse_rfc3339(array.cast(pa.string()))
+                array = parse_rfc3339(array.cast(pa.string()))
             elif array.type != field.type:
                 array = array.cast(field.type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:

@@ -19,6 +19,13 @@ from distillguard.errors import InputFormatError
 RAW_CAP_BYTES = 2048
 
 
+def capped_raw(raw: bytes | memoryview | str) -> bytes:
+    """The first ``RAW_CAP_BYTES`` of a record, as bytes."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "replace")
+    return bytes(raw[:RAW_CAP_BYTES])
+
+
 def reason_kind(reason: str) -> str:
     """The stable part of a reason (before the first colon), used for per-reason counts."""
     return reason.split(":", 1)[0]
@@ -58,16 +65,14 @@ class Quarantine:
             self._file.close()
             self._file = None
 
-    def add(self, source: str, line: int, reason: str, raw: bytes | str | None) -> None:
+    def add(self, source: str, line: int, reason: str, raw: bytes | memoryview | str | None) -> None:
         """Quarantine one record: ``line`` is its 1-based line (or record) number in ``source``."""
         self._by_reason[reason_kind(reason)] += 1
         if self.path is None:
             return
         if self._file is None:  # used without ``with``, or after ``close``: nothing may be lost
             self._file = self.path.open("ab")
-        if isinstance(raw, str):
-            raw = raw.encode("utf-8", "replace")
-        text = None if raw is None else raw[:RAW_CAP_BYTES].decode("utf-8", "replace")
+        text = None if raw is None else capped_raw(raw).decode("utf-8", "replace")
         record = {"source": source, "line": line, "reason": reason, "raw": text}
         self._file.write(orjson.dumps(record) + b"\n")
 

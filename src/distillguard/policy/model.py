@@ -231,7 +231,10 @@ class Policy:
     ) -> Decision:
         """The first matching rule's decision for one account (the default action when none matches)."""
         facts = _Facts.of(verdict, campaign, account_created, now, self.allow_lists_of(verdict.account_id))
-        evidence = verdict.evidence + (campaign.evidence if campaign is not None else ())
+        # The account's evidence, then its campaign's (without repeating an item both carry).
+        evidence = tuple(
+            dict.fromkeys(verdict.evidence + (campaign.evidence if campaign is not None else ()))
+        )
         for rule in self.rules:
             if facts.satisfy(rule.when):
                 return Decision(

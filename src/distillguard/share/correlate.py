@@ -6,7 +6,8 @@ columns; ``account_id`` and ``ts`` required, ``ip``, ``user_agent``, ``payment_f
 ``share pull``. It hashes local values under each indicator's epoch key and compares:
 
 * template fingerprints: keyed MinHash of each local template skeleton vs the peer's signature
-  (estimated Jaccard ≥ ``template_similarity``); system prompt / tool set keyed hashes by equality;
+  (estimated Jaccard ≥ ``template_similarity``), counted for an account only when it uses at least
+  ``min_template_matches`` distinct matching templates; system prompt / tool set keyed hashes by equality;
 * keyed network hashes: the /24 (/48) of each local IP, and User-Agents, by equality;
 * keyed payment hashes by equality;
 * timing signatures: an account's hour-of-day profile (cosine ≥ ``timing_similarity``, at least
@@ -41,7 +42,7 @@ from distillguard.hub.members import member_identity_id
 from distillguard.share import stix_types as st
 from distillguard.share.export import hour_profile, widen
 from distillguard.share.keys import ConsortiumKey
-from distillguard.share.minhash import decode_signature, template_signature
+from distillguard.share.minhash import decode_signature, template_signatures
 
 SIGNAL = "peer_indicator"
 
@@ -62,6 +63,10 @@ class CorrelationConfig:
     # Member name -> trust weight in [0, 1] (multiplies the peer's own confidence). Others are rejected.
     trusted_peers: Mapping[str, float]
     template_similarity: float = 0.7
+    # A peer campaign's template fingerprints count for an account only when it uses at least this many
+    # distinct local templates matching them: one generic template ("why does this code fail? <code>")
+    # is shared by many honest developers; a campaign's slice reuses several of its templates.
+    min_template_matches: int = 3
     timing_similarity: float = 0.97
     timing_min_requests: int = 50
     pivot_window_hours: float = 6.0
@@ -76,6 +81,26 @@ class CorrelationConfig:
         for name, weight in self.trusted_peers.items():
             if not 0.0 <= float(weight) <= 1.0:
                 raise ShareError(f"trust weight of peer {name!r} must be between 0 and 1, got {weight}")
+
+
+DEFAULT_TRUST = 0.5
+
+
+def parse_trusted_peers(items: Iterable[str]) -> dict[str, float]:
+    """``["provider-a=0.8", "provider-b"]`` -> ``{"provider-a": 0.8, "provider-b": 0.5}`` (``--trust``)."""
+    peers: dict[str, float] = {}
+    for item in items:
+        name, sep, weight = item.partition("=")
+        name = name.strip()
+        if not name:
+            raise ShareError(f"a trusted peer needs a member name: {item!r}")
+        try:
+            peers[name] = float(weight) if sep else DEFAULT_TRUST
+        except ValueError as exc:
+            raise ShareError(
+                f"trust weight of {name!r} must be a number between 0 and 1, got {weight!r}"
+            ) from exc
+    return peers
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,15 +299,15 @@ class _LocalHashes:
         if cached is not None:
             return cached
         hashes: list[int] = []
-        rows: list[np.ndarray] = []
+        texts: list[str] = []
         if "template_hash" in self.events.columns:
             present = sorted(self.events.get_column("template_hash").drop_nulls().unique().to_list())
             for template_hash in present:
                 skeleton = _skeleton(self.skeletons, int(template_hash))
                 if skeleton:
                     hashes.append(int(template_hash))
-                    rows.append(template_signature(skeleton, self.key, epoch))
-        matrix = np.vstack(rows) if rows else np.zeros((0, 1), dtype=np.uint32)
+                    texts.append(skeleton)
+        matrix = template_signatures(texts, self.key, epoch)
         self._template_cache[epoch] = (hashes, matrix)
         return hashes, matrix
 
@@ -320,8 +345,11 @@ def correlate(
     local = _LocalHashes(events, key, skeletons or {})
     activity = _account_activity(events)
     matches: list[PeerMatch] = []
+    template_refs: dict[tuple[str, str], set[int]] = {}
     for indicator in indicators:
-        for account, detail in _match(indicator, local, events, config):
+        for account, detail, template in _match(indicator, local, events, config):
+            if template is not None:
+                template_refs.setdefault((account, indicator.campaign_id), set()).add(template)
             first, last = activity.get(account, ("", ""))
             matches.append(
                 PeerMatch(
@@ -337,6 +365,10 @@ def correlate(
                     detail=detail,
                 )
             )
+    enough = {
+        pair for pair, templates in template_refs.items() if len(templates) >= config.min_template_matches
+    }
+    matches = [m for m in matches if m.kind != "template" or (m.account_id, m.campaign_id) in enough]
     matches.sort(key=lambda m: (m.account_id, m.peer, m.indicator_id))
     return CorrelationResult(
         matches=tuple(matches),
@@ -358,32 +390,34 @@ def _kind(indicator: PeerIndicator) -> str:
 
 def _match(
     indicator: PeerIndicator, local: _LocalHashes, events: pl.DataFrame, config: CorrelationConfig
-) -> Iterable[tuple[str, str]]:
+) -> Iterable[tuple[str, str, int | None]]:
+    """(account, detail, matched local template or None) for each local account matching ``indicator``."""
     epoch = indicator.epoch
     if indicator.type == st.TIMING_SIGNATURE:
-        yield from _match_timing(indicator, events, config)
+        for account, detail in _match_timing(indicator, events, config):
+            yield account, detail, None
         return
     if epoch is None:
         return
     if indicator.type == st.NETWORK_HASH:
         kind = "user-agent" if indicator.observable.get("kind") == "user-agent" else "ip-prefix"
         for account in local.accounts_by_hash(kind, epoch).get(indicator.value, []):
-            yield account, f"keyed {kind} equal"
+            yield account, f"keyed {kind} equal", None
     elif indicator.type == st.PAYMENT_HASH:
         for account in local.accounts_by_hash("payment", epoch).get(indicator.value, []):
-            yield account, "keyed payment hash equal"
+            yield account, "keyed payment hash equal", None
     elif indicator.type == st.TEMPLATE_FINGERPRINT:
         if indicator.observable.get("method") == "keyed-hash":
             part = "tools" if indicator.observable.get("part") == "tools" else "system"
             for account in local.accounts_by_hash(part, epoch).get(indicator.value, []):
-                yield account, f"keyed {part} hash equal"
+                yield account, f"keyed {part} hash equal", None
         else:
             yield from _match_template(indicator, local, events, epoch, config)
 
 
 def _match_template(
     indicator: PeerIndicator, local: _LocalHashes, events: pl.DataFrame, epoch: int, config: CorrelationConfig
-) -> Iterable[tuple[str, str]]:
+) -> Iterable[tuple[str, str, int | None]]:
     hashes, matrix = local.template_signatures(epoch)
     if not hashes:
         return
@@ -401,12 +435,11 @@ def _match_template(
         return
     users = (
         events.filter(pl.col("template_hash").is_in(list(close)))
-        .group_by("account_id")
-        .agg(pl.col("template_hash").unique())
+        .select("account_id", "template_hash")
+        .unique()
     )
-    for account, templates in users.iter_rows():
-        best = max(close[t] for t in templates)
-        yield account, f"template similarity {best:.2f}"
+    for account, template in users.iter_rows():
+        yield account, f"template similarity {close[template]:.2f}", int(template)
 
 
 def _match_timing(
@@ -509,14 +542,20 @@ def _iso(value: Any) -> str:
 
 
 def _evidence(matches: Sequence[PeerMatch]) -> dict[str, tuple[Evidence, ...]]:
-    """One ``peer_indicator`` Evidence per account and peer campaign: noisy-OR of its indicators."""
+    """One ``peer_indicator`` Evidence per account and peer campaign.
+
+    Indicators of one kind (ten template fingerprints of one campaign) are correlated, not independent:
+    each kind contributes its strongest match, and the kinds combine by noisy-OR.
+    """
     grouped: dict[tuple[str, str, str], list[PeerMatch]] = {}
     for match in matches:
         grouped.setdefault((match.account_id, match.peer, match.campaign_id), []).append(match)
     evidence: dict[str, list[Evidence]] = {}
     for (account, peer, _campaign), group in sorted(grouped.items()):
-        best_by_indicator = {m.indicator_id: m.confidence for m in group}
-        combined = 1.0 - math.prod(1.0 - c for c in best_by_indicator.values())
+        best_by_kind: dict[str, float] = {}
+        for m in group:
+            best_by_kind[m.kind] = max(best_by_kind.get(m.kind, 0.0), m.confidence)
+        combined = 1.0 - math.prod(1.0 - c for c in best_by_kind.values())
         kinds: dict[str, int] = {}
         for m in {m.indicator_id: m for m in group}.values():
             kinds[m.kind] = kinds.get(m.kind, 0) + 1

@@ -30,6 +30,7 @@ from typing import Any
 import stix2
 
 from distillguard.errors import ShareError
+from distillguard.hub._timestamps import format_timestamp, parse_timestamp
 from distillguard.hub.members import member_identity_id
 from distillguard.share import stix_types as st
 from distillguard.share.keys import ConsortiumKey
@@ -53,6 +54,9 @@ _CAMPAIGN_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://distillguard.dev/s
 class ExportOptions:
     tlp: str = "amber"
     min_score: float = 0.0
+    # A distillation campaign is a coordinated group: a lone heavy account stays a local matter, and
+    # not sharing it keeps one provider's false positive from becoming another's "corroboration".
+    min_accounts: int = 2
     payment_hashes: bool = True
     # Most templates of a campaign shown as fingerprints (the most-used first).
     max_templates: int = 20
@@ -76,7 +80,7 @@ def export_bundle(
     when = (now or datetime.now(UTC)).astimezone(UTC)
     builder = _BundleBuilder(member, key, opts, when)
     for campaign in campaigns:
-        if _is_flagged(campaign, opts.min_score):
+        if _is_flagged(campaign, opts.min_score) and len(campaign.get("accounts") or []) >= opts.min_accounts:
             builder.add_campaign(campaign)
     objects = builder.objects()
     bundle = stix2.v21.Bundle(objects=objects, allow_custom=True)
@@ -149,8 +153,8 @@ class _BundleBuilder:
                     f"{', '.join(capabilities) or 'unknown'}; signals: {', '.join(signals) or 'none listed'}."
                 ),
                 objective="Collect the model's answers at scale to train another model (distillation).",
-                first_seen=campaign.get("first_seen") or self.now,
-                last_seen=campaign.get("last_seen") or self.now,
+                first_seen=_when(campaign.get("first_seen"), self.now),
+                last_seen=_when(campaign.get("last_seen"), self.now),
                 confidence=confidence,
                 **self._common(),
             )
@@ -279,6 +283,18 @@ _KIND_NAMES = {
 }
 
 
+def _when(value: Any, default: datetime) -> datetime:
+    """A report timestamp (RFC 3339 text with Z or an offset, or a datetime) as an aware UTC datetime."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        return parse_timestamp(str(value))
+    except ValueError as exc:
+        raise ShareError(f"not an RFC 3339 timestamp in the report: {value!r}") from exc
+
+
 def _confidence(score: Any) -> int:
     return max(0, min(100, round(float(score) * 100)))
 
@@ -320,7 +336,10 @@ def _timing_signature(indicators: Mapping[str, Any]) -> Any | None:
     if not histogram or len(histogram) != 24 or not sum(float(v) for v in histogram):
         return None
     profile = hour_profile(histogram)
-    first_use = [{"model": str(m), "first_seen": str(t)} for m, t in sorted(models.items())]
+    first_use = [
+        {"model": str(m), "first_seen": format_timestamp(_when(t, datetime.now(UTC)))}
+        for m, t in sorted(models.items())
+    ]
     extra: dict[str, Any] = {"model_first_use": first_use} if first_use else {}
     if timing.get("median_interarrival_s") is not None:
         extra["median_interarrival_s"] = round(float(timing["median_interarrival_s"]), 3)

@@ -4,14 +4,18 @@ Two members with the same consortium key get near-identical signatures for near-
 (the fraction of equal signature slots estimates the Jaccard similarity of their word 3-gram sets).
 Without the key the shingle hashes, and so the signature, say nothing about the text: an outsider
 cannot test a guessed template against it.
+
+Each distinct shingle is hashed once with keyed BLAKE2b (a PRF under the epoch key); the MinHash
+permutations (``(a * x + b) mod 2^61-1``, lower 32 bits, as in datasketch) are applied to all
+(template, shingle) pairs at once with numpy, so thousands of templates take well under a second.
 """
 
 from __future__ import annotations
 
-import hmac
+import hashlib
+from collections.abc import Sequence
 
 import numpy as np
-from datasketch import MinHash
 
 from distillguard.errors import SchemaMismatchError
 from distillguard.share.keys import ConsortiumKey
@@ -20,6 +24,19 @@ NUM_PERM = 64
 SHINGLE_WORDS = 3
 # Fixed seed: the permutations are public; the secrecy lives in the keyed shingle hashes.
 _PERMUTATION_SEED = 20260301
+_MERSENNE_PRIME = np.uint64((1 << 61) - 1)
+_MAX_HASH = np.uint64(0xFFFFFFFF)
+_PAIRS_PER_CHUNK = 65_536
+
+
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.RandomState(_PERMUTATION_SEED)
+    a = rng.randint(1, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
+    b = rng.randint(0, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
+    return a, b
+
+
+_A, _B = _permutations()
 
 
 def shingles(skeleton: str, size: int = SHINGLE_WORDS) -> set[str]:
@@ -29,14 +46,42 @@ def shingles(skeleton: str, size: int = SHINGLE_WORDS) -> set[str]:
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
+def template_signatures(skeletons: Sequence[str], key: ConsortiumKey, epoch: int) -> np.ndarray:
+    """MinHash signatures (``len(skeletons)`` x ``NUM_PERM`` uint32) of the skeletons under the epoch key."""
+    mac_key = key.epoch_key(epoch)
+    shingle_ids: dict[str, int] = {}
+    rows: list[int] = []
+    ids: list[int] = []
+    for row, skeleton in enumerate(skeletons):
+        for shingle in shingles(skeleton):
+            rows.append(row)
+            ids.append(shingle_ids.setdefault(shingle, len(shingle_ids)))
+    keyed = np.fromiter(
+        (
+            int.from_bytes(
+                hashlib.blake2b(s.encode("utf-8"), key=mac_key, digest_size=4, person=b"dg-shingle").digest(),
+                "little",
+            )
+            for s in shingle_ids
+        ),
+        dtype=np.uint64,
+        count=len(shingle_ids),
+    )
+    result = np.full((len(skeletons), NUM_PERM), _MAX_HASH, dtype=np.uint64)
+    row_array = np.asarray(rows, dtype=np.int64)
+    values = keyed[np.asarray(ids, dtype=np.int64)] if ids else np.zeros(0, dtype=np.uint64)
+    for start in range(0, len(values), _PAIRS_PER_CHUNK):
+        chunk = values[start : start + _PAIRS_PER_CHUNK]
+        # uint64 arithmetic wraps on overflow, as datasketch's does; the result is a fixed hash family.
+        hashed = ((chunk[:, None] * _A[None, :] + _B[None, :]) % _MERSENNE_PRIME) & _MAX_HASH
+        np.minimum.at(result, row_array[start : start + _PAIRS_PER_CHUNK], hashed)
+    return result.astype(np.uint32)
+
+
 def template_signature(skeleton: str, key: ConsortiumKey, epoch: int) -> np.ndarray:
-    """The MinHash signature (``NUM_PERM`` uint32 values) of ``skeleton`` under the epoch key."""
-    epoch_key = key.epoch_key(epoch)
-    keyed = [hmac.digest(epoch_key, b"shingle\0" + s.encode("utf-8"), "sha256") for s in shingles(skeleton)]
-    sketch = MinHash(num_perm=NUM_PERM, seed=_PERMUTATION_SEED)
-    if keyed:
-        sketch.update_batch(keyed)
-    return np.asarray(sketch.hashvalues, dtype=np.uint32)
+    """The MinHash signature (``NUM_PERM`` uint32 values) of one skeleton under the epoch key."""
+    signature: np.ndarray = template_signatures([skeleton], key, epoch)[0]
+    return signature
 
 
 def encode_signature(signature: np.ndarray) -> str:

@@ -11,8 +11,9 @@ Messages are bytes (serialised protobufs) so they can travel over any channel th
 
 from __future__ import annotations
 
+import base64
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import private_set_intersection.python as psi
@@ -68,11 +69,25 @@ class PsiServer:
 
 
 class PsiClient:
-    """The side that learns which of its own items are in the overlap."""
+    """The side that learns which of its own items are in the overlap.
 
-    def __init__(self, items: Sequence[str]) -> None:
-        self._client = psi.client.CreateWithNewKey(True)
+    Its private key can be kept (``private_key``/``from_key``) between sending the request and reading
+    the answer, which may arrive much later over another channel.
+    """
+
+    def __init__(self, items: Sequence[str], private_key: bytes | None = None) -> None:
+        if private_key is None:
+            self._client = psi.client.CreateWithNewKey(True)
+        else:
+            try:
+                self._client = psi.client.CreateFromKey(private_key, True)
+            except Exception as exc:
+                raise ShareError(f"unusable PSI client key: {exc}") from exc
         self.items = list(items)
+
+    def private_key(self) -> bytes:
+        key: bytes = self._client.GetPrivateKeyBytes()
+        return key
 
     def request(self) -> bytes:
         data: bytes = self._client.CreateRequest(self.items).SerializeToString()
@@ -104,3 +119,46 @@ def mutual_overlap(a_items: Sequence[str], b_items: Sequence[str], fpr: float = 
         return client.overlap(setup, server.answer(client.request()))
 
     return MutualOverlap(tuple(one_way(a_items, b_items)), tuple(one_way(b_items, a_items)))
+
+
+# -- file exchange (``share psi-request`` / ``psi-answer`` / ``psi-overlap``) ---------------------------
+PSI_FORMAT = "distillguard-psi/1"
+
+
+def request_document(client: PsiClient, kind: str) -> dict[str, object]:
+    """What the client sends: its blinded items and how many there are (nothing else)."""
+    return {
+        "format": PSI_FORMAT,
+        "kind": kind,
+        "client_set_size": len(client.items),
+        "request": base64.b64encode(client.request()).decode(),
+    }
+
+
+def answer_document(server: PsiServer, request: Mapping[str, object], kind: str) -> dict[str, object]:
+    """What the server sends back: its encrypted set filter and its answer to the request."""
+    _check_document(request, kind, "request")
+    size = request.get("client_set_size")
+    if not isinstance(size, int) or size < 0:
+        raise ShareError("the PSI request has no client_set_size")
+    blinded = base64.b64decode(str(request["request"]))
+    return {
+        "format": PSI_FORMAT,
+        "kind": kind,
+        "setup": base64.b64encode(server.setup_message(size)).decode(),
+        "response": base64.b64encode(server.answer(blinded)).decode(),
+    }
+
+
+def read_answer(client: PsiClient, answer: Mapping[str, object], kind: str) -> list[str]:
+    _check_document(answer, kind, "answer")
+    setup = base64.b64decode(str(answer["setup"]))
+    response = base64.b64decode(str(answer["response"]))
+    return client.overlap(setup, response)
+
+
+def _check_document(document: Mapping[str, object], kind: str, what: str) -> None:
+    if document.get("format") != PSI_FORMAT:
+        raise ShareError(f"not a distillguard PSI {what} (format {document.get('format')!r})")
+    if document.get("kind") != kind:
+        raise ShareError(f"the PSI {what} compares {document.get('kind')!r} values, not {kind!r}")

@@ -5,13 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from distillguard.errors import ConfigError
 from distillguard.simulate._events import EventFactory
 from distillguard.simulate._model import SimContext
+from distillguard.simulate._parallel import generate_parallel
 from distillguard.simulate._writer import TrafficWriter, write_json, write_jsonl
 from distillguard.simulate.config import PopulationCount, SimulationConfig, SimulationSummary
+from distillguard.simulate.labels import AccountLabel
 from distillguard.simulate.populations import POPULATIONS, Population, campaign_id_of
 
 # progress(done_units, total_units): one unit per population-day.
@@ -21,23 +23,42 @@ Progress = Callable[[int, int], None]
 def build_populations(ctx: SimContext) -> list[Population]:
     names = ctx.config.populations if ctx.config.populations is not None else tuple(POPULATIONS)
     unknown = [name for name in names if name not in POPULATIONS]
+    unknown_mix = [name for name, _ in ctx.config.mix if name not in POPULATIONS]
+    if unknown_mix:
+        raise ConfigError(f"unknown population {unknown_mix[0]!r} in mix", field="mix")
     if unknown:
         known = ", ".join(POPULATIONS)
         raise ConfigError(f"unknown population {unknown[0]!r}; known: {known}", field="populations")
     return [POPULATIONS[name](ctx) for name in names]
 
 
-def simulate(config: SimulationConfig, progress: Progress | None = None) -> SimulationSummary:
+def simulate(
+    config: SimulationConfig, progress: Progress | None = None, workers: int = 1
+) -> SimulationSummary:
     """Write ``traffic.jsonl[.gz]``, ``labels.jsonl`` and ``meta.json`` for ``config`` into its out_dir.
 
-    Memory holds one day of serialised events at a time; events are written sorted by time.
+    Memory holds one day of serialised events at a time; events are written sorted by time. With
+    ``workers`` > 1 populations are generated in that many processes; the files are byte-identical.
     """
+    if workers < 1:
+        raise ConfigError(f"workers must be at least 1, got {workers}", field="workers")
     began = time.perf_counter()
     ctx = SimContext.from_config(config)
     populations = build_populations(ctx)
     day_starts = tuple(ctx.start_epoch + day * 86400.0 for day in range(config.days))
     factory = EventFactory(model_roles=ctx.model_roles(), day_starts=day_starts)
     total_units = config.days * len(populations)
+    if workers > 1:
+        finished = [0]
+
+        def step() -> None:
+            finished[0] += config.days
+            if progress is not None:
+                progress(finished[0], total_units)
+
+        names = [population.name for population in populations]
+        factory.tallies.update(generate_parallel(config, names, workers, step))
+        return _finish(config, ctx, populations, factory, time.perf_counter() - began)
     done = 0
     with TrafficWriter(config.traffic_path, config.gzip) as writer:
         for day in range(config.days):
@@ -60,7 +81,7 @@ def _finish(
     factory: EventFactory,
     seconds: float,
 ) -> SimulationSummary:
-    labels = []
+    labels: list[AccountLabel] = []
     counts = []
     for population in populations:
         accounts = events = 0
@@ -71,22 +92,23 @@ def _finish(
             accounts += 1
             events += tally.events
             labels.append(
-                {
-                    "account_id": account.account_id,
-                    "platform": ctx.spec.name,
-                    "population": population.name,
-                    "malicious": population.malicious,
-                    "campaign_id": population.campaign_id,
-                    "first_seen": tally.first_seen_text,
-                    "account_created": account.created_rfc3339,
-                    "events": tally.events,
-                }
+                AccountLabel(
+                    account_id=account.account_id,
+                    platform=ctx.spec.name,
+                    population=population.name,
+                    malicious=population.malicious,
+                    campaign_id=population.campaign_id,
+                    hard_negative=population.is_hard_negative(account),
+                    first_seen=tally.first_seen_text,
+                    account_created=account.created_rfc3339,
+                    events=tally.events,
+                )
             )
         counts.append(
             PopulationCount(population.name, population.malicious, population.campaign_id, accounts, events)
         )
-    labels.sort(key=itemgetter("account_id"))
-    write_jsonl(config.labels_path, labels)
+    labels.sort(key=attrgetter("account_id"))
+    write_jsonl(config.labels_path, (label.to_dict() for label in labels))
     summary = SimulationSummary(
         config=config,
         traffic_path=config.traffic_path,
@@ -103,12 +125,12 @@ def _finish(
     return summary
 
 
-def _campaigns(populations: list[Population], labels: list[dict[str, object]]) -> list[dict[str, object]]:
+def _campaigns(populations: list[Population], labels: list[AccountLabel]) -> list[dict[str, object]]:
     """Ground truth per campaign: who, how much, and when its activity began (for time-to-detection)."""
-    by_campaign: dict[str, list[dict[str, object]]] = {}
+    by_campaign: dict[str, list[AccountLabel]] = {}
     for label in labels:
-        if label["campaign_id"] is not None:
-            by_campaign.setdefault(str(label["campaign_id"]), []).append(label)
+        if label.campaign_id is not None:
+            by_campaign.setdefault(label.campaign_id, []).append(label)
     rows: list[dict[str, object]] = []
     for population in populations:
         members = by_campaign.get(population.campaign_id or "", [])
@@ -120,8 +142,9 @@ def _campaigns(populations: list[Population], labels: list[dict[str, object]]) -
                 "population": population.name,
                 "description": population.description,
                 "accounts": len(members),
-                "events": sum(int(str(m["events"])) for m in members),
-                "first_seen": min(str(m["first_seen"]) for m in members),
+                "events": sum(m.events for m in members),
+                "first_seen": min(m.first_seen for m in members),
+                **population.ground_truth(),
             }
         )
     return sorted(rows, key=lambda row: str(row["campaign_id"]))

@@ -52,6 +52,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
             "veil": 1.0,
             "pivot": 1.0,
             "mole": 1.0,
+            "relay": 1.0,
         },
         legit_volume=1.0,
         output_cap=32768,
@@ -70,6 +71,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
             "veil": 0.8,
             "pivot": 1.3,
             "mole": 1.0,
+            "relay": 1.5,
         },
         legit_volume=0.8,
         output_cap=65536,
@@ -88,6 +90,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
             "veil": 1.2,
             "pivot": 0.8,
             "mole": 1.0,
+            "relay": 0.7,
         },
         legit_volume=1.2,
         output_cap=16384,
@@ -116,6 +119,19 @@ def _parse_date(value: Any) -> date:
     raise ConfigError(f"start must be a date like 2026-03-02, got {value!r}", field="start")
 
 
+def _parse_mix(value: Any) -> tuple[tuple[str, float], ...]:
+    """``{"hydra_agentic": 2}`` or ``["hydra_agentic=2", ...]`` to sorted (name, factor) pairs."""
+    pairs: dict[str, float] = {}
+    items = value.items() if isinstance(value, Mapping) else (str(item).split("=", 1) for item in value)
+    for item in items:
+        try:
+            name, factor = item
+            pairs[str(name).strip()] = float(factor)
+        except (TypeError, ValueError):
+            raise ConfigError(f"mix entries look like population=factor, got {item!r}", field="mix") from None
+    return tuple(sorted(pairs.items()))
+
+
 @dataclass(frozen=True, slots=True)
 class SimulationConfig:
     """Everything that determines a simulated run; the same config gives byte-identical files."""
@@ -129,6 +145,8 @@ class SimulationConfig:
     gzip: bool = False
     # Restrict to these population names (None = every registered population).
     populations: tuple[str, ...] | None = None
+    # Volume multipliers per population name (a different mix of customers and campaigns).
+    mix: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         platform_spec(self.platform)
@@ -138,6 +156,12 @@ class SimulationConfig:
             raise ConfigError(f"seed must be a non-negative integer, got {self.seed}", field="seed")
         if not 0.001 <= self.scale <= 50:
             raise ConfigError(f"scale must be between 0.001 and 50, got {self.scale}", field="scale")
+        for name, factor in self.mix:
+            if not 0 < factor <= 100:
+                raise ConfigError(f"mix factor for {name!r} must be in (0, 100], got {factor}", field="mix")
+
+    def mix_factor(self, population: str) -> float:
+        return dict(self.mix).get(population, 1.0)
 
     @property
     def platform_spec(self) -> PlatformSpec:
@@ -190,6 +214,8 @@ class SimulationConfig:
             kwargs["gzip"] = bool(data["gzip"])
         if data.get("populations") is not None:
             kwargs["populations"] = tuple(str(p) for p in data["populations"])
+        if data.get("mix"):
+            kwargs["mix"] = _parse_mix(data["mix"])
         return cls(**kwargs)
 
     def to_dict(self) -> dict[str, Any]:
@@ -202,6 +228,7 @@ class SimulationConfig:
             "start": self.start.isoformat(),
             "gzip": self.gzip,
             "populations": list(self.populations) if self.populations is not None else None,
+            "mix": dict(self.mix),
         }
 
 

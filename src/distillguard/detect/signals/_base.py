@@ -27,6 +27,8 @@ class SignalContext:
 
     baseline: Baseline
     config: DetectConfig
+    # Hours between the first and last event of the scan; enables the persistence damping below.
+    window_hours: float | None = None
 
     def excess(self, column: str | pl.Expr, *, floor: float, name: str | None = None) -> pl.Expr:
         """How unusually high a feature is for this population, mapped to [0, 1].
@@ -42,9 +44,19 @@ class SignalContext:
         return ramp(-z, self.config.z_low, self.config.z_high)
 
     def confidence(self) -> pl.Expr:
-        """Damping for small accounts: requests / (requests + min_requests)."""
+        """Damping for thin evidence: small accounts, and accounts active only in a short burst.
+
+        ``requests / (requests + min_requests)`` for volume, times a ramp on the share of the scan window's
+        hours in which the account was active (0 at ``config.min_active_share``, 1 at four times that):
+        an evaluation run of two hours in three days of traffic is a burst, not a harvesting operation.
+        """
         n = pl.col("requests").cast(pl.Float64)
-        return n / (n + float(self.config.min_requests))
+        volume = n / (n + float(self.config.min_requests))
+        if not self.window_hours or self.config.min_active_share <= 0:
+            return volume
+        share = pl.col("active_hours").cast(pl.Float64) / max(self.window_hours, 1.0)
+        low = self.config.min_active_share
+        return volume * ramp(share, low, 4 * low).fill_null(1.0)
 
 
 def ramp(expr: pl.Expr, low: float, high: float) -> pl.Expr:

@@ -18,6 +18,8 @@ from distillguard.detect.signals._base import Signal, SignalContext, pct, ramp, 
 SHARE_LOW, SHARE_HIGH = 0.25, 0.75
 # Scale floor for shares: a population where nobody uses a label still needs 5 points per z unit.
 SHARE_FLOOR = 0.05
+# Scale floor for mean label probabilities.
+MEAN_FLOOR = 0.02
 
 
 class LabelSignal(Signal):
@@ -28,15 +30,28 @@ class LabelSignal(Signal):
     content = True
 
     def value(self, ctx: SignalContext) -> pl.Expr:
-        return pl.col(f"{self.label}_share")
+        return pl.max_horizontal(pl.col(f"{self.label}_share"), pl.col(f"p_{self.label}_mean")).fill_null(0.0)
 
     def score(self, ctx: SignalContext) -> pl.Expr:
-        share = pl.col("value")
-        unusual = ctx.excess(f"{self.label}_share", floor=SHARE_FLOOR)
-        return pl.min_horizontal(unusual, ramp(share, SHARE_LOW, SHARE_HIGH))
+        share = pl.col(f"{self.label}_share").fill_null(0.0)
+        mean = pl.col(f"p_{self.label}_mean").fill_null(0.0)
+        # Two routes: a confident label on a large share of requests, or a mean probability far above the
+        # population's (a classifier that is unsure on each request can still be clear about the account).
+        by_share = pl.min_horizontal(
+            ctx.excess(f"{self.label}_share", floor=SHARE_FLOOR), ramp(share, SHARE_LOW, SHARE_HIGH)
+        )
+        by_mean = pl.min_horizontal(
+            ctx.excess(f"p_{self.label}_mean", floor=MEAN_FLOOR), ramp(mean, 0.05, 0.2)
+        )
+        return pl.max_horizontal(by_share, by_mean)
 
     def detail(self, row: Mapping[str, Any], value: float) -> str:
-        return f"{pct(value)} of {int(row['requests']):,} requests {self.phrase}"
+        mean = float(row.get(f"p_{self.label}_mean") or 0.0)
+        share = row.get(f"{self.label}_share")
+        return (
+            f"{pct(share)} of {int(row['requests']):,} requests {self.phrase} "
+            f"(mean label probability {mean:.2f})"
+        )
 
 
 @register

@@ -9,6 +9,10 @@ import polars as pl
 
 from distillguard.detect.signals._base import Signal, SignalContext, pct, ramp, register
 
+# Type-token ratio (over 256 payload words) below which payloads are a product's narrow domain, and above
+# which they are broad.
+NARROW_TTR, BROAD_TTR = 0.15, 0.3
+
 
 @register
 class TemplateCoverage(Signal):
@@ -17,8 +21,9 @@ class TemplateCoverage(Signal):
     A product is templated too (an enterprise RAG prompt, a classification job), but what it pours into
     its template is its own narrow domain: its payload vocabulary is far narrower than the typical
     account's. A capability sweep pours in everything: a templated account whose payload breadth is no
-    narrower than the population's (type-token ratio over a fixed sample of requests), or which spreads
-    over unusually many capabilities, scores by how concentrated it is.
+    narrower than the population's (type-token ratio over a fixed sample of words), nor narrow outright,
+    scores by how concentrated it is, provided it keeps pouring in new
+    payloads (a fixed benchmark run again and again re-asks the same items).
     """
 
     name = "template_coverage"
@@ -29,9 +34,15 @@ class TemplateCoverage(Signal):
 
     def score(self, ctx: SignalContext) -> pl.Expr:
         median = ctx.baseline.median.get("word_breadth", 0.0)
-        not_narrow = 1.0 - ctx.deficit("word_breadth", floor=max(0.05, 0.1 * abs(median)))
-        broad = pl.max_horizontal(not_narrow, ctx.excess("capability_entropy", floor=0.1))
-        return ramp(pl.col("value"), 0.3, 0.8) * broad
+        relative = 1.0 - ctx.deficit("word_breadth", floor=max(0.05, 0.25 * abs(median)))
+        # And narrow in absolute terms: a type-token ratio under ~0.15 over 256 words means each payload word
+        # comes back six times or more within a couple of dozen requests, a product's own vocabulary. This
+        # also guards short scans, where a handful of heavy templated accounts can dominate the baseline.
+        absolute = ramp(pl.col("word_breadth"), NARROW_TTR, BROAD_TTR)
+        broad = pl.min_horizontal(relative, absolute).fill_null(0.0)
+        # A sweep keeps pouring in new payloads; a benchmark or a product re-asks the same ones.
+        novel = ramp(pl.col("payload_unique_share").fill_null(0.0), 0.4, 0.8)
+        return ramp(pl.col("value"), 0.3, 0.8) * broad * novel
 
     def detail(self, row: Mapping[str, Any], value: float) -> str:
         return (

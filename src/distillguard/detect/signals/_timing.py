@@ -18,6 +18,8 @@ FLAT_SHARE = QUIET_WINDOW_HOURS / 24
 class Timing(Signal):
     """Activity around the clock with no quiet hours, over more than a day: nobody sleeps there."""
 
+    # Round-the-clock traffic is also what any busy integration or pipeline looks like: it corroborates.
+    weak = True
     name = "timing"
     description = "24/7 flat activity: the quietest hours of the day carry as much traffic as the rest."
 
@@ -51,9 +53,15 @@ class NewModelPivot(Signal):
 
     def score(self, ctx: SignalContext) -> pl.Expr:
         unusual = ctx.excess(pl.col("new_model_share").fill_null(0.0), name="new_model_share", floor=0.05)
-        return pl.min_horizontal(unusual, ramp(pl.col("value"), 0.3, 0.8))
+        # An evaluation run on the new model is a burst of an hour or two; a pivot keeps going.
+        sustained = ramp(pl.col("new_model_active_hours").fill_null(0), 3, 12)
+        return pl.min_horizontal(unusual, ramp(pl.col("value"), 0.3, 0.8)) * sustained
 
     def detail(self, row: Mapping[str, Any], value: float) -> str:
         lag = row.get("new_model_lag_hours")
         when = f", the first {float(lag):.1f} h after its release" if lag is not None else ""
-        return f"{pct(value)} of requests after a new model's release went to the new model{when}"
+        hours = int(row.get("new_model_active_hours") or 0)
+        return (
+            f"{pct(value)} of requests after a new model's release went to the new model{when}, "
+            f"in {hours} distinct hours"
+        )

@@ -25,7 +25,7 @@ class LogprobHarvesting(Signal):
     def score(self, ctx: SignalContext) -> pl.Expr:
         unusual = ctx.excess("logprob_tiny_share", floor=SHARE_FLOOR)
         # The same prompts asked again and again (an evaluation rerun) harvest nothing new.
-        diverse = ramp(pl.col("payload_unique_share"), 0.5, 0.9)
+        diverse = ramp(pl.col("payload_unique_share"), 0.3, 0.7)
         return pl.min_horizontal(unusual, ramp(pl.col("value"), SHARE_LOW, SHARE_HIGH)) * diverse
 
     def detail(self, row: Mapping[str, Any], value: float) -> str:

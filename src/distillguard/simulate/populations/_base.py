@@ -61,6 +61,8 @@ class Population(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
     malicious: ClassVar[bool] = False
+    # A legitimate heavy user whose traffic resembles distillation in some way (DESIGN.md "Principles").
+    hard_negative: ClassVar[bool] = False
     operator: ClassVar[str | None] = None
     base_accounts: ClassVar[int] = 1
     min_accounts: ClassVar[int] = 1
@@ -84,9 +86,10 @@ class Population(ABC):
     @property
     def platform_volume(self) -> float:
         spec = self.ctx.spec
+        mix = self.ctx.config.mix_factor(self.name)
         if self.operator is not None:
-            return spec.operator_volume.get(self.operator, 1.0)
-        return spec.legit_volume
+            return spec.operator_volume.get(self.operator, 1.0) * mix
+        return spec.legit_volume * mix
 
     def prepare(self) -> None:
         """Population-wide set-up before accounts are built (shared pools, templates)."""
@@ -132,6 +135,13 @@ class Population(ABC):
     def setup(self, account: Account, r: random.Random) -> None:
         """Per-account profile (product persona, networks, habits)."""
         return None
+
+    def ground_truth(self) -> dict[str, object]:
+        """Facts about this population's behaviour worth recording in meta.json (for checking detectors)."""
+        return {}
+
+    def is_hard_negative(self, account: Account) -> bool:
+        return self.hard_negative
 
     def day_streams(self, account: Account, day: int) -> tuple[np.random.Generator, random.Random]:
         """The account's random streams, both seeded from (seed, platform, population, account).

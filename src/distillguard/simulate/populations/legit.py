@@ -188,6 +188,18 @@ def _product_user_message(r: random.Random, kind: str, lang: str) -> str:
     )
 
 
+# What earlier assistant turns look like in a conversation's history (the logs keep the request as sent).
+_REPLY_BODIES = (
+    "Here are three ideas to get you started.",
+    "The short answer is yes, with a couple of caveats.",
+    "It depends on your budget and timing; here's how I'd think about it.",
+    "A simple way to do this is to start small and adjust as you go.",
+    "Good news: this is a common situation and there are a few easy fixes.",
+    "Let me break that down into a few steps.",
+    "Here's a quick summary, then some details.",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ChatProduct:
     kind: str
@@ -208,6 +220,7 @@ class ChatProduct:
 class ConsumerChat(Population):
     name = "consumer_chat"
     description = "Consumer chat products: a fixed persona system prompt, multi-turn sessions, diurnal."
+    hard_negative = True
     base_accounts = 6
 
     def prepare(self) -> None:
@@ -294,7 +307,7 @@ class ConsumerChat(Population):
                     finish_reason=finish,
                     api_key=r.choice(account.api_keys),
                 )
-                reply = f"{r.choice(v.ASSISTANT_SNIPPETS)} " + p.topic_question(r)[:60]
+                reply = f"{r.choice(v.ASSISTANT_SNIPPETS)} {r.choice(_REPLY_BODIES)}"
                 messages = [*messages, {"role": "assistant", "content": reply}]
 
 
@@ -343,8 +356,8 @@ def tool_schema(name: str, description: str, params: dict[str, str], prefix: str
     }
 
 
-def tool_step(r: random.Random, tools: list[dict[str, Any]], step: int) -> list[dict[str, Any]]:
-    """One assistant tool call and the tool's result, as they appear in the next request's messages."""
+def _tool_call(r: random.Random, tools: list[dict[str, Any]]) -> tuple[str, str, str]:
+    """(function name, JSON arguments, tool result) of one plausible call of one of ``tools``."""
     fn = r.choice(tools)["function"]
     args: dict[str, Any] = {}
     for key, spec in fn["parameters"]["properties"].items():
@@ -358,7 +371,6 @@ def tool_step(r: random.Random, tools: list[dict[str, Any]], step: int) -> list[
             )
         else:
             args[key] = r.choice(v.CODING_TASKS)[:30]
-    call_id = f"call_{r.getrandbits(48):012x}"
     result = r.choice(
         (
             "OK",
@@ -371,26 +383,41 @@ def tool_step(r: random.Random, tools: list[dict[str, Any]], step: int) -> list[
             "Build succeeded.",
         )
     )
-    return [
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {
-                    "id": call_id,
-                    "type": "function",
-                    "function": {"name": fn["name"], "arguments": orjson.dumps(args).decode()},
-                }
-            ],
-        },
-        {"role": "tool", "tool_call_id": call_id, "content": result},
-    ]
+    return fn["name"], orjson.dumps(args).decode(), result
+
+
+class ToolSteps:
+    """A product's (or operator's) repertoire of tool calls, drawn when the tool set is defined.
+
+    Replaying calls from a repertoire is both what agents do (the same few commands over and over) and
+    much cheaper than composing arguments for every step of every request.
+    """
+
+    def __init__(self, tools: list[dict[str, Any]], r: random.Random, size: int = 96) -> None:
+        self.tools = tools
+        self._calls = [_tool_call(r, tools) for _ in range(size)]
+
+    def step(self, r: random.Random) -> list[dict[str, Any]]:
+        """One assistant tool call and the tool's result, as they appear in the next request's messages."""
+        name, arguments, result = self._calls[int(r.random() * len(self._calls))]
+        call_id = f"call_{r.getrandbits(48):012x}"
+        return [
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+                ],
+            },
+            {"role": "tool", "tool_call_id": call_id, "content": result},
+        ]
 
 
 @dataclass(frozen=True, slots=True)
 class AgentProduct:
     system_prompt: str
     tools: list[dict[str, Any]]
+    steps: ToolSteps
     model: str
     temperature: float
     max_tokens: int
@@ -403,6 +430,7 @@ class AgentProduct:
 class CodingAgent(Population):
     name = "coding_agent"
     description = "Coding assistants and agent products: their own tools, tool loops, multi-turn."
+    hard_negative = True
     base_accounts = 3
 
     def prepare(self) -> None:
@@ -426,6 +454,7 @@ class CodingAgent(Population):
         self.products[account.account_id] = AgentProduct(
             system_prompt=system,
             tools=tools,
+            steps=ToolSteps(tools, r),
             model=r.choice((self.ctx.spec.flagship, self.ctx.spec.reasoning)),
             temperature=r.choice((0.0, 0.2, 0.3)),
             max_tokens=r.choice((4096, 8192, 16384)),
@@ -483,7 +512,7 @@ class CodingAgent(Population):
                     finish_reason="stop" if last else "tool_calls",
                     api_key=r.choice(account.api_keys),
                 )
-                messages = messages + tool_step(r, prod.tools, step)
+                messages = messages + prod.steps.step(r)
                 ts += r.uniform(2.0, 25.0)
 
 
@@ -547,11 +576,33 @@ _TENANTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 
+_CHUNK_RULES = (
+    "requests must be submitted within {d} days and approved by the {who}",
+    "exceptions require written sign-off from the {who}",
+    "the standard limit is {d} units per quarter unless the {who} grants more",
+    "records are retained for {d} months and reviewed by the {who}",
+    "any deviation must be reported to the {who} within {d} hours",
+)
+_APPROVERS = ("manager", "team lead", "compliance officer", "regional director", "HR partner", "QA lead")
+
+
+def _tenant_corpus(r: random.Random, tenant: str, nouns: tuple[str, ...], size: int = 400) -> tuple[str, ...]:
+    """The tenant's knowledge base, chunked: what its retriever returns, again and again."""
+    return tuple(
+        f"({tenant} doc {r.randrange(10, 999)}, rev {r.randrange(1, 9)}) Regarding {r.choice(nouns)}: "
+        f"section {r.randrange(1, 30)}.{r.randrange(1, 9)} states that "
+        + r.choice(_CHUNK_RULES).format(d=r.randrange(2, 90), who=r.choice(_APPROVERS))
+        + "."
+        for _ in range(size)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Tenant:
     name: str
     nouns: tuple[str, ...]
     questions: tuple[str, ...]
+    corpus: tuple[str, ...]  # the tenant's document chunks that retrieval draws from
     system_prompt: str
     ips: tuple[str, ...]
     user_agent: str
@@ -562,6 +613,7 @@ class Tenant:
 class EnterpriseRag(Population):
     name = "enterprise_rag"
     description = "Enterprise RAG: one template with retrieved context, temperature 0, weekday office hours."
+    hard_negative = True
     base_accounts = 4
 
     def prepare(self) -> None:
@@ -577,6 +629,7 @@ class EnterpriseRag(Population):
             name=name,
             nouns=nouns,
             questions=questions,
+            corpus=_tenant_corpus(r, name, nouns),
             system_prompt=(
                 f"You are the internal knowledge assistant of {name}. Answer only from the provided context. "
                 "If the answer is not in the context, say you don't know. Cite sources as [n]."
@@ -595,13 +648,9 @@ class EnterpriseRag(Population):
         )
         for ts in self.alive(account, day, times):
             noun = r.choice(tenant.nouns)
+            corpus = tenant.corpus
             chunks = "\n".join(
-                f"[{i + 1}] ({tenant.name} doc {r.randrange(10, 999)}, rev {r.randrange(1, 9)}) "
-                f"Regarding {r.choice(tenant.nouns)}: section {r.randrange(1, 30)}.{r.randrange(1, 9)} "
-                "states that "
-                f"requests must be submitted within {r.randrange(2, 60)} days and approved by the "
-                f"{r.choice(('manager', 'team lead', 'compliance officer', 'regional director'))}."
-                for i in range(r.randrange(3, 7))
+                f"[{i + 1}] {corpus[int(r.random() * len(corpus))]}" for i in range(r.randrange(3, 7))
             )
             question = r.choice(tenant.questions).format(x=noun)
             user = f"Context:\n{chunks}\n\nQuestion: {question}\n\nAnswer concisely and cite the sources."
@@ -685,6 +734,7 @@ class BatchJob:
 class NightlyBatch(Population):
     name = "batch_job"
     description = "Nightly batch classification/extraction: regular, templated, tiny outputs, one IP."
+    hard_negative = True
     base_accounts = 3
 
     def prepare(self) -> None:
@@ -800,6 +850,7 @@ class Researcher:
 class EvalResearcher(Population):
     name = "eval_researcher"
     description = "Researchers running benchmarks: CoT phrasing, logprobs for multiple choice, short bursts."
+    hard_negative = True
     base_accounts = 10
     min_accounts = 2
 
@@ -909,6 +960,16 @@ class EvalResearcher(Population):
 # ---------------------------------------------------------------------------------------------------------
 # Individual developers
 
+_SCHOOL = ("math", "physics", "chemistry", "biology", "statistics")
+_STUDENT_ASKS = (
+    "Explain step by step please.",
+    "Show all your working.",
+    "can you go through it step by step, I want to understand not just the answer",
+    "Please show the full solution with every step.",
+    "walk me through the reasoning",
+    "Explain each step like I'm 15.",
+)
+
 _COMMON_SYSTEM_PROMPTS = (
     "You are a helpful assistant.",
     "You are a helpful assistant.",
@@ -973,8 +1034,13 @@ class IndieDev(Population):
             rate=r.lognormvariate(np.log(2.0), 1.0),
             active_share=r.uniform(0.2, 0.9),
             favourite_model=r.choice(self.ctx.spec.established_models),
-            profile=r.choice(("work", "work", "evening")),
+            # A few students want worked solutions to homework (a reasoning-elicitation hard negative).
+            profile="student" if r.random() < 0.04 else r.choice(("work", "work", "evening")),
         )
+
+    def is_hard_negative(self, account: Account) -> bool:
+        # Individuals behind a shared NAT/proxy address look like a cluster by infrastructure alone.
+        return self.devs[account.account_id].shared_ip is not None
 
     def day_events(self, account: Account, day: int, factory: EventFactory, out: Out) -> None:
         dev = self.devs[account.account_id]
@@ -985,6 +1051,8 @@ class IndieDev(Population):
         if n == 0:
             return
         profile = t.WORKDAY_PROFILE if dev.profile == "work" else t.CONSUMER_PROFILE
+        if dev.profile == "student":
+            n = t.poisson(r, 4.0 * n + 4.0)  # homework evenings: a few bursts of questions
         born = account.created - day * DAY + 60.0
         for ts in t.few_profile_times(r, n, profile, account.tz_hours):
             if ts < born:
@@ -997,7 +1065,12 @@ class IndieDev(Population):
                     {"role": "user", "content": p.everyday_prompt(r)},
                     {"role": "assistant", "content": r.choice(v.ASSISTANT_SNIPPETS)},
                 ]
-            messages.append({"role": "user", "content": p.everyday_prompt(r)})
+            if dev.profile == "student" and r.random() < 0.8:
+                question = p.math_problem(r) if r.random() < 0.7 else p.hard_question(r, r.choice(_SCHOOL))
+                ask = r.choice(_STUDENT_ASKS) if r.random() < 0.7 else ""
+                messages.append({"role": "user", "content": f"{question} {ask}".strip()})
+            else:
+                messages.append({"role": "user", "content": p.everyday_prompt(r)})
             model = self.ctx.legit_model(
                 r,
                 day,
@@ -1060,6 +1133,7 @@ class SyntheticData(Population):
     description = (
         "A permitted synthetic-data job for a partner's in-house model: one account, steady, narrow."
     )
+    hard_negative = True
     base_accounts = 1
 
     def prepare(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import numpy as np
@@ -32,7 +33,7 @@ from distillguard.simulate._network import (
 )
 from distillguard.simulate._seeding import py_random
 from distillguard.simulate.populations._base import DAY, Out, Population, body, completion_length, register
-from distillguard.simulate.populations.legit import _TOOL_LIBRARY, tool_schema, tool_step
+from distillguard.simulate.populations.legit import _TOOL_LIBRARY, ToolSteps, tool_schema
 
 Composed = tuple[dict[str, Any], int, str]  # request body, completion tokens, finish reason
 
@@ -51,6 +52,8 @@ class Operator(Population):
     window_minutes: ClassVar[tuple[float, float]] = (40.0, 120.0)
     window_participation: ClassVar[float] = 0.7
     error_rate: ClassVar[float] = 0.015
+    # When the campaign starts, as a fraction of the run (not every campaign is running on day one).
+    starts_at: ClassVar[float] = 0.0
 
     def prepare(self) -> None:
         self.habits = py_random(self.ctx.shared_rng(self.operator, "habits"))
@@ -84,6 +87,10 @@ class Operator(Population):
     def day_volume(self, account: Account, day: int) -> float:
         return self.per_account_day
 
+    def ground_truth(self) -> dict[str, object]:
+        start = self.ctx.start_epoch + self.starts_at * self.ctx.days * DAY
+        return {"campaign_start": datetime.fromtimestamp(start, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+
     # Shared behaviour.
     def creation_offset(self, r: random.Random, index: int) -> float:
         burst = self.burst_starts[(index // self.burst_size) % len(self.burst_starts)]
@@ -109,6 +116,11 @@ class Operator(Population):
             joined = windows[:1]
         n = int(gen.poisson(self.day_volume(account, day) * self.rate_factor))
         return t.window_times(gen, n, joined)
+
+    def alive(self, account: Account, day: int, times: np.ndarray) -> np.ndarray:
+        times = super().alive(account, day, times)
+        start = self.starts_at * self.ctx.days * DAY - day * DAY
+        return times if start <= 0 else times[times >= start]
 
     def day_events(self, account: Account, day: int, factory: EventFactory, out: Out) -> None:
         gen, r = self.day_streams(account, day)
@@ -230,6 +242,7 @@ class ReasoningHarvest(Operator):
             temperature=variant.temperature,
             n=variant.n,
             reasoning_effort="high" if model == spec.reasoning else None,
+            stream=True if r.random() < 0.3 else None,
             **{"max_completion_tokens" if use_completion_field else "max_tokens": cap},
         )
         tokens, finish = completion_length(r, min(cap * 0.6, 5000), cap, 0.7)
@@ -309,6 +322,7 @@ class RubricGrading(Operator):
     name = "rubric_grading"
     description = "The model used as a reward model: rubric scores as JSON and pairwise comparisons."
     operator = "quill"
+    starts_at = 0.25
     base_accounts = 12
     min_accounts = 3
     per_account_day = 200.0
@@ -421,10 +435,10 @@ class HydraAgentic(Operator):
 
     def build_family(self, habits: random.Random) -> None:
         self.systems = list(_AGENT_SYSTEMS)
-        self.toolsets = []
+        self.toolsets: list[ToolSteps] = []
         for _ in range(3):
             picked = habits.sample(_AGENT_TOOLS, habits.randrange(3, 6))
-            self.toolsets.append([tool_schema(n, d, ps) for n, d, ps in picked])
+            self.toolsets.append(ToolSteps([tool_schema(n, d, ps) for n, d, ps in picked], habits))
 
     def operator_user_agents(self, habits: random.Random) -> tuple[str, ...]:
         return tuple(sdk_user_agent(habits) for _ in range(6))
@@ -433,6 +447,15 @@ class HydraAgentic(Operator):
         # A rotating residential proxy pool: many /24s and some IPv6 /48s.
         self.proxy_v4 = [ipv4_prefix(infra, "residential") for _ in range(300)]
         self.proxy_v6 = [ipv6_prefix(infra) for _ in range(40)]
+        self.retire_at: dict[str, float] = {}
+
+    def setup(self, account: Account, r: random.Random) -> None:
+        # Hydra heads are disposable: each account works for a few days, fresh ones take over.
+        self.retire_at[account.account_id] = account.created + r.uniform(3.0, 9.0) * DAY
+
+    def alive(self, account: Account, day: int, times: np.ndarray) -> np.ndarray:
+        times = super().alive(account, day, times)
+        return times[times < self.retire_at[account.account_id] - day * DAY]
 
     def ip(self, account: Account, r: random.Random) -> str:
         if r.random() < 0.2:
@@ -451,18 +474,18 @@ class HydraAgentic(Operator):
             )
             tokens, finish = completion_length(r, 250, 1024, 0.8)
             return request, tokens, finish
-        tools = self.toolsets[(account.index + r.randrange(2)) % len(self.toolsets)]
+        toolset = self.toolsets[(account.index + r.randrange(2)) % len(self.toolsets)]
         messages: list[dict[str, Any]] = [
             {"role": "system", "content": self.systems[account.index % len(self.systems)]},
             {"role": "user", "content": _agent_task(r)},
         ]
-        for step in range(r.randrange(0, 5)):
-            messages += tool_step(r, tools, step)
+        for _ in range(r.randrange(0, 5)):
+            messages += toolset.step(r)
         model = self.ctx.legit_model(r, day, ts, spec.flagship, eagerness=3.0)
         request = body(
             model,
             messages,
-            tools=tools,
+            tools=toolset.tools,
             tool_choice="auto",
             temperature=r.choice((0.2, 0.5, 0.8)),
             max_tokens=r.choice((8192, 16384, spec.output_cap)),
@@ -495,6 +518,7 @@ class LogprobHarvest(Operator):
         "Soft-label harvesting: logprobs with top_logprobs=20 and one-token completions on diverse prefixes."
     )
     operator = "sieve"
+    starts_at = 0.15
     base_accounts = 8
     min_accounts = 2
     per_account_day = 350.0
@@ -565,6 +589,7 @@ class CensorshipRewrite(Operator):
     name = "censorship_rewrite"
     description = "Censorship-safe alternatives to politically sensitive questions, in English and Chinese."
     operator = "veil"
+    starts_at = 0.4
     base_accounts = 10
     min_accounts = 2
     per_account_day = 150.0
@@ -622,7 +647,7 @@ class ModelPivot(Operator):
     def build_family(self, habits: random.Random) -> None:
         self.systems = list(_PIVOT_SYSTEMS)
         picked = habits.sample(_TOOL_LIBRARY, 5)
-        self.tools = [tool_schema(n, d, ps) for n, d, ps in picked]
+        self.toolset = ToolSteps([tool_schema(n, d, ps) for n, d, ps in picked], habits)
         # Hours between the release and the operator's switch-over (the same habit everywhere).
         self.lag_hours = habits.uniform(1.5, 6.0)
 
@@ -636,6 +661,15 @@ class ModelPivot(Operator):
         if r.random() < 0.2:
             return residential_ip(r, 0.1)
         return ipv4_in(r, self.prefixes[account.index % 2])
+
+    def ground_truth(self) -> dict[str, object]:
+        switch = self.ctx.start_epoch + self.ctx.release_offset + self.lag_hours * 3600.0
+        return {
+            **super().ground_truth(),
+            "pivot_lag_hours": round(self.lag_hours, 2),
+            "pivot_at": datetime.fromtimestamp(switch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "new_model_share_after_pivot": 0.9,
+        }
 
     def pivoted(self, day: int, ts: float) -> bool:
         return self.ctx.since_release(day, ts) > self.lag_hours * 3600.0
@@ -652,9 +686,9 @@ class ModelPivot(Operator):
             {"role": "system", "content": self.systems[account.index % 2]},
             {"role": "user", "content": p.coding_request(r) if r.random() < 0.6 else p.debug_request(r)},
         ]
-        for step in range(r.randrange(1, 4)):
-            messages += tool_step(r, self.tools, step)
-        request = body(model, messages, tools=self.tools, temperature=0.3, max_tokens=spec.output_cap)
+        for _ in range(r.randrange(1, 4)):
+            messages += self.toolset.step(r)
+        request = body(model, messages, tools=self.toolset.tools, temperature=0.3, max_tokens=spec.output_cap)
         tokens, finish = completion_length(r, 1500, spec.output_cap, 0.6)
         return request, tokens, finish
 
@@ -754,3 +788,100 @@ class SlowCareful(Operator):
                 finish_reason=finish,
             )
             previous = [*messages, {"role": "assistant", "content": "Step 1: " + topic}]
+
+
+_ROUTER_NAMES = ("apihub", "modelmesh", "tokenbridge", "omniroute", "llmgate")
+
+
+@register
+class RouterLaundering(Operator):
+    name = "router_laundering"
+    description = "Distillation laundered through third-party API routers: many end-user ids, one egress."
+    operator = "relay"
+    base_accounts = 3
+    min_accounts = 2
+    per_account_day = 550.0
+    burst_size = 1
+    created_between = (-90.0, -10.0)
+    payment_pool_size = 1
+    shared_payment_share = 0.0
+    windows_per_day = (10, 16)
+    window_minutes = (60.0, 180.0)
+    window_participation = 0.8
+    harvest_share = 0.6
+
+    def build_family(self, habits: random.Random) -> None:
+        # The hidden client's scripts: reasoning and coding trace harvesting, a few fixed variants.
+        self.variants = _reasoning_variants(habits, 4)
+        self.toolset = ToolSteps(
+            [tool_schema(n, d, ps) for n, d, ps in habits.sample(_TOOL_LIBRARY, 4)], habits
+        )
+
+    def build_infra(self, infra: random.Random) -> None:
+        self.routers: dict[str, tuple[str, str]] = {}
+        self.egress = [ipv4_prefix(infra, "datacenter") for _ in range(2)]
+
+    def setup(self, account: Account, r: random.Random) -> None:
+        # Each account looks like a small reseller: its own product name, one user agent, a cloud egress.
+        router = r.choice(_ROUTER_NAMES)
+        agent = r.choice(
+            (f"{router}/{r.randrange(1, 4)}.{r.randrange(0, 20)}", f"litellm/1.{r.randrange(40, 70)}.0")
+        )
+        self.routers[account.account_id] = (router, agent)
+
+    def ip(self, account: Account, r: random.Random) -> str:
+        return ipv4_in(r, self.egress[account.index % len(self.egress)])
+
+    def day_events(self, account: Account, day: int, factory: EventFactory, out: Out) -> None:
+        gen, r = self.day_streams(account, day)
+        _, agent = self.routers[account.account_id]
+        for ts in self.alive(account, day, self.times(account, day, gen)):
+            request, tokens, finish = self.compose(account, r, day, float(ts))
+            # Routers pass their own customers' ids through: many "end users" behind one account.
+            request["user"] = f"{r.choice(_ROUTER_NAMES)[:3]}-{r.getrandbits(32):08x}"
+            factory.emit(
+                out,
+                r=r,
+                account=account,
+                day=day,
+                ts=float(ts),
+                request=request,
+                ip=self.ip(account, r),
+                user_agent=agent,
+                completion_tokens=tokens,
+                finish_reason=finish,
+                status=200 if r.random() > self.error_rate else 429,
+                api_key=r.choice(account.api_keys),
+            )
+
+    def key_count(self, r: random.Random) -> int:
+        return r.randrange(2, 6)
+
+    def compose(self, account: Account, r: random.Random, day: int, ts: float) -> Composed:
+        spec = self.ctx.spec
+        if r.random() > self.harvest_share:
+            # The router's genuine customers.
+            request = body(
+                r.choice(spec.established_models),
+                [{"role": "user", "content": p.everyday_prompt(r)}],
+                temperature=r.choice((None, 0.7, 1.0)),
+                max_tokens=r.choice((None, 1024, 2048)),
+            )
+            tokens, finish = completion_length(r, 280, 2048, 0.8)
+            return request, tokens, finish
+        if r.random() < 0.6:
+            variant = self.variants[int(r.random() * len(self.variants))]
+            request = body(
+                spec.reasoning,
+                _fill(variant, p.sweep_payload(r)[1]),
+                reasoning_effort="high",
+                max_completion_tokens=spec.output_cap,
+            )
+            tokens, finish = completion_length(r, min(spec.output_cap * 0.5, 4000), spec.output_cap, 0.7)
+            return request, tokens, finish
+        messages: list[dict[str, Any]] = [{"role": "user", "content": p.coding_request(r)}]
+        for _ in range(r.randrange(1, 4)):
+            messages += self.toolset.step(r)
+        request = body(spec.flagship, messages, tools=self.toolset.tools, max_tokens=spec.output_cap)
+        tokens, finish = completion_length(r, 1200, spec.output_cap, 0.6)
+        return request, tokens, finish
