@@ -133,3 +133,13 @@ def test_small_classifier_memo_gives_the_same_labels_across_batches(make_events:
         for label in LABELS:
             assert out[f"p_{label}"].to_list() == expected[f"p_{label}"].to_list()
         assert out["capability"].to_list() == expected["capability"].to_list()
+
+
+def test_large_string_text_is_accepted(make_events: EventFactory) -> None:
+    batch = make_events(["Solve 2 + 2 step by step."])
+    index = batch.schema.get_field_index("user_text")
+    widened = batch.set_column(
+        index, pa.field("user_text", pa.large_string()), batch.column(index).cast(pa.large_string())
+    )
+    expected = Fingerprinter().fingerprint(batch)
+    assert Fingerprinter().fingerprint(widened).equals(expected)

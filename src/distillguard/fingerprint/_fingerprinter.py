@@ -65,7 +65,7 @@ class Fingerprinter:
 
     def fingerprint(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """The batch without its text columns, plus template/payload hashes, labels and lengths."""
-        _check_schema(batch.schema)
+        batch = _conform(batch)
         frame = pl.from_arrow(pa.Table.from_batches([batch.select(list(_NEEDED))]))
         assert isinstance(frame, pl.DataFrame)
         users = self._user_table(frame["user_text"])
@@ -232,19 +232,35 @@ def _unchanged(texts: pl.Series) -> pl.Series:
     return texts
 
 
-def _check_schema(schema: pa.Schema) -> None:
+def _conform(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """The batch in ``EVENT_SCHEMA``: exact types pass through; equivalent ones (``large_string`` or
+    ``string_view`` text, as other Arrow producers write it) are cast; anything else is refused."""
+    schema = batch.schema
     missing = [f.name for f in EVENT_SCHEMA if f.name not in schema.names]
     wrong = [
         f.name
         for f in EVENT_SCHEMA
         if f.name in schema.names and not schema.field(f.name).type.equals(f.type)
     ]
-    if missing or wrong:
+    if not missing and not wrong:
+        return batch
+    castable = all(_equivalent(schema.field(name).type, EVENT_SCHEMA.field(name).type) for name in wrong)
+    if missing or not castable:
         raise SchemaMismatchError(
             "batch is not in the canonical event schema",
             missing=", ".join(missing) or None,
             wrong_type=", ".join(wrong) or None,
         )
+    table = pa.Table.from_batches([batch]).select(list(EVENT_SCHEMA.names)).cast(EVENT_SCHEMA)
+    batches = table.combine_chunks().to_batches()
+    if batches:
+        return batches[0]
+    return pa.RecordBatch.from_arrays([pa.array([], type=f.type) for f in EVENT_SCHEMA], schema=EVENT_SCHEMA)
+
+
+def _equivalent(actual: pa.DataType, expected: pa.DataType) -> bool:
+    texts = (pa.string(), pa.large_string(), pa.string_view())
+    return any(actual.equals(t) for t in texts) and any(expected.equals(t) for t in texts)
 
 
 def fingerprint_batches(
