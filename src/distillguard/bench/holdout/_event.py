@@ -53,12 +53,12 @@ def text_chars(messages: list[dict[str, Any]]) -> int:
     total = 0
     for message in messages:
         content = message.get("content")
-        if isinstance(content, str):
+        if content.__class__ is str:
             total += len(content)
-        elif isinstance(content, list):
+        elif content:
             total += sum(len(part.get("text", "")) for part in content)
-        for call in message.get("tool_calls") or ():
-            total += len(call["function"]["arguments"]) + 16
+        if "tool_calls" in message:
+            total += sum(len(call["function"]["arguments"]) + 16 for call in message["tool_calls"])
     return total
 
 
@@ -170,20 +170,18 @@ class Sink:
     def _response(
         self, body: Body, reasons: bool, prompt_tokens: int, out_tokens: int, finish: str
     ) -> tuple[dict[str, Any], int]:
-        rng = self._rng
+        random = self._rng.random
         cap = body.get("max_completion_tokens") or body.get("max_tokens")
-        n = int(body.get("n") or 1)
         reasoning = 0
-        if reasons and body.get("reasoning_effort"):
-            scale = _EFFORT_SCALE.get(str(body["reasoning_effort"]), 1.0)
-            reasoning = int(out_tokens * scale * (0.5 + rng.random()))
+        if reasons and "reasoning_effort" in body:
+            reasoning = int(out_tokens * _EFFORT_SCALE.get(body["reasoning_effort"], 1.0) * (0.5 + random()))
         choices = []
         total = 0
-        for index in range(n):
-            produced = max(1, int(out_tokens * (0.6 + 0.8 * rng.random()))) + reasoning
+        for index in range(body.get("n") or 1):
+            produced = max(1, int(out_tokens * (0.6 + 0.8 * random()))) + reasoning
             reason = finish
             if cap is not None and produced >= cap:
-                produced, reason = int(cap), "length"
+                produced, reason = cap, "length"
             total += produced
             choices.append({"index": index, "finish_reason": reason})
         usage: dict[str, Any] = {
@@ -192,9 +190,9 @@ class Sink:
             "total_tokens": prompt_tokens + total,
         }
         if reasoning:
-            usage["completion_tokens_details"] = {"reasoning_tokens": min(total, reasoning * n)}
+            usage["completion_tokens_details"] = {"reasoning_tokens": min(total, reasoning * len(choices))}
         response = {
-            "id": f"nbc-{rng.getrandbits(80):020x}",
+            "id": f"nbc-{self._rng.getrandbits(80):020x}",
             "object": "chat.completion",
             "model": body["model"],
             "choices": choices,
