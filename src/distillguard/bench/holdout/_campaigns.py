@@ -32,7 +32,7 @@ from distillguard.bench.holdout._ids import (
 from distillguard.bench.holdout._models import NEW_MODEL
 from distillguard.bench.holdout._payloads import ALL_SUBJECTS, PAYLOADS_BY_CAPABILITY, math_problem
 from distillguard.bench.holdout._rand import pick, randint
-from distillguard.bench.holdout._text_legit import DEV_QUESTIONS, SHORT_TEXTS
+from distillguard.bench.holdout._text_legit import dev_question
 
 Body = dict[str, Any]
 CAPABILITIES = ("math", "math", "science", "coding", "logic", "analysis", "math", "science")
@@ -65,7 +65,7 @@ def _payload(ctx: Ctx, language: str) -> str:
 
 def _cover(ctx: Ctx) -> Body:
     """Ordinary-looking traffic that campaigns mix in to dilute their profile."""
-    question = pick(ctx.rng, DEV_QUESTIONS).format(text=pick(ctx.rng, SHORT_TEXTS))
+    question = dev_question(ctx.rng)
     return {"model": "nimbus-2-mini", "messages": [{"role": "user", "content": question}]}
 
 
