@@ -269,6 +269,20 @@ def _agent_task(ctx: Ctx) -> str:
     )
 
 
+def _argument(ctx: Ctx, name: str) -> str | int:
+    """A plausible value for a synthetic tool parameter."""
+    rng = ctx.rng
+    if name == "limit":
+        return randint(rng, 5, 100)
+    if name in ("date", "since"):
+        return f"2026-0{randint(rng, 1, 9)}-{randint(rng, 10, 28)}"
+    if name in ("id", "user_id"):
+        return hexid(rng, 4)
+    if name == "amount":
+        return str(randint(rng, 10, 9000))
+    return pick(rng, (*attack_text.PLACES, *attack_text.TOOL_NOUNS))
+
+
 def agentic_harvest(ctx: Ctx, n_accounts: int) -> None:
     """Agent-trace harvesting: a fresh synthetic tool schema per trajectory, scripted tool results."""
     rng, nrng, window = ctx.rng, ctx.nrng, ctx.window
@@ -305,7 +319,10 @@ def agentic_harvest(ctx: Ctx, n_accounts: int) -> None:
                 ctx.sink.emit(ts, account, body, ip=proxies.pick(rng), out_tokens=420, finish="tool_calls")
                 tool = pick(rng, tools)["function"]
                 call_id = f"call_{hexid(rng, 6)}"
-                arguments = orjson.dumps({name: "x" for name in tool["parameters"]["required"]}).decode()
+                arguments = orjson.dumps(
+                    {name: _argument(ctx, name) for name in tool["parameters"]["properties"]}
+                )
+                arguments = arguments.decode()
                 history.append(
                     {
                         "role": "assistant",
