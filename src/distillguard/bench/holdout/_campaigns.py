@@ -319,10 +319,8 @@ def agentic_harvest(ctx: Ctx, n_accounts: int) -> None:
                 ctx.sink.emit(ts, account, body, ip=proxies.pick(rng), out_tokens=420, finish="tool_calls")
                 tool = pick(rng, tools)["function"]
                 call_id = f"call_{hexid(rng, 6)}"
-                arguments = orjson.dumps(
-                    {name: _argument(ctx, name) for name in tool["parameters"]["properties"]}
-                )
-                arguments = arguments.decode()
+                values = {name: _argument(ctx, name) for name in tool["parameters"]["properties"]}
+                arguments = orjson.dumps(values).decode()
                 history.append(
                     {
                         "role": "assistant",
