@@ -6,11 +6,12 @@ serialises each event with orjson as it is emitted, and keeps per-account counts
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import orjson
@@ -143,26 +144,24 @@ class Sink:
     def _spill(self) -> None:
         """Write the buffered events, sorted by (time, emission order), to a run file on disk."""
         path = self._spill_dir / f"run-{len(self._spills):05d}.jsonl"
-        path.write_bytes(b"\n".join(self._take_sorted()) + b"\n")
+        with path.open("wb") as out:
+            write_lines(out, self._drain_sorted())
         self._spills.append(path)
 
-    def _take_sorted(self) -> list[bytes]:
-        """Buffered events in (time, emission order) with their timestamps; empties the buffer."""
+    def _drain_sorted(self) -> Iterator[bytes]:
+        """Buffered events in (time, emission order), completed with their timestamps; empties the buffer."""
         times = np.array(self._times, dtype=np.int64)
         order = np.argsort(times, kind="stable")  # stable: ties keep emission order
         texts: list[str] = np.datetime_as_string(times[order].astype("datetime64[ms]"), unit="ms").tolist()
         lines = self._lines
-        done = [
-            b'{"ts":"' + text.encode() + b'Z",' + lines[i][1:]
-            for text, i in zip(texts, order.tolist(), strict=True)
-        ]
         self._times, self._lines = [], []
-        return done
+        for text, index in zip(texts, order.tolist(), strict=True):
+            yield b'{"ts":"' + text.encode() + b'Z",' + lines[index][1:]
 
-    def sorted_runs(self) -> list[Iterable[bytes]]:
+    def sorted_runs(self) -> list[Iterator[bytes]]:
         """Time-sorted runs of serialised events; merged, they give the (time, emission order) order."""
         if not self._spills:
-            return [self._take_sorted()]
+            return [self._drain_sorted()]
         if self._lines:
             self._spill()
         return [_read_lines(path) for path in self._spills]
@@ -199,6 +198,22 @@ class Sink:
             "usage": usage,
         }
         return response, total
+
+
+def write_lines(out: BinaryIO, lines: Iterable[bytes], chunk: int = 20_000) -> int:
+    """Write newline-terminated lines in chunks (one join per chunk keeps memory flat); returns the count."""
+    count = 0
+    for batch in _batched(lines, chunk):
+        out.write(b"\n".join(batch) + b"\n")
+        count += len(batch)
+    return count
+
+
+def _batched(lines: Iterable[bytes], size: int) -> Iterator[tuple[bytes, ...]]:
+    """``itertools.batched`` for Python 3.11."""
+    iterator = iter(lines)
+    while batch := tuple(itertools.islice(iterator, size)):
+        yield batch
 
 
 def _read_lines(path: Path) -> Iterator[bytes]:
