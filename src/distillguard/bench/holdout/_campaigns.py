@@ -136,7 +136,14 @@ def hydra_reasoning(ctx: Ctx, n_accounts: int) -> None:
         accounts.append((account, pick(rng, personas)))
     pivot_at = window.release_ms + int(rng.uniform(1.5, 4.0) * HOUR_MS)
     rate = 60.0 * ctx.volume * n_accounts / 180
-    waves = poisson_times(nrng, window.start_ms, window.end_ms, rate).tolist()
+    # The operator ramps up once the new model is there to harvest.
+    ramp = rng.uniform(1.3, 2.0)
+    waves = np.concatenate(
+        [
+            poisson_times(nrng, window.start_ms, min(pivot_at, window.end_ms), rate),
+            poisson_times(nrng, max(window.start_ms, pivot_at), window.end_ms, rate * ramp),
+        ]
+    ).tolist()
     sizes = (2 + nrng.poisson(3, size=len(waves))).tolist()
     starts = (created + 10 * 60_000).tolist()  # a short warm-up after sign-up
     ends = retired.tolist()
