@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
+import os
 import random
 import subprocess
 import sys
@@ -96,7 +98,7 @@ async def reader(
 
 
 async def load(
-    base: str, ids: list[str], seconds: float, concurrency: int
+    base: str, ids: list[str], seconds: float, concurrency: int, seed_offset: int = 0
 ) -> tuple[list[tuple[str, float, int]], float]:
     results: list[tuple[str, float, int]] = []
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -106,10 +108,20 @@ async def load(
         started = time.perf_counter()
         stop_at = started + seconds
         await asyncio.gather(
-            *(reader(client, base, ids, stop_at, seed, results) for seed in range(concurrency))
+            *(reader(client, base, ids, stop_at, seed_offset + seed, results) for seed in range(concurrency))
         )
         elapsed = time.perf_counter() - started
     return results, elapsed
+
+
+def _load_process(
+    args: tuple[str, list[str], float, int, int],
+) -> tuple[list[tuple[str, float, int]], float, float]:
+    """One load-generator process: its own event loop and connection pool."""
+    base, ids, seconds, concurrency, offset = args
+    cpu_start = time.process_time()
+    results, elapsed = asyncio.run(load(base, ids, seconds, concurrency, offset))
+    return results, elapsed, time.process_time() - cpu_start
 
 
 def summarize(results: list[tuple[str, float, int]], elapsed: float) -> dict[str, Any]:
@@ -135,6 +147,7 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=10_000, help="collection size")
     parser.add_argument("--seconds", type=float, default=20.0, help="duration of the read load")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent readers")
+    parser.add_argument("--clients", type=int, default=1, help="load-generator processes (each async)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
@@ -161,14 +174,22 @@ def main() -> None:
                     time.sleep(0.2)
             hub_process = psutil.Process(server.pid)
             cpu_before = sum(hub_process.cpu_times()[:2])
-            results, elapsed = asyncio.run(load(base, ids, args.seconds, args.concurrency))
+            jobs = [(base, ids, args.seconds, args.concurrency, 1000 * i) for i in range(args.clients)]
+            with multiprocessing.get_context("spawn").Pool(args.clients) as pool:
+                outcomes = pool.map(_load_process, jobs)
+            results = [row for outcome in outcomes for row in outcome[0]]
+            elapsed = max(outcome[1] for outcome in outcomes)
+            client_cpu_s = sum(outcome[2] for outcome in outcomes)
             hub_cpu_s = sum(hub_process.cpu_times()[:2]) - cpu_before
         finally:
             server.terminate()
             server.wait(timeout=30)
     summary = {
         "objects": args.objects,
-        "concurrency": args.concurrency,
+        "concurrency": args.concurrency * args.clients,
+        "load_processes": args.clients,
+        "machine_load_average_1m": round(os.getloadavg()[0], 2),
+        "client_cpu_ms_per_read": round(1000 * client_cpu_s / max(len(results), 1), 2),
         "seconds": round(elapsed, 2),
         "target_reads_per_s": 200,
         # CPU the hub process spent per read: the hub's own cost, apart from the load generator's.
@@ -183,7 +204,10 @@ def main() -> None:
                 f"p95 {row['p95_ms']:6.1f} ms  p99 {row['p99_ms']:6.1f} ms  errors {row['errors']}"
             )
     print(
-        f"hub CPU {summary['hub_cpu_ms_per_read']} ms per read, {summary['hub_cpu_utilisation']:.0%} of one core"
+        f"hub CPU {summary['hub_cpu_ms_per_read']} ms per read, "
+        f"{summary['hub_cpu_utilisation']:.0%} of one core; load generator "
+        f"{summary['client_cpu_ms_per_read']} ms CPU per read; "
+        f"machine load {summary['machine_load_average_1m']}"
     )
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))

@@ -73,6 +73,22 @@ BAD_LINES = [
     ),
     pytest.param(_line(request=None), "missing field: request", id="missing-request"),
     pytest.param(_line(status=10**12), "value out of range: status", id="status-out-of-range"),
+    pytest.param(_line(ip=3405803786), "wrong type: ip must be a string, got integer", id="ip-number"),
+    pytest.param(
+        _line(request=_request(model=["gpt-4o"])),
+        "wrong type: model must be a string, got list",
+        id="model-list",
+    ),
+    pytest.param(
+        _line(request=_request(logprobs="yes")),
+        "wrong type: logprobs must be a boolean, got string",
+        id="logprobs-string",
+    ),
+    pytest.param(
+        _line(request=_request(max_tokens=512.5)),
+        "wrong type: max_tokens must be an integer, got number",
+        id="max-tokens-fraction",
+    ),
     pytest.param(
         b'{"ts": "2026-03-02T09:00:00Z", "account_id": "acct_\xff\xfe"}',
         "not UTF-8: invalid byte",
@@ -234,3 +250,49 @@ def test_missing_file_is_an_error_naming_it(tmp_path: Path) -> None:
     with Quarantine(None) as quarantine, pytest.raises(InputFormatError) as error:
         list(read_events([tmp_path / "nope.jsonl"], quarantine=quarantine))
     assert "nope.jsonl" in str(error.value)
+
+
+def test_truncated_pretty_printed_otlp_document_is_one_quarantine_record(tmp_path: Path) -> None:
+    export = orjson.loads((SAMPLES / "otel.jsonl").read_bytes().splitlines()[0])
+    text = orjson.dumps(export, option=orjson.OPT_INDENT_2)
+    path = tmp_path / "export.json"
+    path.write_bytes(text[: len(text) // 2])
+    table, quarantined, quarantine = read_all([path], tmp_path, fmt="otel")
+    assert table.num_rows == 0
+    assert quarantine.count == 1
+    assert quarantined[0]["line"] == 1
+    assert quarantined[0]["reason"].startswith("broken JSON:")
+    assert quarantined[0]["reason"].endswith("(the whole OTLP/JSON document)")
+
+
+def test_otel_attribute_of_the_wrong_type(tmp_path: Path) -> None:
+    export = orjson.loads((SAMPLES / "otel.jsonl").read_bytes().splitlines()[0])
+    span = export["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    for attribute in span["attributes"]:
+        if attribute["key"] == "gen_ai.request.max_tokens":
+            attribute["value"] = {"stringValue": "512"}
+    path = tmp_path / "traces.jsonl"
+    path.write_bytes(orjson.dumps(export))
+    _, quarantined, _ = read_all([path], tmp_path)
+    assert [r["reason"] for r in quarantined] == [
+        "wrong type: gen_ai.request.max_tokens must be an integer, got string "
+        "(at resourceSpans[0].scopeSpans[0].spans[0])"
+    ]
+
+
+def test_litellm_start_time_out_of_range(tmp_path: Path) -> None:
+    payloads = [orjson.loads(line) for line in (SAMPLES / "litellm.jsonl").read_bytes().splitlines()[:2]]
+    payloads[1]["startTime"] = 1e300
+    path = tmp_path / "litellm.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(p) for p in payloads))
+    table, quarantined, _ = read_all([path], tmp_path)
+    assert table.num_rows == 1
+    assert [(r["line"], r["reason"].split(":")[0]) for r in quarantined] == [(2, "unparseable time")]
+
+
+def test_quarantine_used_without_with_still_writes(tmp_path: Path) -> None:
+    quarantine = Quarantine(tmp_path / "q.jsonl")
+    quarantine.add("logs.jsonl", 7, "broken JSON: x", b"{")
+    quarantine.close()
+    record = orjson.loads((tmp_path / "q.jsonl").read_bytes())
+    assert record == {"source": "logs.jsonl", "line": 7, "reason": "broken JSON: x", "raw": "{"}

@@ -117,3 +117,28 @@ def test_cli_writes_the_three_files(tmp_path: Path) -> None:
 def test_cli_rejects_unknown_platform(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", "--out", str(tmp_path), "--platform", "Q"])
     assert result.exit_code != 0
+
+
+def test_only_restricts_the_populations(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            "--out",
+            str(tmp_path),
+            "--days",
+            "1",
+            "--scale",
+            "0.05",
+            "--only",
+            "hydra_agentic",
+            "--only",
+            "batch_job",
+            "--quiet",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    populations = {row["population"] for row in _labels(tmp_path)}
+    assert populations == {"hydra_agentic", "batch_job"}
+    meta = orjson.loads((tmp_path / "meta.json").read_bytes())
+    assert [c["campaign_id"] for c in meta["campaigns"]] == ["op-hydra"]

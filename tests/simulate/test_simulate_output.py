@@ -119,7 +119,7 @@ def test_every_population_is_present(labels_a: dict[str, dict[str, Any]]) -> Non
 
 def test_meta_records_seed_release_and_counts(run_a: SimulationSummary) -> None:
     meta = orjson.loads(run_a.meta_path.read_bytes())
-    assert meta["seed"] == 7 and meta["platform"] == "A" and meta["days"] == 2
+    assert meta["seed"] == SMALL["seed"] and meta["platform"] == "A" and meta["days"] == 2
     new = next(m for m in meta["models"] if m["role"] == "new")
     assert new["released_at"] == meta["new_model_released_at"]
     assert meta["counts"]["events"] == run_a.events
@@ -244,3 +244,12 @@ def test_config_validation() -> None:
     config = SimulationConfig.from_dict({"platform": "b", "start": "2026-04-01", "seed": "3"})
     assert config.platform == "B" and config.seed == 3 and config.start.isoformat() == "2026-04-01"
     assert SimulationConfig.from_dict(config.to_dict()) == config
+
+
+def test_ingest_reads_every_simulated_line(run_a: SimulationSummary, tmp_path: Path) -> None:
+    from distillguard.ingest import Quarantine, read_events
+
+    quarantine = Quarantine(tmp_path / "quarantine.jsonl")
+    rows = sum(batch.num_rows for batch in read_events([run_a.traffic_path], quarantine=quarantine))
+    assert rows == run_a.events
+    assert quarantine.count == 0

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from distillguard.cli import (  # noqa: F401
+    convert,
     gateway,
     hub,
     policy,
+    share,
     simulate,
     version,
 )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -12,18 +11,23 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from distillguard.cli._app import app
-from distillguard.simulate import PLATFORMS, SimulationConfig, SimulationSummary, simulate
+from distillguard.errors import ConfigError
+from distillguard.simulate import PLATFORMS, POPULATIONS, SimulationConfig, SimulationSummary, simulate
+from distillguard.simulate.populations import campaign_id_of
 
 
 def _summary_table(summary: SimulationSummary) -> Table:
     table = Table(
         title=f"platform {summary.config.platform}: {summary.events:,} events, {summary.accounts:,} accounts"
     )
-    table.add_column("population")
-    table.add_column("malicious")
-    table.add_column("campaign")
-    table.add_column("accounts", justify="right")
-    table.add_column("events", justify="right")
+    for name, justify in (
+        ("population", "left"),
+        ("malicious", "left"),
+        ("campaign", "left"),
+        ("accounts", "right"),
+        ("events", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for count in summary.populations:
         table.add_row(
             count.population,
@@ -35,11 +39,22 @@ def _summary_table(summary: SimulationSummary) -> Table:
     return table
 
 
+def _populations_table() -> Table:
+    table = Table(title="simulated populations")
+    table.add_column("population")
+    table.add_column("campaign")
+    table.add_column("description")
+    for name, cls in POPULATIONS.items():
+        table.add_row(name, campaign_id_of(cls.operator) or "", cls.description)
+    return table
+
+
 @app.command("simulate")
 def simulate_command(
     out: Annotated[
-        Path, typer.Option("--out", help="Directory to write traffic.jsonl, labels.jsonl, meta.json.")
-    ],
+        Path | None,
+        typer.Option("--out", help="Directory to write traffic.jsonl, labels.jsonl and meta.json into."),
+    ] = None,
     platform: Annotated[
         str, typer.Option("--platform", help=f"Simulated provider: one of {', '.join(PLATFORMS)}.")
     ] = "A",
@@ -49,7 +64,9 @@ def simulate_command(
     ] = 0,
     scale: Annotated[
         float,
-        typer.Option("--scale", help="Volume multiplier (1 = a few thousand accounts, ~60k events/day)."),
+        typer.Option(
+            "--scale", help="Volume multiplier: 1 gives a few thousand accounts and ~60k events a day."
+        ),
     ] = 1.0,
     start: Annotated[
         str, typer.Option("--start", help="First simulated day (UTC), as YYYY-MM-DD.")
@@ -57,29 +74,39 @@ def simulate_command(
     gzip: Annotated[
         bool, typer.Option("--gzip", help="Write traffic.jsonl.gz instead of plain JSONL.")
     ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Simulate only this population (repeatable); see --list-populations."),
+    ] = None,
+    list_populations: Annotated[
+        bool, typer.Option("--list-populations", help="Print the available populations and exit.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the output paths.")] = False,
 ) -> None:
     """Simulate labelled API traffic: legitimate customers plus distillation campaigns.
 
-    Writes canonical request-log JSONL, one label line per account, and meta.json (seed, model release
-    times, counts). Platforms A, B and C share the same distillation operators (same campaign ids)
-    with different accounts, networks and volumes.
+    Writes canonical request-log JSONL, one label line per account, and meta.json.
+    Platforms A, B and C share the same operators (campaign ids) with their own accounts and volumes.
     """
-    config = SimulationConfig.from_dict(
-        {
-            "platform": platform,
-            "days": days,
-            "seed": seed,
-            "scale": scale,
-            "start": start,
-            "gzip": gzip,
-            "out_dir": out,
-        }
-    )
+    if list_populations:
+        Console().print(_populations_table())
+        return
+    if out is None:
+        raise ConfigError("--out DIR is required", field="out")
+    settings: dict[str, Any] = {
+        "platform": platform,
+        "days": days,
+        "seed": seed,
+        "scale": scale,
+        "start": start,
+        "gzip": gzip,
+        "out_dir": out,
+        "populations": only or None,
+    }
+    config = SimulationConfig.from_dict(settings)
     console = Console(stderr=True)
-    began = datetime.now()
     with Progress(
-        TextColumn("[bold]simulating[/] platform " + config.platform),
+        TextColumn(f"[bold]simulating[/] platform {config.platform}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total} population-days"),
         TimeElapsedColumn(),
@@ -98,8 +125,7 @@ def simulate_command(
         console.print(
             f"{summary.events:,} events in {summary.seconds:.1f}s "
             f"({summary.events_per_second:,.0f} events/s); "
-            f"{summary.malicious_accounts} malicious accounts of {summary.accounts:,}; "
-            f"started {began:%H:%M:%S}"
+            f"{summary.malicious_accounts} malicious accounts of {summary.accounts:,}"
         )
     typer.echo(str(summary.traffic_path))
     typer.echo(str(summary.labels_path))

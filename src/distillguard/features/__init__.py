@@ -1,0 +1,18 @@
+"""Per-account behavioural features: a pure, partitionable function from events to account rows."""
+
+from __future__ import annotations
+
+from distillguard.features._account import account_features, empty_account_features
+from distillguard.features._context import FeatureContext
+from distillguard.features._frames import fingerprint_frame, fingerprint_schema
+from distillguard.features.schema import ACCOUNT_FEATURE_COLUMNS, ACCOUNT_FEATURES
+
+__all__ = [
+    "ACCOUNT_FEATURES",
+    "ACCOUNT_FEATURE_COLUMNS",
+    "FeatureContext",
+    "account_features",
+    "empty_account_features",
+    "fingerprint_frame",
+    "fingerprint_schema",
+]

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +25,14 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from distillguard.gateway._sse import StreamSummary
-from distillguard.gateway.detection import Clock, DetectionLoop, Detector, PolicySource, utc_now
-from distillguard.gateway.enforcement import UNKNOWN_KEY, Enforcer, Rejection
-from distillguard.gateway.events import EventRecorder, response_summary, rfc3339
+from distillguard.gateway.detection import Clock, Detector, utc_now
+from distillguard.gateway.enforcement import UNKNOWN_KEY, Rejection
+from distillguard.gateway.events import response_summary, rfc3339
+from distillguard.gateway.guard import Guard, GuardConfig
 from distillguard.gateway.keys import KeyTable, key_id
-from distillguard.gateway.metrics import CONTENT_TYPE, GatewayMetrics
+from distillguard.gateway.metrics import CONTENT_TYPE
 from distillguard.gateway.mock_upstream import create_mock_upstream
 from distillguard.policy.model import Policy
-from distillguard.policy.store import DecisionStore
 
 log = logging.getLogger("distillguard.gateway")
 
@@ -83,25 +83,23 @@ class Gateway:
     ) -> None:
         self.config = config
         self.clock = clock
-        self.metrics = GatewayMetrics()
-        self.enforcer = Enforcer()
-        self.store = DecisionStore(config.state_dir)
-        self.recorder = EventRecorder(
-            config.state_dir, config.window_events, timedelta(hours=config.window_hours)
-        )
-        self.policy = PolicySource(config.policy, config.policy_path)
         created = {**config.account_created, **config.keys.account_created}
-        self.loop = DetectionLoop(
-            self.recorder,
+        self.guard = Guard(
+            GuardConfig(
+                state_dir=config.state_dir,
+                policy=config.policy,
+                policy_path=config.policy_path,
+                detect_every=config.detect_every,
+                window_events=config.window_events,
+                window_hours=config.window_hours,
+                account_created=created,
+            ),
             detector,
-            self.policy,
-            self.store,
-            self.enforcer,
-            self.metrics,
-            config.detect_every,
-            created,
             clock,
         )
+        # Short names for what tests and the CLI reach for.
+        self.metrics, self.recorder, self.store = self.guard.metrics, self.guard.recorder, self.guard.store
+        self.policy, self.loop = self.guard.policy, self.guard.loop
         self._created_iso = {account: rfc3339(moment) for account, moment in created.items()}
         self._key_ids = {key: key_id(key) for key in config.keys.accounts_by_key}
         self._transport = transport if transport is not None else upstream_transport(config.upstream)
@@ -128,15 +126,13 @@ class Gateway:
             timeout=httpx.Timeout(600.0, connect=10.0),
             limits=httpx.Limits(max_connections=512, max_keepalive_connections=128),
         )
-        self.loop.start()
+        self.guard.start()
         log.info("gateway up: upstream %s, policy %s", self.config.upstream, self.policy.policy.version)
         try:
             yield
         finally:
-            self.loop.stop()
             await self.client.aclose()
-            self.recorder.close()
-            self.store.close()
+            self.guard.close()
 
     # -- endpoints ------------------------------------------------------------------------------------
 
@@ -170,7 +166,7 @@ class Gateway:
             return _error(bad)
         at = self.clock()
         request_id = request.headers.get("x-request-id") or f"req_{uuid.uuid4().hex}"
-        rejection = self.enforcer.check(account, time.monotonic())
+        rejection = self.guard.check(account)
         if rejection is not None:
             self.metrics.enforced.inc(action="throttle" if rejection.status == 429 else rejection.code)
             self._record(request, account, key, request_id, body, {}, rejection.status, started, at)
@@ -300,4 +296,4 @@ class Gateway:
         created = self._created_iso.get(account)
         if created is not None:
             event["account_created"] = created
-        self.recorder.record(event, at)
+        self.guard.record(event, at)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from distillguard.hub._media import COLLECTION_ID, COLLECTION_TITLE, STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE
 from distillguard.hub.app import create_app
-from distillguard.hub.members import Member, new_member
+from distillguard.hub.members import Member, member_identity_id, new_member
 from distillguard.hub.store import HubStore, open_store
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "HubStore",
     "Member",
     "create_app",
+    "member_identity_id",
     "new_member",
     "open_store",
 ]

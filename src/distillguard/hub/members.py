@@ -34,11 +34,25 @@ def hash_password(password: str, salt: bytes) -> bytes:
     )
 
 
+# Namespace of member identity ids. The id is derived from the member name so that ``share export
+# --member NAME`` writes the same identity the hub registered for NAME, with no id to copy around.
+_MEMBER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://distillguard.dev/consortium/member")
+
+
+def member_identity_id(name: str) -> str:
+    """The STIX identity id of consortium member ``name``."""
+    return f"identity--{uuid.uuid5(_MEMBER_NAMESPACE, name)}"
+
+
 def new_member(name: str, password: str) -> Member:
-    """A member with a fresh random STIX identity id and a salted password hash."""
+    """A member with its STIX identity id and a freshly salted password hash."""
     salt = secrets.token_bytes(_SALT_BYTES)
-    identity_id = f"identity--{uuid.uuid4()}"
-    return Member(name=name, identity_id=identity_id, salt=salt, password_hash=hash_password(password, salt))
+    return Member(
+        name=name,
+        identity_id=member_identity_id(name),
+        salt=salt,
+        password_hash=hash_password(password, salt),
+    )
 
 
 def verify_password(member: Member, password: str) -> bool:

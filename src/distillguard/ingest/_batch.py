@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from distillguard.ingest._quarantine import RAW_CAP_BYTES, Quarantine
+from distillguard.ingest._record import type_name
 from distillguard.ingest.schema import EVENT_SCHEMA, TS_TYPE
 
 _NS_TS = pa.timestamp("ns", tz="UTC")
@@ -57,42 +58,73 @@ def _bad_positions(
     )
 
 
-class BatchBuilder:
-    """Collects row tuples for one source and turns them into ``EVENT_SCHEMA`` record batches."""
+# Rows are turned into Arrow in chunks this size: the Python objects of a chunk are still in the CPU cache
+# when they are converted, and they are freed long before a full batch of ``batch_rows`` is assembled.
+CHUNK_ROWS = 4096
 
-    def __init__(self, source: str, quarantine: Quarantine) -> None:
+
+class BatchBuilder:
+    """Collects row tuples for one source and turns them into ``EVENT_SCHEMA`` record batches.
+
+    Hot loops append to ``rows``, ``lines`` and ``raws`` directly and call :meth:`convert` whenever
+    ``len(rows) >= chunk_rows``; :meth:`flush` yields everything collected as one batch.
+    """
+
+    def __init__(self, source: str, quarantine: Quarantine, batch_rows: int = CHUNK_ROWS) -> None:
         self.source = source
         self.quarantine = quarantine
+        self.batch_rows = max(1, batch_rows)
         self.rows: list[tuple[Any, ...]] = []
         self.lines: list[int] = []
+        # The raw line of each pending row (capped), only to quarantine a row that fails conversion.
         self.raws: list[bytes | None] = []
+        self._chunks: list[pa.RecordBatch] = []
+        self._converted = 0
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self._converted + len(self.rows)
 
-    def add(self, row: tuple[Any, ...], line: int, raw: bytes | None) -> None:
+    def next_cut(self) -> int:
+        """How many pending rows to convert next: a chunk, or what is left before the batch is full."""
+        return max(1, min(CHUNK_ROWS, self.batch_rows - self._converted))
+
+    def add(self, row: tuple[Any, ...], line: int, raw: bytes | None) -> Iterator[pa.RecordBatch]:
+        """Add one row; yields a full batch when this row completes one."""
         self.rows.append(row)
         self.lines.append(line)
-        # Kept only so a row failing a batch-level conversion can be quarantined with its bytes.
         self.raws.append(raw if raw is None or len(raw) <= RAW_CAP_BYTES else raw[:RAW_CAP_BYTES])
+        if len(self.rows) >= self.next_cut():
+            self.convert()
+            if self._converted >= self.batch_rows:
+                yield from self.flush()
 
-    def flush(self) -> Iterator[pa.RecordBatch]:
-        """The collected rows as one batch (nothing if every row was bad); the builder is emptied."""
+    def convert(self) -> None:
+        """Turn the pending rows into an Arrow chunk, quarantining rows with values Arrow rejects."""
         if not self.rows:
             return
         columns = [list(column) for column in zip(*self.rows, strict=True)]
         lines, raws = self.lines, self.raws
         self.rows, self.lines, self.raws = [], [], []
-        arrays: list[pa.Array[Any]] = []
         dropped: set[int] = set()
-        for field, values in zip(EVENT_SCHEMA, columns, strict=True):
-            arrays.append(self._column(field, values, dropped, lines, raws))
-        batch = pa.RecordBatch.from_arrays(arrays, schema=EVENT_SCHEMA)
+        arrays = [
+            self._column(field, values, dropped, lines, raws)
+            for field, values in zip(EVENT_SCHEMA, columns, strict=True)
+        ]
+        chunk = pa.RecordBatch.from_arrays(arrays, schema=EVENT_SCHEMA)
         if dropped:
-            keep = pa.array([i not in dropped for i in range(batch.num_rows)])
-            batch = batch.filter(keep)
-        if batch.num_rows:
-            yield batch
+            chunk = chunk.filter(pa.array([i not in dropped for i in range(chunk.num_rows)]))
+        if chunk.num_rows:
+            self._chunks.append(chunk)
+            self._converted += chunk.num_rows
+
+    def flush(self) -> Iterator[pa.RecordBatch]:
+        """Everything collected as one batch (nothing if every row was bad); the builder is emptied."""
+        self.convert()
+        chunks, self._chunks, self._converted = self._chunks, [], 0
+        if len(chunks) == 1:
+            yield chunks[0]
+        elif chunks:
+            yield pa.concat_batches(chunks)  # type: ignore[attr-defined]
 
     def _column(
         self,
@@ -113,8 +145,7 @@ class BatchBuilder:
             pass
         for position in _bad_positions(values, convert):
             if position not in dropped:
-                kind = "unparseable time" if is_time else "value out of range"
-                reason = f"{kind}: {field.name} {str(values[position])[:80]!r}"
+                reason = _problem(field, values[position], is_time)
                 self.quarantine.add(self.source, lines[position], reason, raws[position])
                 dropped.add(position)
             values[position] = None
@@ -122,6 +153,32 @@ class BatchBuilder:
         if not field.nullable and array.null_count:
             array = pc.fill_null(array, _placeholder(field))  # type: ignore[arg-type]
         return array
+
+
+def _expected(data_type: pa.DataType) -> tuple[tuple[type, ...], str]:
+    """The JSON value types a column accepts, and how to say so."""
+    if pa.types.is_string(data_type):
+        return (str,), "a string"
+    if pa.types.is_integer(data_type):
+        return (int,), "an integer"
+    if pa.types.is_floating(data_type):
+        return (int, float), "a number"
+    return (bool,), "a boolean"
+
+
+def _problem(field: pa.Field[Any], value: object, is_time: bool) -> str:
+    """Why Arrow rejected ``value`` for ``field``: a wrong JSON type, an unparseable time or a range."""
+    shown = str(value)[:80]
+    if is_time:
+        if isinstance(value, str):
+            return f"unparseable time: {field.name} {shown!r}"
+        if isinstance(value, int):  # epoch microseconds from a numeric time field
+            return f"unparseable time: {field.name} out of range ({shown} µs since 1970)"
+        return f"wrong type: {field.name} must be an RFC 3339 string, got {type_name(value)}"
+    accepted, expected = _expected(field.type)
+    if (isinstance(value, bool) and bool not in accepted) or not isinstance(value, accepted):
+        return f"wrong type: {field.name} must be {expected}, got {type_name(value)}"
+    return f"value out of range: {field.name} {shown!r}"
 
 
 def _placeholder(field: pa.Field[Any]) -> pa.Scalar[Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from distillguard.ingest._base import JsonLinesReader, Row
 from distillguard.ingest._openai import conversation, first_finish_reason, sampling, tools_summary
-from distillguard.ingest._record import RecordError, opt_dict, opt_int, opt_str, required_str, wrong_type
+from distillguard.ingest._record import RecordError, opt_dict, opt_int, required_str, wrong_type
 
 _EMPTY: tuple[int, int, int, int, None, None, int] = (0, 0, 0, 0, None, None, 0)
 
@@ -19,38 +19,55 @@ class CanonicalReader(JsonLinesReader):
         return "account_id" in obj and ("request" in obj or "ts" in obj)
 
     def extract(self, obj: dict[str, Any]) -> Row:
-        ts = obj.get("ts")
-        if type(ts) is not str:
+        # Hot path. Optional strings are not type-checked here: the Arrow conversion of the batch
+        # rejects a non-string and the row is quarantined then, with the same kind of reason.
+        get = obj.get
+        ts = get("ts")
+        if ts.__class__ is not str:
             if ts is None:
                 raise RecordError("missing field: ts")
             raise wrong_type("ts", "an RFC 3339 string", ts)
-        account_id = required_str(obj, "account_id")
-        request = obj.get("request")
-        if type(request) is not dict:
+        account_id = get("account_id")
+        if account_id.__class__ is not str or not account_id:
+            account_id = required_str(obj, "account_id")
+        request = get("request")
+        if request.__class__ is not dict:
             if request is None:
                 raise RecordError("missing field: request")
             raise wrong_type("request", "an object", request)
         messages = request.get("messages")
         conv = _EMPTY if messages is None else conversation(messages, "request.messages")
-        n_tools, tools_text = tools_summary(request.get("tools"), "request.tools")
-        response = opt_dict(obj, "response")
-        usage = opt_dict(response, "usage", "response.usage")
-        latency = obj.get("latency_ms")
-        if latency is not None and type(latency) is not int:
-            if type(latency) is not float:
-                raise wrong_type("latency_ms", "a number", latency)
-            latency = round(latency)
+        tools = request.get("tools")
+        n_tools, tools_text = (0, None) if tools is None else tools_summary(tools, "request.tools")
+        response = get("response")
+        if response.__class__ is not dict:
+            response = opt_dict(obj, "response")
+        usage = response.get("usage")
+        if usage.__class__ is not dict:
+            usage = opt_dict(response, "usage", "response.usage")
+        prompt_tokens, completion_tokens = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        status, latency = get("status"), get("latency_ms")
+        if (
+            (prompt_tokens is not None and prompt_tokens.__class__ is not int)
+            or (completion_tokens is not None and completion_tokens.__class__ is not int)
+            or (status is not None and status.__class__ is not int)
+            or (latency is not None and latency.__class__ is not int)
+        ):
+            prompt_tokens = opt_int(usage, "prompt_tokens", "response.usage.prompt_tokens")
+            completion_tokens = opt_int(usage, "completion_tokens", "response.usage.completion_tokens")
+            status = opt_int(obj, "status")
+            latency = _latency(latency)
         return (
             ts,
             account_id,
-            opt_str(obj, "request_id"),
-            opt_str(obj, "api_key_id"),
-            opt_str(obj, "ip"),
-            opt_str(obj, "user_agent"),
-            opt_str(obj, "account_created"),
-            opt_str(obj, "payment_fingerprint"),
-            opt_str(obj, "endpoint"),
-            opt_str(request, "model", "request.model"),
+            get("request_id"),
+            get("api_key_id"),
+            get("ip"),
+            get("user_agent"),
+            get("account_created"),
+            get("payment_fingerprint"),
+            get("endpoint"),
+            request.get("model"),
             conv[0],
             conv[1],
             conv[2],
@@ -62,8 +79,17 @@ class CanonicalReader(JsonLinesReader):
             conv[6],
             *sampling(request),
             first_finish_reason(response),
-            opt_int(usage, "prompt_tokens", "response.usage.prompt_tokens"),
-            opt_int(usage, "completion_tokens", "response.usage.completion_tokens"),
-            opt_int(obj, "status"),
+            prompt_tokens,
+            completion_tokens,
+            status,
             latency,
         )
+
+
+def _latency(value: object) -> int | None:
+    """Latency in whole milliseconds; fractional milliseconds are rounded."""
+    if value is None or type(value) is int:
+        return value
+    if type(value) is float:
+        return round(value)
+    raise wrong_type("latency_ms", "a number", value)

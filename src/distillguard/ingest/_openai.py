@@ -131,8 +131,8 @@ def _response_format(params: dict[str, Any]) -> str | None:
     raise wrong_type("response_format", "an object with a string type", value)
 
 
-def sampling(params: dict[str, Any]) -> Sampling:
-    """The sampling parameters; ``max_completion_tokens`` wins over the older ``max_tokens``."""
+def _checked_sampling(params: dict[str, Any]) -> Sampling:
+    """The strict path: every parameter type-checked, with a precise reason for the first bad one."""
     max_tokens = opt_int(params, "max_completion_tokens")
     if max_tokens is None:
         max_tokens = opt_int(params, "max_tokens")
@@ -146,6 +146,40 @@ def sampling(params: dict[str, Any]) -> Sampling:
         opt_str(params, "reasoning_effort"),
         opt_bool(params, "stream"),
         _response_format(params),
+    )
+
+
+def sampling(params: dict[str, Any]) -> Sampling:
+    """The sampling parameters; ``max_completion_tokens`` wins over the older ``max_tokens``.
+
+    The fast path only checks the numbers (Arrow would silently turn ``True`` into 1.0 and truncate
+    512.5 to 512); strings and booleans are type-checked by the Arrow conversion of the batch.
+    """
+    get = params.get
+    temperature, top_p, top_logprobs, n = get("temperature"), get("top_p"), get("top_logprobs"), get("n")
+    max_tokens = get("max_completion_tokens")
+    if max_tokens is None:
+        max_tokens = get("max_tokens")
+    response_format = get("response_format")
+    if (
+        (temperature is not None and temperature.__class__ is not float and temperature.__class__ is not int)
+        or (top_p is not None and top_p.__class__ is not float and top_p.__class__ is not int)
+        or (max_tokens is not None and max_tokens.__class__ is not int)
+        or (top_logprobs is not None and top_logprobs.__class__ is not int)
+        or (n is not None and n.__class__ is not int)
+        or (response_format is not None and response_format.__class__ is not str)
+    ):
+        return _checked_sampling(params)
+    return (
+        temperature,
+        top_p,
+        max_tokens,
+        get("logprobs"),
+        top_logprobs,
+        n,
+        get("reasoning_effort"),
+        get("stream"),
+        response_format,
     )
 
 

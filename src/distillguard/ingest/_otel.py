@@ -28,12 +28,16 @@ import pyarrow as pa
 from distillguard.ingest._base import Reader, Row, undecodable_reason
 from distillguard.ingest._batch import BatchBuilder
 from distillguard.ingest._openai import PART_SEPARATOR, Conversation, cap, tools_summary
+from distillguard.ingest._quarantine import RAW_CAP_BYTES
 from distillguard.ingest._record import RecordError, type_name, wrong_type
 from distillguard.ingest._source import TruncatedTail, iter_chunks, iter_lines
 
 INFERENCE_OPERATIONS = frozenset({"chat", "text_completion", "generate_content"})
 _ACCOUNT_KEYS = ("enduser.id", "user.id")
 _OUTPUT_TYPE_FORMAT = {"json": "json_object", "text": "text"}
+_EXPECTED = {str: "a string", int: "an integer", float: "a number", bool: "a boolean"}
+# How many non-blank lines to try before deciding the file is one (pretty-printed) document.
+_JSON_LINES_PROBE = 20
 
 
 def any_value(value: object) -> object:
@@ -157,7 +161,7 @@ def _typed(attrs: dict[str, Any], key: str, kind: type) -> Any:
         return value
     if kind is float and type(value) is int:
         return float(value)
-    raise wrong_type(key, "a " + type_name(kind()), value)
+    raise wrong_type(key, _EXPECTED[kind], value)
 
 
 def _status(attrs: dict[str, Any]) -> int | None:
@@ -252,20 +256,59 @@ class OtelReader(Reader):
         return "resourceSpans" in obj
 
     def batches(self) -> Iterator[pa.RecordBatch]:
-        builder = BatchBuilder(self.source, self.quarantine)
+        builder = BatchBuilder(self.source, self.quarantine, self.batch_rows)
         for number, request in self._requests():
             for row in self._rows(number, request):
-                builder.add(row, number, None)
-                if len(builder) >= self.batch_rows:
-                    yield from builder.flush()
+                yield from builder.add(row, number, None)
         yield from builder.flush()
 
     def _requests(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        """Export requests with their line numbers: the whole file if it is one document, else per line."""
-        document = self._whole_document()
-        if document is not None:
-            yield 1, document
+        """Export requests with their line numbers: per line for JSON lines, else the one document."""
+        if self._is_json_lines():
+            yield from self._line_requests()
             return
+        data = bytearray()
+        for chunk in iter_chunks(self.path):
+            if isinstance(chunk, TruncatedTail):
+                data += chunk.data
+                self.quarantine.add(
+                    self.source, 1, f"{chunk.reason} (the whole OTLP/JSON document)", bytes(data)
+                )
+                return
+            data += chunk
+        try:
+            document = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            reason = undecodable_reason(bytes(data[:RAW_CAP_BYTES]), exc)
+            self.quarantine.add(self.source, 1, f"{reason} (the whole OTLP/JSON document)", bytes(data))
+            return
+        if type(document) is not dict:
+            self.quarantine.add(self.source, 1, f"not a JSON object: got {type_name(document)}", bytes(data))
+            return
+        yield 1, document
+
+    def _is_json_lines(self) -> bool:
+        """JSON lines if one of the first non-blank lines is a complete JSON object on its own; a
+        pretty-printed document's lines never are."""
+        lines = iter_lines(self.path)
+        tried = 0
+        try:
+            for _, line, problem in lines:
+                if problem is not None or not line.strip():
+                    continue
+                try:
+                    if type(orjson.loads(line)) is dict:
+                        return True
+                except orjson.JSONDecodeError:
+                    pass
+                tried += 1
+                if tried >= _JSON_LINES_PROBE:
+                    break
+        finally:
+            lines.close()
+        return False
+
+    def _line_requests(self) -> Iterator[tuple[int, dict[str, Any]]]:
         for number, line, problem in iter_lines(self.path):
             if problem is not None:
                 self.quarantine.add(self.source, number, problem, line)
@@ -280,33 +323,6 @@ class OtelReader(Reader):
                 self.quarantine.add(self.source, number, f"not a JSON object: got {type_name(obj)}", line)
                 continue
             yield number, obj
-
-    def _whole_document(self) -> dict[str, Any] | None:
-        """The file as one JSON document when it is not JSON lines (e.g. a pretty-printed export)."""
-        lines = iter_lines(self.path)
-        try:
-            for _, line, problem in lines:
-                if not line.strip():
-                    continue
-                if problem is None:
-                    try:
-                        orjson.loads(line)
-                        return None  # the first line is a document on its own: JSON lines
-                    except orjson.JSONDecodeError:
-                        pass
-                break
-        finally:
-            lines.close()
-        data = bytearray()
-        for chunk in iter_chunks(self.path):
-            if isinstance(chunk, TruncatedTail):
-                return None
-            data += chunk
-        try:
-            obj = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return None
-        return obj if type(obj) is dict else None
 
     def _rows(self, number: int, request: dict[str, Any]) -> Iterator[Row]:
         resource_spans = request.get("resourceSpans")

@@ -61,8 +61,10 @@ class Quarantine:
     def add(self, source: str, line: int, reason: str, raw: bytes | str | None) -> None:
         """Quarantine one record: ``line`` is its 1-based line (or record) number in ``source``."""
         self._by_reason[reason_kind(reason)] += 1
-        if self._file is None:
+        if self.path is None:
             return
+        if self._file is None:  # used without ``with``, or after ``close``: nothing may be lost
+            self._file = self.path.open("ab")
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "replace")
         text = None if raw is None else raw[:RAW_CAP_BYTES].decode("utf-8", "replace")

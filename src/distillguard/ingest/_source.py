@@ -10,6 +10,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from distillguard.errors import InputFormatError
@@ -51,8 +52,46 @@ def is_gzip(path: Path) -> bool:
         raise open_error(path, exc) from exc
 
 
-def iter_chunks(path: Path) -> Iterator[bytes | TruncatedTail]:
-    """Raw content chunks; for gzip, decompressed (multi-member aware), ending in a tail if truncated."""
+def _range_chunks(path: Path, start: int, end: int) -> Iterator[bytes]:
+    """The raw bytes ``[start, end)`` of a plain (not gzip) file."""
+    try:
+        f = path.open("rb")
+    except OSError as exc:
+        raise open_error(path, exc) from exc
+    with f:
+        f.seek(start)
+        left = end - start
+        while left > 0:
+            chunk = f.read(min(CHUNK_BYTES, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk
+
+
+def line_aligned_ranges(path: Path, target_bytes: int) -> list[tuple[int, int]]:
+    """Byte ranges of about ``target_bytes`` covering a plain file, each starting at a line start."""
+    size = path.stat().st_size
+    bounds = [0]
+    with path.open("rb") as f:
+        while bounds[-1] + target_bytes < size:
+            f.seek(bounds[-1] + target_bytes)
+            f.readline()  # to the end of the line the nominal boundary falls in
+            if f.tell() >= size:
+                break
+            bounds.append(f.tell())
+    bounds.append(size)
+    return list(pairwise(bounds))
+
+
+def iter_chunks(path: Path, byte_range: tuple[int, int] | None = None) -> Iterator[bytes | TruncatedTail]:
+    """Raw content chunks; for gzip, decompressed (multi-member aware), ending in a tail if truncated.
+
+    ``byte_range`` reads only that part of a plain file (the parallel reader splits large files).
+    """
+    if byte_range is not None:
+        yield from _range_chunks(path, *byte_range)
+        return
     try:
         f = path.open("rb")
     except OSError as exc:
@@ -96,15 +135,17 @@ def _gunzip(first: bytes, f: object) -> Iterator[bytes | TruncatedTail]:
             return
 
 
-def iter_lines(path: Path) -> Generator[tuple[int, bytes, str | None], None, None]:
+def iter_lines(
+    path: Path, byte_range: tuple[int, int] | None = None
+) -> Generator[tuple[int, bytes, str | None], None, None]:
     """``(line_number, line_bytes, problem)`` for each line (1-based, newline stripped), blank ones included.
 
     ``problem`` is None for a complete line; a truncated gzip stream ends with its incomplete last line
-    and the reason it is incomplete.
+    and the reason it is incomplete. With ``byte_range``, numbers count from the start of the range.
     """
     pending: list[bytes] = []
     number = 0
-    for chunk in iter_chunks(path):
+    for chunk in iter_chunks(path, byte_range):
         if isinstance(chunk, TruncatedTail):
             lines = (b"".join(pending) + chunk.data).split(b"\n")
             for line in lines[:-1]:

@@ -14,6 +14,14 @@ from distillguard.simulate._model import Account
 
 # Per-token generation time (ms) by model role; smaller models are faster.
 _MS_PER_TOKEN = {"mini": 6.0, "flagship": 14.0, "reasoning": 18.0, "new": 16.0}
+_MINUTES = tuple(f"{m // 60:02d}:{m % 60:02d}:" for m in range(1440))
+
+
+# Lookup tables: concatenating table entries is cheaper than formatting numbers for every event.
+_SECONDS = tuple(f"{s:02d}." for s in range(60))
+_MILLIS = tuple(f"{ms:03d}Z" for ms in range(1000))
+
+
 _ERROR_KINDS = {429: "rate_limit_exceeded", 400: "invalid_request_error", 500: "server_error"}
 
 
@@ -24,16 +32,19 @@ def rfc3339(ts: float) -> str:
 
 
 def estimate_tokens(messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None) -> int:
+    """Prompt tokens, roughly: a quarter of the characters plus a few per message for framing."""
     chars = 0
     for message in messages:
         content = message.get("content")
-        if isinstance(content, str):
-            chars += len(content)
-        for call in message.get("tool_calls") or ():
-            chars += len(call["function"]["arguments"]) + 20
+        if content:
+            chars += len(content) + 16
+        calls = message.get("tool_calls")
+        if calls:
+            for call in calls:
+                chars += len(call["function"]["arguments"]) + 40
     if tools:
         chars += 180 * len(tools)
-    return 8 + chars // 4
+    return 3 + chars // 4
 
 
 @dataclass(slots=True)
@@ -56,17 +67,19 @@ class EventFactory:
     tallies: dict[str, AccountTally] = field(default_factory=dict)
     _prefixes: tuple[str, ...] = ()
 
+    _ms_per_token: dict[str, float] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         self._prefixes = tuple(rfc3339(start)[:11] for start in self.day_starts)
+        self._ms_per_token = {model: _MS_PER_TOKEN[role] for model, role in self.model_roles.items()}
 
     def _format_ts(self, within: float, day: int) -> str:
-        """``within``: seconds since the start of UTC day ``day``."""
+        """``within``: seconds since the start of UTC day ``day``; millisecond precision."""
         ms_total = int(within * 1000.0)
         ms_total = min(max(ms_total, 0), 86_399_999)
-        secs, ms = divmod(ms_total, 1000)
-        hours, rem = divmod(secs, 3600)
-        minutes, seconds = divmod(rem, 60)
-        return f"{self._prefixes[day]}{hours:02d}:{minutes:02d}:{seconds:02d}.{ms:03d}Z"
+        minute, ms_in_minute = divmod(ms_total, 60_000)
+        second, ms = divmod(ms_in_minute, 1000)
+        return self._prefixes[day] + _MINUTES[minute] + _SECONDS[second] + _MILLIS[ms]
 
     def emit(
         self,
@@ -83,27 +96,29 @@ class EventFactory:
         finish_reason: str = "stop",
         status: int = 200,
         api_key: str | None = None,
-        extra_latency_ms: float = 0.0,
     ) -> None:
         """Append one serialised event (with its sort key) to ``out``. ``ts`` is seconds within the day."""
         epoch = self.day_starts[day] + ts
         model = request["model"]
         prompt_tokens = estimate_tokens(request["messages"], request.get("tools"))
-        n = int(request.get("n", 1))
         response: dict[str, Any]
         if status == 200:
+            n = request.get("n", 1)
+            completion = completion_tokens * n
             response = {
                 "id": f"chatcmpl-{r.getrandbits(72):018x}",
                 "object": "chat.completion",
                 "model": model,
-                "choices": [{"index": i, "finish_reason": finish_reason} for i in range(n)],
+                "choices": [{"index": 0, "finish_reason": finish_reason}]
+                if n == 1
+                else [{"index": i, "finish_reason": finish_reason} for i in range(n)],
                 "usage": {
                     "prompt_tokens": prompt_tokens,
-                    "completion_tokens": completion_tokens * n,
-                    "total_tokens": prompt_tokens + completion_tokens * n,
+                    "completion_tokens": completion,
+                    "total_tokens": prompt_tokens + completion,
                 },
             }
-            ms_per_token = _MS_PER_TOKEN.get(self.model_roles.get(model, "flagship"), 14.0)
+            ms_per_token = self._ms_per_token.get(model, 14.0)
             latency = 180 + prompt_tokens * 0.05 + completion_tokens * ms_per_token * (0.7 + 0.7 * r.random())
         else:
             response = {"error": {"type": _ERROR_KINDS.get(status, "server_error"), "code": status}}
@@ -122,12 +137,13 @@ class EventFactory:
             "request": request,
             "response": response,
             "status": status,
-            "latency_ms": int(latency + extra_latency_ms),
+            "latency_ms": int(latency),
         }
         out.append((epoch, orjson.dumps(event)))
         tally = self.tallies.get(account.account_id)
         if tally is None:
-            tally = self.tallies[account.account_id] = AccountTally()
+            self.tallies[account.account_id] = AccountTally(1, epoch, ts_text)
+            return
         tally.events += 1
         if epoch < tally.first_seen:
             tally.first_seen = epoch

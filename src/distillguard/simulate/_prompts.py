@@ -116,8 +116,15 @@ def everyday_prompt(r: random.Random) -> str:
         body = writing_request(r)
     elif roll < 0.70:
         body = math_problem(r) + r.choice(("", " Explain step by step.", " Just the answer please.", ""))
+    elif roll < 0.75:
+        body = hard_question(r, r.choice(v.DOMAIN_NAMES))  # students and experts ask exam-level questions too
+    elif roll < 0.76:
+        body = r.choice(v.QUESTION_FRAMES).format(t=r.choice(v.SENSITIVE_SUBJECTS))  # ordinary curiosity
     else:
         body = topic_question(r)
+    if r.random() < 0.03:
+        # Ordinary users sometimes ask for the full reasoning too: the signal is the share, not the phrase.
+        body += " " + reasoning_demand(r)
     return r.choice(v.CASUAL_OPENERS) + body + r.choice(v.CASUAL_CLOSERS)
 
 

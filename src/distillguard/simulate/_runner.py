@@ -12,7 +12,7 @@ from distillguard.simulate._events import EventFactory
 from distillguard.simulate._model import SimContext
 from distillguard.simulate._writer import TrafficWriter, write_json, write_jsonl
 from distillguard.simulate.config import PopulationCount, SimulationConfig, SimulationSummary
-from distillguard.simulate.populations import POPULATIONS, Population
+from distillguard.simulate.populations import POPULATIONS, Population, campaign_id_of
 
 # progress(done_units, total_units): one unit per population-day.
 Progress = Callable[[int, int], None]
@@ -99,11 +99,40 @@ def _finish(
         seconds=seconds,
         populations=tuple(counts),
     )
-    write_json(config.meta_path, _meta(config, ctx, summary))
+    write_json(config.meta_path, _meta(config, ctx, summary, _campaigns(populations, labels)))
     return summary
 
 
-def _meta(config: SimulationConfig, ctx: SimContext, summary: SimulationSummary) -> dict[str, object]:
+def _campaigns(populations: list[Population], labels: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Ground truth per campaign: who, how much, and when its activity began (for time-to-detection)."""
+    by_campaign: dict[str, list[dict[str, object]]] = {}
+    for label in labels:
+        if label["campaign_id"] is not None:
+            by_campaign.setdefault(str(label["campaign_id"]), []).append(label)
+    rows: list[dict[str, object]] = []
+    for population in populations:
+        members = by_campaign.get(population.campaign_id or "", [])
+        if not members:
+            continue
+        rows.append(
+            {
+                "campaign_id": population.campaign_id,
+                "population": population.name,
+                "description": population.description,
+                "accounts": len(members),
+                "events": sum(int(str(m["events"])) for m in members),
+                "first_seen": min(str(m["first_seen"]) for m in members),
+            }
+        )
+    return sorted(rows, key=lambda row: str(row["campaign_id"]))
+
+
+def _meta(
+    config: SimulationConfig,
+    ctx: SimContext,
+    summary: SimulationSummary,
+    campaigns: list[dict[str, object]],
+) -> dict[str, object]:
     spec = ctx.spec
     established = (config.start_time - timedelta(days=120)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
@@ -129,5 +158,13 @@ def _meta(config: SimulationConfig, ctx: SimContext, summary: SimulationSummary)
         "new_model": spec.new_model,
         "new_model_released_at": config.release_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "counts": {k: v for k, v in summary.to_dict().items() if not k.endswith("_path")},
-        "campaigns": sorted({c.campaign_id for c in summary.populations if c.campaign_id}),
+        "campaigns": campaigns,
+        "populations": {
+            name: {
+                "malicious": cls.malicious,
+                "campaign_id": campaign_id_of(cls.operator),
+                "description": cls.description,
+            }
+            for name, cls in POPULATIONS.items()
+        },
     }

@@ -52,6 +52,11 @@ class FastRandom(random.Random):
         return start + int(self.random() * (stop - start))
 
 
+def random_for(seed: int, *parts: object) -> random.Random:
+    """A fast scalar generator for the named stream under ``seed`` (no numpy set-up cost)."""
+    return FastRandom(int.from_bytes(_digest(seed, *parts), "little"))
+
+
 def py_random(gen: np.random.Generator) -> random.Random:
     """A fast scalar generator seeded from ``gen``, for per-event text choices.
 

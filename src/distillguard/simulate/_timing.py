@@ -5,6 +5,10 @@ Every function returns sorted float seconds relative to the start of a UTC day, 
 
 from __future__ import annotations
 
+import bisect
+import math
+import random
+
 import numpy as np
 
 DAY = 86400.0
@@ -37,12 +41,44 @@ def utc_profile(local_profile: np.ndarray, tz_hours: float) -> np.ndarray:
     return cached
 
 
+_UTC_CDFS: dict[tuple[int, int], list[float]] = {}
+
+
+def _utc_cdf(local_profile: np.ndarray, tz_hours: float) -> list[float]:
+    key = (id(local_profile), round(tz_hours))
+    cdf = _UTC_CDFS.get(key)
+    if cdf is None:
+        cdf = _UTC_CDFS[key] = np.cumsum(utc_profile(local_profile, tz_hours)).tolist()
+    return cdf
+
+
 def profile_times(gen: np.random.Generator, n: int, local_profile: np.ndarray, tz_hours: float) -> np.ndarray:
     if n <= 0:
         return np.empty(0)
-    cdf = np.cumsum(utc_profile(local_profile, tz_hours))
+    cdf = _utc_cdf(local_profile, tz_hours)
     hours = np.minimum(np.searchsorted(cdf, gen.random(n), side="right"), 23)
     return np.sort(hours * 3600.0 + gen.random(n) * 3600.0)
+
+
+def poisson(r: random.Random, lam: float) -> int:
+    """A Poisson draw from a scalar stream: Knuth's method for small means, normal approximation above."""
+    if lam <= 0:
+        return 0
+    if lam > 30:
+        return max(0, round(r.gauss(lam, math.sqrt(lam))))
+    limit, k, product = math.exp(-lam), 0, r.random()
+    while product > limit:
+        k += 1
+        product *= r.random()
+    return k
+
+
+def few_profile_times(r: random.Random, n: int, local_profile: np.ndarray, tz_hours: float) -> list[float]:
+    """``profile_times`` for a handful of events: plain Python is cheaper than numpy on tiny arrays."""
+    cdf = _utc_cdf(local_profile, tz_hours)
+    return sorted(
+        min(bisect.bisect_right(cdf, r.random()), 23) * 3600.0 + r.random() * 3600.0 for _ in range(n)
+    )
 
 
 def uniform_times(gen: np.random.Generator, n: int, lo: float = 0.0, hi: float = DAY) -> np.ndarray:

@@ -19,7 +19,7 @@ class TrafficWriter:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._raw = path.open("wb")
         self._out: gzip.GzipFile | BufferedWriter = (
-            gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0, compresslevel=6)
+            gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0, compresslevel=3)
             if compress
             else self._raw
         )

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from distillguard.simulate.populations import legit, operators  # noqa: F401  (registers the populations)
-from distillguard.simulate.populations._base import POPULATIONS, Population, register
+from distillguard.simulate.populations._base import POPULATIONS, Population, campaign_id_of, register
 
-__all__ = ["POPULATIONS", "Population", "register"]
+__all__ = ["POPULATIONS", "Population", "campaign_id_of", "register"]

@@ -12,7 +12,7 @@ import numpy as np
 from distillguard.simulate._events import EventFactory
 from distillguard.simulate._model import Account, SimContext
 from distillguard.simulate._network import payment_fingerprint
-from distillguard.simulate._seeding import py_random, stable_hex
+from distillguard.simulate._seeding import random_for, stable_hex
 
 DAY = 86400.0
 
@@ -21,6 +21,11 @@ Out = list[tuple[float, bytes]]
 P = TypeVar("P", bound="type[Population]")
 
 POPULATIONS: dict[str, type[Population]] = {}
+
+
+def campaign_id_of(operator: str | None) -> str | None:
+    """The campaign id labels carry for an operator (stable across seeds and platforms)."""
+    return f"op-{operator}" if operator else None
 
 
 def register(cls: P) -> P:
@@ -66,13 +71,15 @@ class Population(ABC):
         count = max(self.min_accounts, round(wanted))
         # Per-account rate multiplier keeping the population's total volume proportional to `wanted`.
         self.rate_factor = wanted / count
-        self._streams: dict[str, tuple[np.random.Generator, random.Random]] = {}
+        self.account_count = count
+        self._randoms: dict[str, random.Random] = {}
+        self._generators: dict[str, np.random.Generator] = {}
         self.prepare()
         self.accounts: list[Account] = [self._build_account(index) for index in range(count)]
 
     @property
     def campaign_id(self) -> str | None:
-        return f"op-{self.operator}" if self.operator else None
+        return campaign_id_of(self.operator)
 
     @property
     def platform_volume(self) -> float:
@@ -86,8 +93,7 @@ class Population(ABC):
         return None
 
     def _build_account(self, index: int) -> Account:
-        gen = self.ctx.rng(self.name, "account", index)
-        r = py_random(gen)
+        r = random_for(self.ctx.seed, self.ctx.spec.name, self.name, "account", index)
         created = self.creation_offset(r, index)
         keys = tuple(
             f"key_{stable_hex(self.ctx.seed, self.ctx.spec.name, self.name, index, k, length=12)}"
@@ -106,8 +112,8 @@ class Population(ABC):
             tz_hours=self.timezone(r, index),
         )
         self.setup(account, r)
-        # The account's own streams continue day after day (days are generated in order).
-        self._streams[account.account_id] = (gen, py_random(gen))
+        # The account's own scalar stream continues day after day (days are generated in order).
+        self._randoms[account.account_id] = r
         return account
 
     # Identity facts; override where a population differs.
@@ -128,8 +134,19 @@ class Population(ABC):
         return None
 
     def day_streams(self, account: Account, day: int) -> tuple[np.random.Generator, random.Random]:
-        """The account's random streams (seeded from seed, platform, population and account)."""
-        return self._streams[account.account_id]
+        """The account's random streams, both seeded from (seed, platform, population, account).
+
+        The numpy Generator (for vectorised draws) is created on first use: populations of many small
+        accounts draw everything from the scalar stream and never pay for one.
+        """
+        gen = self._generators.get(account.account_id)
+        if gen is None:
+            gen = self._generators[account.account_id] = self.ctx.rng(self.name, "account", account.index)
+        return gen, self._randoms[account.account_id]
+
+    def day_random(self, account: Account) -> random.Random:
+        """The account's scalar stream alone."""
+        return self._randoms[account.account_id]
 
     def alive(self, account: Account, day: int, times: np.ndarray) -> np.ndarray:
         """Drop times before the account existed."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -155,11 +157,15 @@ def _product_user_message(r: random.Random, kind: str, lang: str) -> str:
     if kind == "tutor":
         if lang != "en":
             return p.foreign_question(r, lang, r.choice(("math", "biology", "history", "physics")))
-        return r.choice(("", "i dont get this: ", "For my homework: ", "Help! ")) + (
-            p.math_problem(r)
-            if r.random() < 0.4
-            else p.topic_question(r, r.choice(("biology", "history", "physics")))
-        )
+        subject = r.choice(("biology", "history", "physics", "chemistry"))
+        roll = r.random()
+        if roll < 0.4:
+            question = p.math_problem(r)
+        elif roll < 0.6:
+            question = p.hard_question(r, subject)
+        else:
+            question = p.topic_question(r, subject)
+        return r.choice(("", "i dont get this: ", "For my homework: ", "Help! ")) + question
     if kind == "support":
         return r.choice(
             (
@@ -194,13 +200,15 @@ class ChatProduct:
     user_agent: str
     lang: str
     sessions_per_day: float
+    # Client-side apps call the API from their users' devices: many residential IPs, browser UAs.
+    client_side: bool
 
 
 @register
 class ConsumerChat(Population):
     name = "consumer_chat"
     description = "Consumer chat products: a fixed persona system prompt, multi-turn sessions, diurnal."
-    base_accounts = 4
+    base_accounts = 6
 
     def prepare(self) -> None:
         self.products: dict[str, ChatProduct] = {}
@@ -231,7 +239,8 @@ class ConsumerChat(Population):
             ips=tuple(ipv4_in(r, prefix) for _ in range(r.randrange(2, 6))),
             user_agent=r.choice((sdk_user_agent(r), custom_user_agent(r, product))),
             lang=lang,
-            sessions_per_day=r.uniform(600, 1200),
+            sessions_per_day=r.uniform(400, 800),
+            client_side=account.index % 3 == 2,
         )
 
     def day_events(self, account: Account, day: int, factory: EventFactory, out: Out) -> None:
@@ -245,8 +254,14 @@ class ConsumerChat(Population):
         )
         for start in self.alive(account, day, starts):
             end_user = f"u_{r.getrandbits(40):010x}"
+            if prod.client_side:
+                ip, user_agent = residential_ip(r, 0.35), browser_user_agent(r)
+            else:
+                ip, user_agent = r.choice(prod.ips), prod.user_agent
             turns = min(1 + int(r.expovariate(0.55)), 10)
-            gaps = np.cumsum([0.0] + [r.lognormvariate(3.7, 0.6) for _ in range(turns - 1)])
+            # Think-and-type time between turns: lognormal around 40 s.
+            gaps = list(itertools.accumulate(math.exp(3.7 + 0.6 * r.gauss()) for _ in range(turns - 1)))
+            gaps.insert(0, 0.0)
             messages: list[dict[str, Any]] = [{"role": "system", "content": prod.system_prompt}]
             model = self.ctx.legit_model(r, day, float(start), prod.model, eagerness=0.6)
             for turn, gap in enumerate(gaps):
@@ -273,8 +288,8 @@ class ConsumerChat(Population):
                     day=day,
                     ts=ts,
                     request=request,
-                    ip=r.choice(prod.ips),
-                    user_agent=prod.user_agent,
+                    ip=ip,
+                    user_agent=user_agent,
                     completion_tokens=tokens,
                     finish_reason=finish,
                     api_key=r.choice(account.api_keys),
@@ -774,7 +789,7 @@ def benchmark_items(seed: int, name: str, size: int = 300) -> list[tuple[str, tu
 @dataclass(frozen=True, slots=True)
 class Researcher:
     benchmarks: tuple[str, ...]
-    style: str  # "cot" or "mc_logprob"
+    style: str  # "cot", "mc_logprob" or "judge"
     top_logprobs: int
     ip_prefix: str
     user_agent: str
@@ -796,7 +811,7 @@ class EvalResearcher(Population):
         return -r.uniform(400, 2000) * DAY
 
     def setup(self, account: Account, r: random.Random) -> None:
-        style = r.choice(("cot", "mc_logprob"))
+        style = r.choice(("cot", "cot", "mc_logprob", "mc_logprob", "judge"))
         benches = (
             (r.choice(("mc-knowledge", "science-qa")),)
             if style == "mc_logprob"
@@ -840,26 +855,7 @@ class EvalResearcher(Population):
             )
             for i, ts in enumerate(times):
                 question, options = items[i]
-                if res.style == "mc_logprob" and options:
-                    letters = "\n".join(
-                        f"{letter}. {opt}" for letter, opt in zip(v.MC_LETTERS, options, strict=True)
-                    )
-                    prompt = f"The following is a multiple choice question.\n\n{question}\n{letters}\nAnswer:"
-                    request = body(
-                        model,
-                        [{"role": "user", "content": prompt}],
-                        temperature=0,
-                        max_tokens=1,
-                        logprobs=True,
-                        top_logprobs=res.top_logprobs,
-                    )
-                    tokens, finish = 1, "length"
-                else:
-                    prompt = f"Q: {question}\nA: Let's think step by step."
-                    request = body(
-                        model, [{"role": "user", "content": prompt}], temperature=0, max_tokens=1024
-                    )
-                    tokens, finish = completion_length(r, 220, 1024, 0.4)
+                request, tokens, finish = self._request(r, res, model, question, options, i)
                 factory.emit(
                     out,
                     r=r,
@@ -872,6 +868,42 @@ class EvalResearcher(Population):
                     completion_tokens=tokens,
                     finish_reason=finish,
                 )
+
+    @staticmethod
+    def _request(
+        r: random.Random, res: Researcher, model: str, question: str, options: tuple[str, ...], item: int
+    ) -> tuple[dict[str, Any], int, str]:
+        if res.style == "mc_logprob" and options:
+            letters = "\n".join(f"{letter}. {opt}" for letter, opt in zip(v.MC_LETTERS, options, strict=True))
+            prompt = f"The following is a multiple choice question.\n\n{question}\n{letters}\nAnswer:"
+            request = body(
+                model,
+                [{"role": "user", "content": prompt}],
+                temperature=0,
+                max_tokens=1,
+                logprobs=True,
+                top_logprobs=res.top_logprobs,
+            )
+            return request, 1, "length"
+        if res.style == "judge":
+            # LLM-as-a-judge on the researcher's own model outputs: a legitimate grading workload.
+            answer = (
+                f"{v.ASSISTANT_SNIPPETS[item % len(v.ASSISTANT_SNIPPETS)]} The answer is {item * 7 % 97}."
+            )
+            prompt = (
+                "Please act as an impartial judge and evaluate the quality of the response provided by an "
+                "AI assistant to the user question below. Be as objective as possible. After a short "
+                'explanation, rate the response from 1 to 10 in the format "[[rating]]".\n\n'
+                f"[Question]\n{question}\n\n[The Start of Assistant's Answer]\n{answer}\n"
+                "[The End of Assistant's Answer]"
+            )
+            request = body(model, [{"role": "user", "content": prompt}], temperature=0, max_tokens=512)
+            tokens, finish = completion_length(r, 120, 512, 0.4)
+            return request, tokens, finish
+        prompt = f"Q: {question}\nA: Let's think step by step."
+        request = body(model, [{"role": "user", "content": prompt}], temperature=0, max_tokens=1024)
+        tokens, finish = completion_length(r, 220, 1024, 0.4)
+        return request, tokens, finish
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -946,12 +978,17 @@ class IndieDev(Population):
 
     def day_events(self, account: Account, day: int, factory: EventFactory, out: Out) -> None:
         dev = self.devs[account.account_id]
-        gen, r = self.day_streams(account, day)
+        r = self.day_random(account)
         if r.random() > dev.active_share:
             return
-        n = int(gen.poisson(min(dev.rate / dev.active_share, 400) * self.rate_factor))
+        n = t.poisson(r, min(dev.rate / dev.active_share, 400) * self.rate_factor)
+        if n == 0:
+            return
         profile = t.WORKDAY_PROFILE if dev.profile == "work" else t.CONSUMER_PROFILE
-        for ts in self.alive(account, day, t.profile_times(gen, n, profile, account.tz_hours)):
+        born = account.created - day * DAY + 60.0
+        for ts in t.few_profile_times(r, n, profile, account.tz_hours):
+            if ts < born:
+                continue
             messages: list[dict[str, Any]] = []
             if r.random() < 0.25:
                 messages.append({"role": "system", "content": r.choice(_COMMON_SYSTEM_PROMPTS)})
@@ -969,6 +1006,8 @@ class IndieDev(Population):
                 eagerness=1.2,
             )
             max_tokens = r.choice((None, None, 256, 512, 1024, 2048, 4096))
+            if r.random() < 0.02:
+                max_tokens = self.ctx.spec.output_cap  # "give me everything": some people set the cap
             use_completion_field = r.random() < 0.3
             params: dict[str, Any] = {
                 "temperature": r.choice((None, None, 0, 0.2, 0.5, 0.7, 1.0, 1.2)),

@@ -8,6 +8,7 @@ while its accounts, networks, payment methods and volumes are drawn per platform
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -54,7 +55,9 @@ class Operator(Population):
     def prepare(self) -> None:
         self.habits = py_random(self.ctx.shared_rng(self.operator, "habits"))
         infra = py_random(self.ctx.rng(self.operator, "infra"))
-        self.payment_pool = [payment_fingerprint(infra) for _ in range(self.payment_pool_size)]
+        # Fewer cards than accounts: a small run still shows accounts sharing a payment method.
+        pool_size = max(1, min(self.payment_pool_size, math.ceil(self.account_count / 6)))
+        self.payment_pool = [payment_fingerprint(infra) for _ in range(pool_size)]
         lo, hi = self.created_between
         hi = min(hi, self.ctx.days * 0.6)
         self.burst_starts = [infra.uniform(lo, hi) * DAY for _ in range(64)]
@@ -253,6 +256,12 @@ _GRADING_LAYOUTS = (
     "Evaluate the assistant's answer.\n[Question]\n{q}\n[Answer]\n{a}\n[Criteria]\n{rubric}\n{out}",
     "You are acting as a reward model. Score how well the answer satisfies each criterion.\n"
     "Criteria:\n{rubric}\n\nPrompt: {q}\nCompletion: {a}\n{out}",
+    "{role} Rate the following completion for quality.\n### Instruction\n{q}\n### Completion\n{a}\n"
+    "### Rubric\n{rubric}\n{out}",
+    "Score this answer against the criteria below (1 = very poor, 10 = excellent).\n\n"
+    "Criteria:\n{rubric}\n\nTask given to the model: {q}\nModel output: {a}\n\n{out}",
+    "Here is a question and a candidate answer. {role} Assign a quality score.\n"
+    "Q: {q}\nCandidate: {a}\nConsider:\n{rubric}\n{out}",
 )
 _PAIRWISE_LAYOUTS = (
     "Which of the two responses better answers the question? Consider {crit}.\n\nQuestion: {q}\n\n"
@@ -260,6 +269,10 @@ _PAIRWISE_LAYOUTS = (
     "Compare the responses.\n<question>{q}</question>\n"
     "<response_a>{a}</response_a>\n<response_b>{b}</response_b>\n"
     "Judge on {crit}. {out}",
+    "Two assistants answered the same prompt.\nPrompt: {q}\n[Assistant 1]\n{a}\n[Assistant 2]\n{b}\n"
+    "Which assistant did better on {crit}? {out}",
+    "Preference labelling task. Read the prompt and both completions, then choose the better completion "
+    "with respect to {crit}.\n\nPROMPT: {q}\nCOMPLETION A: {a}\nCOMPLETION B: {b}\n{out}",
 )
 _GRADING_OUTPUTS = (
     'Return JSON: {"score": <integer 1-10>, "rationale": "<one paragraph>"}',
@@ -306,16 +319,17 @@ class RubricGrading(Operator):
     window_minutes = (60.0, 180.0)
 
     def build_family(self, habits: random.Random) -> None:
+        # A family of distinct layouts (the operator's scripts), each with its own wording choices.
         self.grading = [
             (
-                habits.choice(_GRADING_LAYOUTS),
+                layout,
                 habits.choice(_GRADING_OUTPUTS),
                 habits.choice(v.EXPERT_ROLES) or "You are an impartial judge.",
             )
-            for _ in range(4)
+            for layout in habits.sample(_GRADING_LAYOUTS, 4)
         ]
         self.pairwise = [
-            (habits.choice(_PAIRWISE_LAYOUTS), habits.choice(_PAIRWISE_OUTPUTS)) for _ in range(3)
+            (layout, habits.choice(_PAIRWISE_OUTPUTS)) for layout in habits.sample(_PAIRWISE_LAYOUTS, 3)
         ]
 
     def build_infra(self, infra: random.Random) -> None:

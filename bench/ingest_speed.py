@@ -1,0 +1,221 @@
+"""How fast is ingest compared with just parsing the JSON? A measurement, not a test.
+
+    .venv/bin/python bench/ingest_speed.py [--lines 200000] [--keep DIR]
+
+Writes ~200k varied canonical request lines (chat personas, multi-turn, agent tool loops, RAG with long
+context, logprob probes, reasoning prompts, list content), then, each in a fresh process so the numbers
+do not mix: (1) ``orjson.loads`` of every line, (2) ``read_events`` on the same file (the full canonical
+reader: extraction, timestamp parsing, Arrow batches), (3) the same with ``workers=2``. Prints lines/s,
+the ratio and peak RSS. Wall-clock times: on a shared machine, run it twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+WORDS = (  # noqa: SIM905
+    "model data value system request answer question reason step proof number function market customer "
+    "invoice contract clause policy energy cell protein planet history river language translate summary "
+    "table column query error test build deploy latency memory budget risk report chart revenue growth "
+    "theorem lemma prime integer matrix vector gradient loss token batch shard replica cluster region"
+).split()
+PERSONAS = [
+    "You are Ada, a friendly maths tutor. Keep answers short and encouraging.",
+    "You are the support assistant of Larkspur Bank. Never ask for full card numbers.",
+    "You are a coding agent in a sandboxed repository. Use the tools; be concise.",
+    "You answer questions using only the CONTEXT. Cite the document ids you used.",
+]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": f"{name.replace('_', ' ')} in the workspace",
+            "parameters": {"type": "object", "properties": {"arg": {"type": "string"}}, "required": ["arg"]},
+        },
+    }
+    for name in ("read_file", "run_tests", "search_code", "write_file")
+]
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def _messages(rng: random.Random, kind: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    params: dict[str, Any] = {
+        "temperature": rng.choice([0, 0.2, 0.7, 1.0]),
+        "max_tokens": rng.choice([256, 1024]),
+    }
+    if kind == "chat":
+        msgs: list[dict[str, Any]] = [{"role": "system", "content": PERSONAS[0]}]
+        for _ in range(rng.randint(0, 3)):
+            msgs += [
+                {"role": "user", "content": _sentence(rng, rng.randint(8, 30))},
+                {"role": "assistant", "content": _sentence(rng, rng.randint(20, 60))},
+            ]
+        msgs.append({"role": "user", "content": _sentence(rng, rng.randint(8, 40))})
+    elif kind == "agent":
+        msgs = [
+            {"role": "system", "content": PERSONAS[2]},
+            {"role": "user", "content": _sentence(rng, 20)},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": "call_1", "type": "function", "function": {"name": "read_file", "arguments": "{}"}}
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call_1", "content": _sentence(rng, 80)},
+        ]
+        params = {"tools": TOOLS, "temperature": 0, "max_completion_tokens": 2048}
+    elif kind == "rag":
+        context = "\n".join(f"[doc{i}] {_sentence(rng, 60)}" for i in range(rng.randint(3, 8)))
+        msgs = [
+            {"role": "system", "content": PERSONAS[3]},
+            {"role": "user", "content": f"CONTEXT:\n{context}\n\nQUESTION: {_sentence(rng, 12)}"},
+        ]
+        params = {"temperature": 0, "max_tokens": 512}
+    elif kind == "logprobs":
+        msgs = [{"role": "user", "content": f"Question: {_sentence(rng, 15)}\nA) x B) y C) z D) w\nAnswer:"}]
+        params = {"logprobs": True, "top_logprobs": 20, "max_tokens": 1, "temperature": 0}
+    elif kind == "reasoning":
+        msgs = [{"role": "user", "content": _sentence(rng, 30) + " Think step by step and show every step."}]
+        params = {"reasoning_effort": rng.choice(["medium", "high"]), "max_completion_tokens": 8000}
+    else:  # list content with an image
+        msgs = [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": _sentence(rng, 12)},
+                    {
+                        "type": "image_url",
+                        "image_url": {"url": f"https://img.example.com/{rng.random()}.png"},
+                    },
+                ],
+            }
+        ]
+    return msgs, params
+
+
+def generate(path: Path, lines: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    kinds = ["chat"] * 5 + ["agent"] * 2 + ["rag"] * 2 + ["logprobs", "reasoning", "image"]
+    start = 1_772_400_000
+    with path.open("wb") as f:
+        for i in range(lines):
+            messages, params = _messages(rng, rng.choice(kinds))
+            account = f"acct_{rng.randrange(5000):05d}"
+            ts = start + i * 0.37 + rng.random()
+            record = {
+                "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts)) + f".{int(ts % 1 * 1e6):06d}Z",
+                "request_id": f"req_{i:09d}",
+                "account_id": account,
+                "api_key_id": f"key_{account}_{rng.randrange(3)}",
+                "ip": f"198.51.{rng.randrange(256)}.{rng.randrange(256)}",
+                "user_agent": rng.choice(["OpenAI/Python 1.51.0", "OpenAI/NodeJS 4.67.1", "curl/8.5.0"]),
+                "endpoint": "/v1/chat/completions",
+                "request": {
+                    "model": rng.choice(["gpt-4o", "gpt-4o-mini", "o3-mini"]),
+                    "messages": messages,
+                    **params,
+                },
+                "response": {
+                    "choices": [{"index": 0, "finish_reason": "stop"}],
+                    "usage": {
+                        "prompt_tokens": rng.randrange(20, 3000),
+                        "completion_tokens": rng.randrange(1, 900),
+                    },
+                },
+                "status": 200 if rng.random() > 0.01 else 429,
+                "latency_ms": rng.randrange(80, 20000),
+            }
+            f.write(orjson.dumps(record) + b"\n")
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children: stable on a machine shared with others."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def measure(phase: str, path: Path) -> None:
+    start, cpu_start = time.perf_counter(), _cpu_seconds()
+    if phase == "orjson":
+        loads = orjson.loads
+        with path.open("rb") as f:
+            count = sum(1 for line in f if loads(line) is not None)
+    else:
+        from distillguard.ingest import Quarantine, read_events
+
+        workers = 2 if phase == "ingest-2" else 1
+        with Quarantine(None) as quarantine:
+            count = sum(b.num_rows for b in read_events([path], quarantine=quarantine, workers=workers))
+        assert quarantine.count == 0
+    result = {
+        "phase": phase,
+        "lines": count,
+        "seconds": time.perf_counter() - start,
+        "cpu_seconds": _cpu_seconds() - cpu_start,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+    print(orjson.dumps(result).decode())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--lines", type=int, default=200_000)
+    parser.add_argument("--keep", type=Path, help="directory to keep the generated file in")
+    parser.add_argument("--phase", choices=["orjson", "ingest", "ingest-2"], help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        measure(args.phase, args.file)
+        return
+    directory = args.keep or Path(tempfile.mkdtemp(prefix="ingest-speed-"))
+    path = directory / "requests.jsonl"
+    generate(path, args.lines)
+    size_mb = path.stat().st_size / 1e6
+    results = {}
+    for phase in ("orjson", "ingest", "ingest-2"):
+        out = subprocess.run(
+            [sys.executable, __file__, "--phase", phase, "--file", str(path)], check=True, capture_output=True
+        )
+        results[phase] = orjson.loads(out.stdout)
+    loads, ingest = results["orjson"], results["ingest"]
+    print(f"{args.lines} lines, {size_mb:.0f} MB ({size_mb * 1e6 / args.lines:.0f} bytes/line)")
+    for name, r in results.items():
+        print(
+            f"  {name:8s} {r['lines'] / r['seconds']:>9,.0f} lines/s wall  "
+            f"{r['lines'] / r['cpu_seconds']:>9,.0f} lines per CPU-second  "
+            f"({r['seconds']:.1f} s wall, {r['cpu_seconds']:.1f} s CPU)  peak RSS {r['peak_rss_mb']:.0f} MB"
+        )
+    ratio = ingest["cpu_seconds"] / loads["cpu_seconds"]
+    print(f"  ingest costs {ratio:.2f}x the CPU time of orjson.loads alone")
+    print(
+        "  (ingest-2 runs 2 worker processes: compare its wall time; its CPU time and peak RSS are"
+        " the parent's only, the workers are not our children under forkserver)"
+    )
+    if not args.keep:
+        path.unlink()
+        directory.rmdir()
+
+
+if __name__ == "__main__":
+    main()

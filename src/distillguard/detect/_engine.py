@@ -1,0 +1,232 @@
+"""``detect``: features -> signals -> account scores -> linked groups -> campaigns -> verdicts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from distillguard.detect._baseline import Baseline
+from distillguard.detect._campaign import (
+    COORDINATION,
+    GroupScores,
+    TemplateCatalogLike,
+    campaign_id,
+    coordination_evidence,
+    indicators,
+    score_groups,
+    shared_template_evidence,
+)
+from distillguard.detect._link import link
+from distillguard.detect._population import enrich
+from distillguard.detect._score import Scored, evidence_by_account, score_all
+from distillguard.detect.config import DetectConfig
+from distillguard.detect.signals import SignalContext, build_signals
+from distillguard.detect.types import AccountVerdict, Campaign, DetectionResult, Evidence
+from distillguard.errors import SchemaMismatchError
+from distillguard.features import FeatureContext, account_features
+
+# Accounts whose evidence total reaches this are candidates for the (costlier) lockstep comparison.
+LOCKSTEP_MIN_TOTAL = 0.3
+# A capability is listed for a campaign when it covers at least this share of the campaign's requests.
+CAPABILITY_SHARE = 0.1
+
+_REQUIRED = ("ts", "account_id", "template_hash", "payload_hash", "payload_words")
+
+
+def detect(
+    events: pl.DataFrame, catalog: TemplateCatalogLike | None, config: DetectConfig
+) -> DetectionResult:
+    """Score every account in ``events`` (FINGERPRINT_SCHEMA), link them, and report campaigns.
+
+    ``catalog`` (the fingerprint stage's ``TemplateCatalog``) groups near-duplicate templates and gives
+    skeleton previews for campaign indicators; without it each template is its own group. Every account
+    seen appears in ``accounts``; accounts and campaigns scoring at least ``config.threshold`` are flagged.
+    """
+    missing = [column for column in _REQUIRED if column not in events.columns]
+    if missing:
+        raise SchemaMismatchError("events lack FINGERPRINT_SCHEMA columns", missing=", ".join(missing))
+    if events.height == 0:
+        return DetectionResult((), (), config.threshold)
+    events = _with_clusters(events, catalog, config)
+    feature_context = FeatureContext.from_events(
+        events, new_model_margin_hours=config.new_model_margin_hours, pivot_hours=config.pivot_hours
+    )
+    table = enrich(account_features(events, feature_context), config)
+    ctx = SignalContext(Baseline.of(table, config.min_requests), config)
+    signals = build_signals(config.signals)
+    accounts = score_all(table, signals, ctx)
+    candidates = accounts.frame.filter(pl.col("total") >= LOCKSTEP_MIN_TOTAL)["account_id"]
+    linking = link(events, table, candidates, config)
+    groups = score_groups(events, linking.groups, linking.edges, table, feature_context, signals, ctx)
+    return _assemble(events, table, accounts, groups, catalog, config)
+
+
+def _with_clusters(
+    events: pl.DataFrame, catalog: TemplateCatalogLike | None, config: DetectConfig
+) -> pl.DataFrame:
+    """Add ``template_cluster`` (near-duplicate template group) from the catalog, if one is given."""
+    if catalog is None or "template_cluster" in events.columns:
+        return events
+    mapping = catalog.clusters(config.cluster_threshold)
+    if not mapping:
+        return events
+    table = pl.DataFrame(
+        {"template_hash": list(mapping), "template_cluster": list(mapping.values())},
+        schema={"template_hash": pl.UInt64, "template_cluster": pl.UInt64},
+    )
+    cluster = events.select("template_hash").join(
+        table, on="template_hash", how="left", maintain_order="left"
+    )
+    return events.with_columns(cluster["template_cluster"].fill_null(events["template_hash"]))
+
+
+@dataclass(frozen=True)
+class _CampaignDraft:
+    members: tuple[str, ...]
+    score: float
+    evidence: tuple[Evidence, ...]
+
+
+def _assemble(
+    events: pl.DataFrame,
+    table: pl.DataFrame,
+    accounts: Scored,
+    groups: GroupScores | None,
+    catalog: TemplateCatalogLike | None,
+    config: DetectConfig,
+) -> DetectionResult:
+    own = dict(zip(accounts.frame["account_id"].to_list(), accounts.frame["score"].to_list(), strict=True))
+    drafts = _group_drafts(events, groups, config)
+    in_campaign = {member: draft for draft in drafts for member in draft.members}
+    flagged_alone = sorted(a for a, s in own.items() if s >= config.threshold and a not in in_campaign)
+    evidence = evidence_by_account(accounts, table, [*flagged_alone, *in_campaign], config)
+    for account in flagged_alone:
+        draft = _CampaignDraft((account,), float(own[account]), evidence.get(account, ()))
+        drafts.append(draft)
+        in_campaign[account] = draft
+    ids = {draft.members: campaign_id(draft.members) for draft in drafts}
+    verdicts = _verdicts(table, own, in_campaign, ids, evidence, config)
+    campaigns = _campaigns(events, table, drafts, ids, catalog)
+    return DetectionResult(verdicts, campaigns, config.threshold)
+
+
+def _group_drafts(
+    events: pl.DataFrame, groups: GroupScores | None, config: DetectConfig
+) -> list[_CampaignDraft]:
+    if groups is None:
+        return []
+    flagged = groups.scored.frame.filter(pl.col("score") >= config.threshold)
+    if flagged.height == 0:
+        return []
+    evidence = evidence_by_account(groups.scored, groups.features, flagged["account_id"], config)
+    facts = groups.features.filter(pl.col("account_id").is_in(flagged["account_id"].implode()))
+    members = groups.members.group_by("group").agg(pl.col("account_id").sort())
+    member_map = dict(members.iter_rows())
+    drafts = []
+    for row in facts.join(
+        flagged.select("account_id", "score", f"s_{COORDINATION}"), on="account_id"
+    ).iter_rows(named=True):
+        group = str(row["account_id"])
+        names = tuple(str(m) for m in member_map[group])
+        extra = [coordination_evidence(row)]
+        shared = shared_template_evidence(events, names)
+        if shared is not None:
+            extra.append(shared)
+        drafts.append(_CampaignDraft(names, float(row["score"]), (*extra, *evidence.get(group, ()))))
+    return drafts
+
+
+def _verdicts(
+    table: pl.DataFrame,
+    own: Mapping[str, float],
+    in_campaign: Mapping[str, _CampaignDraft],
+    ids: Mapping[tuple[str, ...], str],
+    evidence: Mapping[str, tuple[Evidence, ...]],
+    config: DetectConfig,
+) -> tuple[AccountVerdict, ...]:
+    out = []
+    for account_id, requests, first, last in table.select(
+        "account_id", "requests", "first_seen", "last_seen"
+    ).iter_rows():
+        draft = in_campaign.get(account_id)
+        score = float(own[account_id])
+        items = evidence.get(account_id, ())
+        cid = None
+        if draft is not None:
+            cid = ids[draft.members]
+            if len(draft.members) > 1:
+                score = max(score, draft.score)
+                note = Evidence(
+                    "campaign",
+                    round(draft.score, 4),
+                    f"member of campaign {cid} ({len(draft.members)} accounts)",
+                )
+                items = (note, *items)
+        out.append(
+            AccountVerdict(
+                account_id=account_id,
+                score=round(score, 6),
+                flagged=score >= config.threshold,
+                campaign_id=cid,
+                requests=int(requests),
+                first_seen=first,
+                last_seen=last,
+                evidence=items,
+            )
+        )
+    return tuple(out)
+
+
+def _campaigns(
+    events: pl.DataFrame,
+    table: pl.DataFrame,
+    drafts: Sequence[_CampaignDraft],
+    ids: Mapping[tuple[str, ...], str],
+    catalog: TemplateCatalogLike | None,
+) -> tuple[Campaign, ...]:
+    out = []
+    for draft in drafts:
+        rows = table.filter(pl.col("account_id").is_in(list(draft.members)))
+        first = rows["first_seen"].min()
+        last = rows["last_seen"].max()
+        assert isinstance(first, datetime) and isinstance(last, datetime)
+        out.append(
+            Campaign(
+                campaign_id=ids[draft.members],
+                score=round(draft.score, 6),
+                accounts=draft.members,
+                first_seen=first,
+                last_seen=last,
+                requests=int(rows["requests"].sum()),
+                capabilities=_capabilities(events, draft.members),
+                evidence=draft.evidence,
+                indicators=indicators(events, draft.members, catalog),
+            )
+        )
+    out.sort(key=lambda c: (-c.score, c.campaign_id))
+    return tuple(out)
+
+
+def _capabilities(events: pl.DataFrame, members: Sequence[str]) -> tuple[str, ...]:
+    mine = events.filter(pl.col("account_id").is_in(list(members))).drop_nulls("capability")
+    if mine.height == 0:
+        return ()
+    shares = mine.group_by("capability").agg((pl.len() / mine.height).alias("share"))
+    kept = shares.filter(pl.col("share") >= CAPABILITY_SHARE).sort(
+        "share", "capability", descending=[True, False]
+    )
+    return tuple(str(c) for c in kept["capability"])
+
+
+def explain(result: DetectionResult) -> dict[str, Any]:
+    """A compact summary of a result (counts), for logs and the CLI."""
+    return {
+        "accounts": len(result.accounts),
+        "flagged": sum(a.flagged for a in result.accounts),
+        "campaigns": len(result.campaigns),
+        "threshold": result.threshold,
+    }

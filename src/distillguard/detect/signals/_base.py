@@ -1,0 +1,131 @@
+"""The ``Signal`` base class, its result type and the registry of signals by name.
+
+A signal reads the account feature table and scores every account in [0, 1] against the population
+baseline, with the value that drove the score and a sentence template a reviewer can check. Signals are
+small classes: ``value`` and ``score`` are polars expressions (so they run vectorised over all accounts at
+once) and ``detail`` turns one account's row into the evidence sentence.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import polars as pl
+
+from distillguard.detect._baseline import Baseline
+from distillguard.detect.config import DetectConfig
+from distillguard.detect.types import Evidence
+from distillguard.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class SignalContext:
+    """What a signal may consult besides the features: the population baseline and the settings."""
+
+    baseline: Baseline
+    config: DetectConfig
+
+    def excess(self, column: str | pl.Expr, *, floor: float, name: str | None = None) -> pl.Expr:
+        """How unusually high a feature is for this population, mapped to [0, 1].
+
+        0 at ``config.z_low`` robust z-scores above the median or less, 1 at ``config.z_high`` or more.
+        """
+        z = self.baseline.z(column, name=name, floor=floor)
+        return ramp(z, self.config.z_low, self.config.z_high)
+
+    def deficit(self, column: str | pl.Expr, *, floor: float, name: str | None = None) -> pl.Expr:
+        """Like ``excess`` for unusually *low* values."""
+        z = self.baseline.z(column, name=name, floor=floor)
+        return ramp(-z, self.config.z_low, self.config.z_high)
+
+    def confidence(self) -> pl.Expr:
+        """Damping for small accounts: requests / (requests + min_requests)."""
+        n = pl.col("requests").cast(pl.Float64)
+        return n / (n + float(self.config.min_requests))
+
+
+def ramp(expr: pl.Expr, low: float, high: float) -> pl.Expr:
+    """0 below ``low``, 1 above ``high``, linear in between; null stays null."""
+    return ((expr - low) / (high - low)).clip(0.0, 1.0)
+
+
+def pct(value: Any) -> str:
+    """A share as a whole percentage for evidence sentences."""
+    return f"{100.0 * float(value or 0.0):.0f}%"
+
+
+@dataclass(frozen=True)
+class SignalScores:
+    """One signal's verdict on every account: ``frame`` has ``account_id``, ``score`` and ``value``."""
+
+    signal: Signal
+    frame: pl.DataFrame
+
+    @property
+    def name(self) -> str:
+        return self.signal.name
+
+    def evidence(self, row: Mapping[str, Any], score: float, value: float) -> Evidence:
+        """The evidence record for one account, from its feature row."""
+        return Evidence(signal=self.name, value=round(float(value), 4), detail=self.signal.detail(row, value))
+
+
+class Signal(ABC):
+    """One named line of evidence. Subclasses set ``name``/``description`` and define the three methods."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    # Content signals are alternative ways of harvesting training data (reasoning traces, grades, ...):
+    # only the strongest of them counts towards an account's evidence total.
+    content: ClassVar[bool] = False
+    # Weak signals (common among heavy legitimate users too) only corroborate: together they add at most
+    # ``DetectConfig.weak_cap`` to the evidence total, so they can never make up a second line of evidence.
+    weak: ClassVar[bool] = False
+
+    @abstractmethod
+    def value(self, ctx: SignalContext) -> pl.Expr:
+        """The measured quantity reported with the evidence (a share, a ratio, a count)."""
+
+    @abstractmethod
+    def score(self, ctx: SignalContext) -> pl.Expr:
+        """Score in [0, 1] before small-account damping; may use ``pl.col("value")``."""
+
+    @abstractmethod
+    def detail(self, row: Mapping[str, Any], value: float) -> str:
+        """A plain sentence a reviewer can check against the logs, for one account's feature row."""
+
+    def compute(self, features: pl.DataFrame, ctx: SignalContext) -> SignalScores:
+        """Score every account of ``features``; nulls score 0 and small accounts are damped."""
+        with_value = features.with_columns(self.value(ctx).cast(pl.Float64).alias("value"))
+        frame = with_value.select(
+            "account_id",
+            (self.score(ctx).cast(pl.Float64).fill_null(0.0).fill_nan(0.0).clip(0.0, 1.0) * ctx.confidence())
+            .fill_null(0.0)
+            .alias("score"),
+            pl.col("value").fill_null(0.0).fill_nan(0.0),
+        )
+        return SignalScores(self, frame)
+
+
+SIGNALS: dict[str, type[Signal]] = {}
+
+
+def register(cls: type[Signal]) -> type[Signal]:
+    """Class decorator adding a signal to ``SIGNALS`` under its ``name``."""
+    if cls.name in SIGNALS:
+        raise ValueError(f"signal {cls.name!r} is registered twice")
+    SIGNALS[cls.name] = cls
+    return cls
+
+
+def build_signals(names: tuple[str, ...] | None) -> list[Signal]:
+    """Instances of the named signals (all registered ones by default), in a stable order."""
+    chosen = list(SIGNALS) if names is None else list(names)
+    unknown = [name for name in chosen if name not in SIGNALS]
+    if unknown:
+        known = ", ".join(sorted(SIGNALS))
+        raise ConfigError(f"unknown signal(s) {', '.join(unknown)}; known: {known}", field="signals")
+    return [SIGNALS[name]() for name in chosen]

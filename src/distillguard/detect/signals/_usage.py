@@ -1,0 +1,69 @@
+"""Usage signals: what the sampling parameters reveal (logprob harvesting, output-budget maximisation)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+
+from distillguard.detect.signals._base import Signal, SignalContext, pct, ramp, register
+from distillguard.detect.signals._content import SHARE_FLOOR, SHARE_HIGH, SHARE_LOW
+from distillguard.features._account import TINY_COMPLETION_TOKENS
+
+
+@register
+class LogprobHarvesting(Signal):
+    """Logprobs requested with tiny completions over many different prompts: soft labels, not answers."""
+
+    name = "logprob_harvesting"
+    description = "logprobs/top_logprobs with tiny completions over diverse prompts (soft-label harvesting)."
+
+    def value(self, ctx: SignalContext) -> pl.Expr:
+        return pl.col("logprob_tiny_share")
+
+    def score(self, ctx: SignalContext) -> pl.Expr:
+        unusual = ctx.excess("logprob_tiny_share", floor=SHARE_FLOOR)
+        # The same prompts asked again and again (an evaluation rerun) harvest nothing new.
+        diverse = ramp(pl.col("payload_unique_share"), 0.5, 0.9)
+        return pl.min_horizontal(unusual, ramp(pl.col("value"), SHARE_LOW, SHARE_HIGH)) * diverse
+
+    def detail(self, row: Mapping[str, Any], value: float) -> str:
+        top = row.get("mean_top_logprobs") or 0.0
+        return (
+            f"{pct(value)} of {int(row['requests']):,} requests ask for logprobs "
+            f"(top {top:.0f} on average) with "
+            f"completions of at most {TINY_COMPLETION_TOKENS} tokens, over {int(row['distinct_payloads']):,} "
+            "distinct prompts"
+        )
+
+
+@register
+class OutputBudget(Signal):
+    """Asking for all the output the model can give: max_tokens at the cap, high effort, several samples."""
+
+    name = "output_budget"
+    description = "max_tokens at or near the model's cap, high reasoning_effort, n > 1."
+
+    def value(self, ctx: SignalContext) -> pl.Expr:
+        return pl.max_horizontal(
+            pl.col("near_cap_share").fill_null(0.0),
+            pl.col("high_effort_share").fill_null(0.0),
+            pl.col("multi_n_share").fill_null(0.0),
+        )
+
+    def score(self, ctx: SignalContext) -> pl.Expr:
+        unusual = pl.max_horizontal(
+            ctx.excess("near_cap_share", floor=SHARE_FLOOR),
+            ctx.excess("high_effort_share", floor=SHARE_FLOOR),
+            ctx.excess("multi_n_share", floor=SHARE_FLOOR),
+        )
+        return pl.min_horizontal(unusual, ramp(pl.col("value"), SHARE_LOW, SHARE_HIGH))
+
+    def detail(self, row: Mapping[str, Any], value: float) -> str:
+        return (
+            f"of {int(row['requests']):,} requests, {pct(row.get('near_cap_share'))} set max_tokens at the "
+            f"model's cap, {pct(row.get('high_effort_share'))} ask for high reasoning effort and "
+            f"{pct(row.get('multi_n_share'))} ask for n > 1; mean completion "
+            f"{float(row.get('mean_completion_tokens') or 0):,.0f} tokens"
+        )

@@ -1,0 +1,334 @@
+"""``account_features``: a pure function from whole accounts' events to one row per account.
+
+Every feature is a group-by aggregation or a window expression over the account's own events, plus the
+tiny population facts in ``FeatureContext``. Nothing depends on which other accounts share the partition,
+so the function runs unchanged per partition of accounts on a distributed engine.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterable
+
+import polars as pl
+
+from distillguard.features._context import FeatureContext
+from distillguard.features._network import ip_prefixes
+from distillguard.features.schema import ACCOUNT_FEATURES
+from distillguard.fingerprint.schema import CAPABILITIES, LABELS
+
+# A completion of at most this many tokens is "tiny": it returns little text, so logprobs are the payload.
+TINY_COMPLETION_TOKENS = 8
+# max_tokens at or above this fraction of the model's cap counts as asking for the whole output budget.
+NEAR_CAP_FRACTION = 0.9
+# The quiet window for ``quiet_window_share``: a night's worth of consecutive hours.
+QUIET_WINDOW_HOURS = 6
+# Requests per account over which payload vocabulary breadth is measured.
+BREADTH_SAMPLE_REQUESTS = 200
+HIGH_EFFORT = ("high", "xhigh", "max", "maximum")
+
+_ACC = "account_id"
+# Dense integer account key: group-bys on it are much cheaper than on the account id strings.
+_KEY = "_a"
+
+
+def empty_account_features() -> pl.DataFrame:
+    """The feature table with no rows (and the right columns and types)."""
+    frame = pl.from_arrow(ACCOUNT_FEATURES.empty_table())
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def account_features(events: pl.DataFrame, context: FeatureContext | None = None) -> pl.DataFrame:
+    """One row per account in ``events`` (FINGERPRINT_SCHEMA) with the columns of ``ACCOUNT_FEATURES``.
+
+    ``context`` carries the population facts (model caps and releases); by default it is derived from
+    ``events`` itself. Pass a shared context when ``events`` is one partition of a larger population.
+    If ``events`` has a ``template_cluster`` column (near-duplicate template groups), cluster features use
+    it; otherwise each template is its own cluster. Rows come out sorted by ``account_id``.
+    """
+    if events.height == 0:
+        return empty_account_features()
+    context = context or FeatureContext.from_events(events)
+    names = events.select(pl.col(_ACC).unique().sort()).with_row_index(_KEY)
+    prepared = _prepare(events, names, context).collect()
+    lazy = prepared.lazy()
+    parts: list[pl.LazyFrame] = [
+        _basic(lazy),
+        _gaps(lazy),
+        _top_share(lazy, "template_hash", "template", distinct="distinct_templates"),
+        _top_share(lazy, "_cluster", "cluster", distinct="distinct_clusters"),
+        _top_share(lazy, "system_hash", "system", distinct="distinct_systems"),
+        _top_share(lazy, "tools_hash", "tools", distinct="distinct_tools"),
+        _top_share(lazy, "ip", "ip", distinct="distinct_ips"),
+        _top_share(lazy, "ip_prefix", "prefix", distinct="distinct_prefixes"),
+        _top_share(lazy, "user_agent", "user_agent", distinct="distinct_user_agents"),
+        _top_share(lazy, "payment_fingerprint", "payment", distinct="distinct_payments"),
+        _top_share(lazy, "model", "model", distinct="distinct_models"),
+        _top_share(lazy, "capability", "capability", distinct="distinct_capabilities"),
+        _words(lazy),
+        _entropy(lazy, "_hour", "hour_entropy", 24),
+        _entropy(lazy, "_dow", "dow_entropy", 7),
+        _entropy(lazy, "capability", "capability_entropy", len(CAPABILITIES)),
+        _quiet_window(lazy),
+        _busiest_hour(lazy),
+        _pivot(lazy, context),
+    ]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined.join(part, on=_KEY, how="left")
+    return _finish(joined.join(names.lazy(), on=_KEY, how="left")).collect()
+
+
+# Event columns the features read; the rest (request ids, latency, ...) are never copied.
+_NEEDED = (
+    "ts", "ip", "user_agent", "account_created", "payment_fingerprint", "model", "n_messages",
+    "n_user_messages", "n_assistant_messages", "n_tool_messages", "n_tools", "temperature", "max_tokens",
+    "logprobs", "top_logprobs", "n", "reasoning_effort", "finish_reason", "prompt_tokens",
+    "completion_tokens", "status", "template_hash", "payload_hash", "system_hash", "tools_hash",
+    "payload_words", "capability", *(f"p_{label}" for label in LABELS),
+)  # fmt: skip
+
+
+def _prepare(events: pl.DataFrame, names: pl.DataFrame, context: FeatureContext) -> pl.LazyFrame:
+    # Lookups are joined on the key column alone (keeping row order) and stacked on, so the wide event
+    # rows, payload word lists included, are never gathered.
+    key = events.select(_ACC).join(names, on=_ACC, how="left", maintain_order="left")[_KEY]
+    prefix = events.select("ip").join(ip_prefixes(events["ip"]), on="ip", how="left", maintain_order="left")
+    cluster = pl.col("template_cluster") if "template_cluster" in events.columns else pl.col("template_hash")
+    epoch_s = pl.col("ts").dt.epoch("s")
+    return (
+        events.lazy()
+        .select(*_NEEDED, cluster.cast(pl.UInt64).alias("_cluster"))
+        .with_columns(
+            key,
+            prefix["ip_prefix"],
+            pl.col("model")
+            .replace_strict(dict(context.model_caps), default=None, return_dtype=pl.Int64)
+            .alias("_cap"),
+            ((epoch_s // 3600) % 24).alias("_hour"),
+            # 1970-01-01 was a Thursday: (days + 3) % 7 numbers the days Monday = 0 .. Sunday = 6.
+            ((epoch_s // 86400 + 3) % 7).alias("_dow"),
+            (epoch_s // 3600).alias("_hourbin"),
+            (epoch_s // 86400).alias("_day"),
+        )
+    )
+
+
+def _gaps(lazy: pl.LazyFrame) -> pl.LazyFrame:
+    """Inter-arrival statistics from the account's time-ordered requests."""
+    gap = pl.col("_gap")
+    return (
+        lazy.select(_KEY, "ts")
+        .sort(_KEY, "ts")
+        .with_columns((pl.col("ts").diff().dt.total_microseconds() / 1e6).over(_KEY).alias("_gap"))
+        .group_by(_KEY)
+        .agg(
+            gap.median().alias("interarrival_median_s"),
+            gap.mean().alias("_gap_mean"),
+            gap.std().alias("_gap_std"),
+        )
+    )
+
+
+def _share(condition: pl.Expr) -> pl.Expr:
+    """Share of the account's requests (nulls count as false) for which ``condition`` holds."""
+    return condition.fill_null(False).cast(pl.Float64).mean()
+
+
+def _basic(lazy: pl.LazyFrame) -> pl.LazyFrame:
+    ts = pl.col("ts")
+    logprob = pl.col("logprobs").fill_null(False) | (pl.col("top_logprobs").fill_null(0) > 0)
+    tiny = pl.col("completion_tokens").fill_null(pl.col("max_tokens")) <= TINY_COMPLETION_TOKENS
+    label_aggs: list[pl.Expr] = []
+    for label in LABELS:
+        p = pl.col(f"p_{label}").cast(pl.Float64)
+        # Requests without a label probability (no user text to classify) are left out, not counted as 0.
+        label_aggs += [
+            p.mean().alias(f"p_{label}_mean"),
+            (p > 0.5).cast(pl.Float64).mean().alias(f"{label}_share"),
+        ]
+    return lazy.group_by(_KEY).agg(
+        pl.len().cast(pl.Int64).alias("requests"),
+        ts.min().alias("first_seen"),
+        ts.max().alias("last_seen"),
+        pl.col("_hourbin").n_unique().cast(pl.Int64).alias("active_hours"),
+        pl.col("_day").n_unique().cast(pl.Int64).alias("active_days"),
+        pl.col("_hour").n_unique().cast(pl.Int64).alias("hours_of_day"),
+        _share(pl.col("status") >= 400).alias("error_share"),
+        pl.col("payload_hash").n_unique().cast(pl.Int64).alias("distinct_payloads"),
+        *label_aggs,
+        _share((pl.col("n_user_messages") <= 1) & (pl.col("n_assistant_messages").fill_null(0) == 0)).alias(
+            "single_turn_share"
+        ),
+        pl.col("n_messages").cast(pl.Float64).mean().alias("mean_messages"),
+        _share(pl.col("system_hash").is_not_null()).alias("system_share"),
+        _share(pl.col("tools_hash").is_not_null() | (pl.col("n_tools") > 0)).alias("tools_share"),
+        _share(pl.col("n_tool_messages") > 0).alias("tool_loop_share"),
+        _share(logprob).alias("logprob_share"),
+        _share(logprob & tiny).alias("logprob_tiny_share"),
+        pl.col("top_logprobs").cast(pl.Float64).mean().alias("mean_top_logprobs"),
+        _share(pl.col("max_tokens") >= NEAR_CAP_FRACTION * pl.col("_cap")).alias("near_cap_share"),
+        pl.col("completion_tokens").cast(pl.Float64).mean().alias("mean_completion_tokens"),
+        pl.col("prompt_tokens").cast(pl.Float64).mean().alias("mean_prompt_tokens"),
+        _share(pl.col("finish_reason") == "length").alias("length_finish_share"),
+        _share(pl.col("reasoning_effort").str.to_lowercase().is_in(HIGH_EFFORT)).alias("high_effort_share"),
+        _share(pl.col("n") > 1).alias("multi_n_share"),
+        pl.col("temperature").mean().alias("mean_temperature"),
+        pl.col("account_created").min().alias("account_created"),
+    )
+
+
+def _top_share(lazy: pl.LazyFrame, key: str, name: str, *, distinct: str) -> pl.LazyFrame:
+    """The account's most used value of ``key``, its share of all requests, and the distinct count."""
+    counts = lazy.filter(pl.col(key).is_not_null()).group_by(_KEY, key).agg(pl.len().alias("_n"))
+    totals = lazy.group_by(_KEY).agg(pl.len().alias("_total"))
+    top = counts.group_by(_KEY).agg(
+        pl.col(key).sort_by(["_n", key], descending=[True, False]).first().alias(f"top_{name}"),
+        pl.col("_n").max().alias("_top_n"),
+        pl.len().cast(pl.Int64).alias(distinct),
+    )
+    return (
+        totals.join(top, on=_KEY, how="left")
+        .with_columns(
+            (pl.col("_top_n").fill_null(0) / pl.col("_total")).alias(f"top_{name}_share"),
+            pl.col(distinct).fill_null(0),
+        )
+        .drop("_total", "_top_n")
+    )
+
+
+def _words(lazy: pl.LazyFrame) -> pl.LazyFrame:
+    """Vocabulary breadth of the payloads: distinct hashed content words, overall and on a fixed sample."""
+    words = lazy.select(_KEY, "payload_words").explode("payload_words").drop_nulls("payload_words")
+    overall = words.group_by(_KEY).agg(
+        pl.col("payload_words").n_unique().cast(pl.Int64).alias("distinct_words")
+    )
+    # Type-token ratio over the same number of requests for every account (those with the lowest payload
+    # hashes: a pseudo-random sample), so that breadth does not simply grow with volume.
+    in_sample = pl.col("payload_hash").fill_null(0).rank("ordinal").over(_KEY) <= BREADTH_SAMPLE_REQUESTS
+    sample = (
+        lazy.select(_KEY, "payload_hash", "payload_words")
+        .filter(in_sample)
+        .select(_KEY, "payload_words")
+        .explode("payload_words")
+        .drop_nulls("payload_words")
+        .group_by(_KEY)
+        .agg((pl.col("payload_words").n_unique() / pl.len()).alias("word_breadth"))
+    )
+    return overall.join(sample, on=_KEY, how="full", coalesce=True)
+
+
+def _entropy(lazy: pl.LazyFrame, key: str, name: str, categories: int) -> pl.LazyFrame:
+    """Shannon entropy of the account's distribution over ``key``, divided by its maximum log(categories)."""
+    counts = lazy.filter(pl.col(key).is_not_null()).group_by(_KEY, key).agg(pl.len().alias("_n"))
+    return counts.group_by(_KEY).agg(
+        (pl.col("_n").entropy(base=math.e, normalize=True) / math.log(categories)).alias(name)
+    )
+
+
+def _quiet_window(lazy: pl.LazyFrame) -> pl.LazyFrame:
+    """Share of requests in the quietest ``QUIET_WINDOW_HOURS`` consecutive hours of the (UTC) day."""
+    hours = lazy.group_by(_KEY, "_hour").agg(pl.len().alias("_n"))
+    shifted = pl.concat(
+        [hours.with_columns(((pl.col("_hour") - k) % 24).alias("_start")) for k in range(QUIET_WINDOW_HOURS)]
+    )
+    windows = shifted.group_by(_KEY, "_start").agg(pl.col("_n").sum())
+    totals = lazy.group_by(_KEY).agg(pl.len().alias("_total"))
+    # A window start missing from the table is a window with no requests at all.
+    return (
+        windows.group_by(_KEY)
+        .agg(pl.col("_n").min().alias("_min"), pl.len().alias("_starts"))
+        .join(totals, on=_KEY)
+        .select(
+            _KEY,
+            pl.when(pl.col("_starts") < 24)
+            .then(0.0)
+            .otherwise(pl.col("_min") / pl.col("_total"))
+            .alias("quiet_window_share"),
+        )
+    )
+
+
+def _busiest_hour(lazy: pl.LazyFrame) -> pl.LazyFrame:
+    per_bin = lazy.group_by(_KEY, "_hourbin").agg(pl.len().alias("_n"))
+    totals = lazy.group_by(_KEY).agg(pl.len().alias("_total"))
+    return (
+        per_bin.group_by(_KEY)
+        .agg(pl.col("_n").max().alias("_max"))
+        .join(totals, on=_KEY)
+        .select(_KEY, (pl.col("_max") / pl.col("_total")).alias("max_hour_share"))
+    )
+
+
+def _pivot(lazy: pl.LazyFrame, context: FeatureContext) -> pl.LazyFrame:
+    """How much of the account's traffic after a model release went to the new model, and how soon."""
+    releases = context.model_release
+    if not releases:
+        return (
+            lazy.select(_KEY)
+            .unique()
+            .with_columns(
+                pl.lit(None, dtype=pl.Float64).alias("new_model_share"),
+                pl.lit(None, dtype=pl.Float64).alias("new_model_lag_hours"),
+            )
+        )
+    table = pl.DataFrame(
+        {"model": list(releases), "_release": list(releases.values())},
+        schema={"model": pl.String, "_release": pl.Datetime("us", "UTC")},
+    )
+    earliest = min(releases.values())
+    lag_hours = (pl.col("ts") - pl.col("_release")).dt.total_seconds() / 3600.0
+    is_pivot = pl.col("_release").is_not_null() & (lag_hours <= context.pivot_hours)
+    after = lazy.filter(pl.col("ts") >= earliest).join(table.lazy(), on="model", how="left")
+    return after.group_by(_KEY).agg(
+        _share(is_pivot).alias("new_model_share"),
+        lag_hours.filter(pl.col("_release").is_not_null()).min().alias("new_model_lag_hours"),
+    )
+
+
+def _finish(joined: pl.LazyFrame) -> pl.LazyFrame:
+    span_h = (pl.col("last_seen") - pl.col("first_seen")).dt.total_seconds() / 3600.0
+    requests = pl.col("requests").cast(pl.Float64)
+    mean, std = pl.col("_gap_mean"), pl.col("_gap_std")
+    filled = _zero_fill(
+        ("distinct_words", "distinct_templates", "distinct_clusters", "distinct_systems", "distinct_tools"),
+        ("distinct_ips", "distinct_prefixes", "distinct_user_agents", "distinct_payments", "distinct_models"),
+    )
+    return (
+        joined.with_columns(*filled)
+        .with_columns(
+            span_h.alias("span_hours"),
+            (requests / pl.max_horizontal(span_h, pl.lit(1.0))).alias("requests_per_hour"),
+            (requests / pl.col("active_hours")).alias("requests_per_active_hour"),
+            (pl.col("distinct_payloads") / requests).alias("payload_unique_share"),
+            (pl.col("distinct_words") / requests).alias("words_per_request"),
+            pl.col("word_breadth").fill_null(0.0),
+            pl.when(mean > 0).then(std / mean).otherwise(None).alias("interarrival_cv"),
+            pl.when((mean + std) > 0).then((std - mean) / (std + mean)).otherwise(None).alias("burstiness"),
+            ((pl.col("first_seen") - pl.col("account_created")).dt.total_seconds() / 86400.0).alias(
+                "account_age_days"
+            ),
+            (pl.col("distinct_prefixes") / requests).alias("prefixes_per_request"),
+            pl.col("top_payment").alias("payment_fingerprint"),
+            pl.col("hour_entropy").fill_null(0.0),
+            pl.col("dow_entropy").fill_null(0.0),
+            pl.col("capability_entropy").fill_null(0.0),
+        )
+        .select([pl.col(f.name).cast(_polars_type(f.name)) for f in ACCOUNT_FEATURES])
+        .sort("account_id")
+    )
+
+
+def _zero_fill(*groups: Iterable[str]) -> list[pl.Expr]:
+    return [pl.col(name).fill_null(0) for group in groups for name in group]
+
+
+@functools.cache
+def _feature_types() -> dict[str, pl.DataType]:
+    return dict(empty_account_features().schema)
+
+
+def _polars_type(name: str) -> pl.DataType:
+    return _feature_types()[name]

@@ -1,0 +1,121 @@
+"""Reading with several worker processes: large JSON-lines files are split into line-aligned parts.
+
+JSON parsing is per-line Python work, so one process tops out at a few tens of thousands of lines per
+second. Workers each read a part (or a whole gzip / OTLP / Parquet file) and send back Arrow batches,
+which are cheap to pass between processes, plus their quarantine records with part-relative line
+numbers; the parent renumbers those into file line numbers and yields batches in file order, so the
+result is the same as a single-process read.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from distillguard.errors import DistillguardError
+from distillguard.ingest._base import Reader
+from distillguard.ingest._quarantine import RAW_CAP_BYTES, Quarantine
+from distillguard.ingest._source import is_gzip, line_aligned_ranges
+
+# Files smaller than this are read whole by one worker; larger plain JSON-lines files are split into
+# parts of about PART_BYTES.
+SPLIT_MIN_BYTES = 32 << 20
+PART_BYTES = 16 << 20
+
+QuarantineRecord = tuple[int, str, bytes | None]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work: a whole file, or one line-aligned byte range of a plain JSON-lines file."""
+
+    path: Path
+    reader: type[Reader]
+    byte_range: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    batches: list[pa.RecordBatch]
+    quarantined: list[QuarantineRecord]
+    lines: int
+    error: tuple[type[DistillguardError], str, dict[str, Any]] | None = None
+
+
+class _CollectingQuarantine(Quarantine):
+    """A worker's quarantine: records are sent back to the parent, which writes them."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.records: list[QuarantineRecord] = []
+
+    def add(self, source: str, line: int, reason: str, raw: bytes | str | None) -> None:
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "replace")
+        self.records.append((line, reason, None if raw is None else raw[:RAW_CAP_BYTES]))
+
+
+def run_task(task: Task, batch_rows: int) -> TaskResult:
+    """Worker entry point (module level so that it can be pickled)."""
+    quarantine = _CollectingQuarantine()
+    reader = task.reader(task.path, quarantine, batch_rows)
+    reader.byte_range = task.byte_range
+    try:
+        batches = list(reader.batches())
+    except DistillguardError as exc:
+        # Sent back as parts: the exception's keyword-only context would not survive pickling.
+        return TaskResult([], quarantine.records, 0, (type(exc), exc.message, dict(exc.context)))
+    return TaskResult(batches, quarantine.records, reader.lines_read)
+
+
+def plan(files: Iterable[tuple[Path, type[Reader]]]) -> Iterator[Task]:
+    """Tasks in file order; big plain files of a splittable format become several tasks."""
+    for path, reader in files:
+        if reader.splittable and path.stat().st_size >= SPLIT_MIN_BYTES and not is_gzip(path):
+            for byte_range in line_aligned_ranges(path, PART_BYTES):
+                yield Task(path, reader, byte_range)
+        else:
+            yield Task(path, reader)
+
+
+def read_parallel(
+    files: Iterable[tuple[Path, type[Reader]]], quarantine: Quarantine, batch_rows: int, workers: int
+) -> Iterator[pa.RecordBatch]:
+    """Batches of every file, read by ``workers`` processes, in file order, at most 2 tasks per worker
+    in flight so memory stays bounded."""
+    tasks = plan(files)
+    # forkserver: forking a process that already runs Arrow threads is not safe.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    in_flight: deque[tuple[Task, Future[TaskResult]]] = deque()
+    lines_before: dict[Path, int] = {}
+    try:
+        for task in tasks:
+            in_flight.append((task, pool.submit(run_task, task, batch_rows)))
+            if len(in_flight) >= 2 * workers:
+                yield from _collect(*in_flight.popleft(), quarantine, lines_before)
+        while in_flight:
+            yield from _collect(*in_flight.popleft(), quarantine, lines_before)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _collect(
+    task: Task, future: Future[TaskResult], quarantine: Quarantine, lines_before: dict[Path, int]
+) -> Iterator[pa.RecordBatch]:
+    result = future.result()
+    if result.error is not None:
+        kind, message, context = result.error
+        raise kind(message, **context)
+    offset = lines_before.get(task.path, 0)
+    for line, reason, raw in result.quarantined:
+        quarantine.add(str(task.path), line + offset, reason, raw)
+    lines_before[task.path] = offset + result.lines
+    yield from result.batches
