@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 from collections import Counter
 from datetime import datetime, timedelta
@@ -199,3 +200,37 @@ def test_the_project_ingest_reads_every_line_without_quarantine(
     assert rows == default_run.events
     quarantined = tmp_path / "quarantine.jsonl"
     assert not quarantined.exists() or quarantined.stat().st_size == 0
+
+
+def _coactivity(events: list[dict[str, Any]], labels: dict[str, str], population: str) -> float:
+    """Share of a population's requests with a request from another of its accounts within 30 seconds."""
+    points = [
+        (datetime.fromisoformat(e["ts"].replace("Z", "+00:00")).timestamp(), e["account_id"])
+        for e in events
+        if labels[e["account_id"]] == population
+    ]
+    times = [t for t, _ in points]
+    together = 0
+    for t, account in points:
+        low, high = bisect.bisect_left(times, t - 30), bisect.bisect_right(times, t + 30)
+        together += any(points[k][1] != account for k in range(low, high))
+    return together / len(points)
+
+
+def test_hydra_accounts_act_in_lockstep_and_independent_developers_do_not(
+    default_events: list[dict[str, Any]], default_labels: dict[str, str]
+) -> None:
+    assert _coactivity(default_events, default_labels, "hydra_reasoning") > 0.8
+    assert _coactivity(default_events, default_labels, "indie_dev") < 0.3
+
+
+def test_a_classroom_is_a_burst_of_new_accounts_behind_one_campus_nat(
+    default_events: list[dict[str, Any]], default_labels: dict[str, str]
+) -> None:
+    created = {e["account_id"]: e["account_created"] for e in default_events}
+    students = [account for account, population in default_labels.items() if population == "classroom"]
+    stamps = sorted(datetime.fromisoformat(created[a].replace("Z", "+00:00")) for a in students)
+    ips = {e["ip"] for e in default_events if default_labels[e["account_id"]] == "classroom"}
+    assert len(students) >= 8
+    assert stamps[-1] - stamps[0] <= timedelta(minutes=40)
+    assert len(ips) <= 3

@@ -32,7 +32,7 @@ from distillguard.bench.holdout._ids import (
 from distillguard.bench.holdout._models import NEW_MODEL
 from distillguard.bench.holdout._payloads import ALL_SUBJECTS, PAYLOADS_BY_CAPABILITY, math_problem
 from distillguard.bench.holdout._rand import pick, randint
-from distillguard.bench.holdout._text_legit import DEV_QUESTIONS, SHORT_TEXTS
+from distillguard.bench.holdout._text_legit import dev_question
 
 Body = dict[str, Any]
 CAPABILITIES = ("math", "math", "science", "coding", "logic", "analysis", "math", "science")
@@ -65,7 +65,7 @@ def _payload(ctx: Ctx, language: str) -> str:
 
 def _cover(ctx: Ctx) -> Body:
     """Ordinary-looking traffic that campaigns mix in to dilute their profile."""
-    question = pick(ctx.rng, DEV_QUESTIONS).format(text=pick(ctx.rng, SHORT_TEXTS))
+    question = dev_question(ctx.rng)
     return {"model": "nimbus-2-mini", "messages": [{"role": "user", "content": question}]}
 
 
@@ -136,7 +136,14 @@ def hydra_reasoning(ctx: Ctx, n_accounts: int) -> None:
         accounts.append((account, pick(rng, personas)))
     pivot_at = window.release_ms + int(rng.uniform(1.5, 4.0) * HOUR_MS)
     rate = 60.0 * ctx.volume * n_accounts / 180
-    waves = poisson_times(nrng, window.start_ms, window.end_ms, rate).tolist()
+    # The operator ramps up once the new model is there to harvest.
+    ramp = rng.uniform(1.3, 2.0)
+    waves = np.concatenate(
+        [
+            poisson_times(nrng, window.start_ms, min(pivot_at, window.end_ms), rate),
+            poisson_times(nrng, max(window.start_ms, pivot_at), window.end_ms, rate * ramp),
+        ]
+    ).tolist()
     sizes = (2 + nrng.poisson(3, size=len(waves))).tolist()
     starts = (created + 10 * 60_000).tolist()  # a short warm-up after sign-up
     ends = retired.tolist()
@@ -269,6 +276,20 @@ def _agent_task(ctx: Ctx) -> str:
     )
 
 
+def _argument(ctx: Ctx, name: str) -> str | int:
+    """A plausible value for a synthetic tool parameter."""
+    rng = ctx.rng
+    if name == "limit":
+        return randint(rng, 5, 100)
+    if name in ("date", "since"):
+        return f"2026-0{randint(rng, 1, 9)}-{randint(rng, 10, 28)}"
+    if name in ("id", "user_id"):
+        return hexid(rng, 4)
+    if name == "amount":
+        return str(randint(rng, 10, 9000))
+    return pick(rng, (*attack_text.PLACES, *attack_text.TOOL_NOUNS))
+
+
 def agentic_harvest(ctx: Ctx, n_accounts: int) -> None:
     """Agent-trace harvesting: a fresh synthetic tool schema per trajectory, scripted tool results."""
     rng, nrng, window = ctx.rng, ctx.nrng, ctx.window
@@ -305,7 +326,8 @@ def agentic_harvest(ctx: Ctx, n_accounts: int) -> None:
                 ctx.sink.emit(ts, account, body, ip=proxies.pick(rng), out_tokens=420, finish="tool_calls")
                 tool = pick(rng, tools)["function"]
                 call_id = f"call_{hexid(rng, 6)}"
-                arguments = orjson.dumps({name: "x" for name in tool["parameters"]["required"]}).decode()
+                values = {name: _argument(ctx, name) for name in tool["parameters"]["properties"]}
+                arguments = orjson.dumps(values).decode()
                 history.append(
                     {
                         "role": "assistant",

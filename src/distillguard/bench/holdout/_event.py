@@ -6,11 +6,12 @@ serialises each event with orjson as it is emitted, and keeps per-account counts
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import orjson
@@ -53,12 +54,12 @@ def text_chars(messages: list[dict[str, Any]]) -> int:
     total = 0
     for message in messages:
         content = message.get("content")
-        if isinstance(content, str):
+        if content.__class__ is str:
             total += len(content)
-        elif isinstance(content, list):
+        elif content:
             total += sum(len(part.get("text", "")) for part in content)
-        for call in message.get("tool_calls") or ():
-            total += len(call["function"]["arguments"]) + 16
+        if "tool_calls" in message:
+            total += sum(len(call["function"]["arguments"]) + 16 for call in message["tool_calls"])
     return total
 
 
@@ -76,7 +77,7 @@ class Sink:
         self._spill_events = spill_events
         self._spills: list[Path] = []
         self._times: list[int] = []
-        self._lines: list[bytes] = []  # events serialised without their leading "ts"
+        self._lines: list[bytes] = []  # events serialised without their leading '{"ts": …,'
         self.counts: dict[str, int] = {}
         self.accounts: dict[str, Account] = {}
         self._created: dict[str, str] = {}
@@ -135,7 +136,8 @@ class Sink:
             "latency_ms": int(latency),
         }
         self._times.append(ts)
-        self._lines.append(orjson.dumps(event))
+        # Slicing copies the line into a right-sized object: orjson's own result keeps a 4 KiB buffer.
+        self._lines.append(orjson.dumps(event)[1:])
         self.counts[account_id] = self.counts.get(account_id, 0) + 1
         if len(self._lines) >= self._spill_events:
             self._spill()
@@ -143,26 +145,24 @@ class Sink:
     def _spill(self) -> None:
         """Write the buffered events, sorted by (time, emission order), to a run file on disk."""
         path = self._spill_dir / f"run-{len(self._spills):05d}.jsonl"
-        path.write_bytes(b"\n".join(self._take_sorted()) + b"\n")
+        with path.open("wb") as out:
+            write_lines(out, self._drain_sorted())
         self._spills.append(path)
 
-    def _take_sorted(self) -> list[bytes]:
-        """Buffered events in (time, emission order) with their timestamps; empties the buffer."""
+    def _drain_sorted(self) -> Iterator[bytes]:
+        """Buffered events in (time, emission order), completed with their timestamps; empties the buffer."""
         times = np.array(self._times, dtype=np.int64)
         order = np.argsort(times, kind="stable")  # stable: ties keep emission order
         texts: list[str] = np.datetime_as_string(times[order].astype("datetime64[ms]"), unit="ms").tolist()
         lines = self._lines
-        done = [
-            b'{"ts":"' + text.encode() + b'Z",' + lines[i][1:]
-            for text, i in zip(texts, order.tolist(), strict=True)
-        ]
         self._times, self._lines = [], []
-        return done
+        for text, index in zip(texts, order.tolist(), strict=True):
+            yield b'{"ts":"' + text.encode() + b'Z",' + lines[index]
 
-    def sorted_runs(self) -> list[Iterable[bytes]]:
+    def sorted_runs(self) -> list[Iterator[bytes]]:
         """Time-sorted runs of serialised events; merged, they give the (time, emission order) order."""
         if not self._spills:
-            return [self._take_sorted()]
+            return [self._drain_sorted()]
         if self._lines:
             self._spill()
         return [_read_lines(path) for path in self._spills]
@@ -170,20 +170,18 @@ class Sink:
     def _response(
         self, body: Body, reasons: bool, prompt_tokens: int, out_tokens: int, finish: str
     ) -> tuple[dict[str, Any], int]:
-        rng = self._rng
+        random = self._rng.random
         cap = body.get("max_completion_tokens") or body.get("max_tokens")
-        n = int(body.get("n") or 1)
         reasoning = 0
-        if reasons and body.get("reasoning_effort"):
-            scale = _EFFORT_SCALE.get(str(body["reasoning_effort"]), 1.0)
-            reasoning = int(out_tokens * scale * (0.5 + rng.random()))
+        if reasons and "reasoning_effort" in body:
+            reasoning = int(out_tokens * _EFFORT_SCALE.get(body["reasoning_effort"], 1.0) * (0.5 + random()))
         choices = []
         total = 0
-        for index in range(n):
-            produced = max(1, int(out_tokens * (0.6 + 0.8 * rng.random()))) + reasoning
+        for index in range(body.get("n") or 1):
+            produced = max(1, int(out_tokens * (0.6 + 0.8 * random()))) + reasoning
             reason = finish
             if cap is not None and produced >= cap:
-                produced, reason = int(cap), "length"
+                produced, reason = cap, "length"
             total += produced
             choices.append({"index": index, "finish_reason": reason})
         usage: dict[str, Any] = {
@@ -192,15 +190,31 @@ class Sink:
             "total_tokens": prompt_tokens + total,
         }
         if reasoning:
-            usage["completion_tokens_details"] = {"reasoning_tokens": min(total, reasoning * n)}
+            usage["completion_tokens_details"] = {"reasoning_tokens": min(total, reasoning * len(choices))}
         response = {
-            "id": f"nbc-{rng.getrandbits(80):020x}",
+            "id": f"nbc-{self._rng.getrandbits(80):020x}",
             "object": "chat.completion",
             "model": body["model"],
             "choices": choices,
             "usage": usage,
         }
         return response, total
+
+
+def write_lines(out: BinaryIO, lines: Iterable[bytes], chunk: int = 20_000) -> int:
+    """Write newline-terminated lines in chunks (one join per chunk keeps memory flat); returns the count."""
+    count = 0
+    for batch in _batched(lines, chunk):
+        out.write(b"\n".join(batch) + b"\n")
+        count += len(batch)
+    return count
+
+
+def _batched(lines: Iterable[bytes], size: int) -> Iterator[tuple[bytes, ...]]:
+    """``itertools.batched`` for Python 3.11."""
+    iterator = iter(lines)
+    while batch := tuple(itertools.islice(iterator, size)):
+        yield batch
 
 
 def _read_lines(path: Path) -> Iterator[bytes]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -14,14 +14,14 @@ import orjson
 
 from distillguard.bench.holdout._clock import make_window, rfc3339
 from distillguard.bench.holdout._context import Ctx
-from distillguard.bench.holdout._event import Sink
+from distillguard.bench.holdout._event import Sink, write_lines
 from distillguard.bench.holdout._mixes import MIXES, POPULATIONS
 from distillguard.bench.holdout._models import NEW_MODEL
 from distillguard.bench.holdout._rand import streams
 from distillguard.errors import ConfigError
 
 # Events held in memory before a sorted run is spilled to disk (keeps memory flat at large scales).
-SPILL_EVENTS = 400_000
+SPILL_EVENTS = 200_000
 
 
 @dataclass(frozen=True)
@@ -101,25 +101,11 @@ def generate(
     return summary
 
 
-def _write_sorted(path: Path, runs: list[Iterable[bytes]]) -> int:
+def _write_sorted(path: Path, runs: list[Iterator[bytes]]) -> int:
     """Merge time-sorted runs (the timestamp leads every line and has a fixed width) into one file."""
-    if len(runs) == 1 and isinstance(runs[0], list):
-        lines = runs[0]
-        path.write_bytes(b"\n".join(lines) + b"\n" if lines else b"")
-        return len(lines)
-    count = 0
+    merged = runs[0] if len(runs) == 1 else heapq.merge(*runs, key=_ts_key)
     with path.open("wb") as out:
-        buffer: list[bytes] = []
-        for line in heapq.merge(*runs, key=_ts_key):
-            buffer.append(line)
-            if len(buffer) >= 20_000:
-                out.write(b"\n".join(buffer) + b"\n")
-                count += len(buffer)
-                buffer.clear()
-        if buffer:
-            out.write(b"\n".join(buffer) + b"\n")
-            count += len(buffer)
-    return count
+        return write_lines(out, merged)
 
 
 def _ts_key(line: bytes) -> bytes:

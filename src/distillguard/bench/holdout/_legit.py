@@ -44,7 +44,7 @@ def chat_apps(ctx: Ctx, n_accounts: int) -> None:
         for times in sessions(ctx.nrng, starts, mean_len=4.0, gap_median_s=35.0):
             history: list[Message] = [{"role": "system", "content": app["system"]}]
             for turn, ts in enumerate(times.tolist()):
-                user = pick(rng, app["openers"]) if turn == 0 else pick(rng, app["followups"])
+                user = legit_text.chat_opener(rng, app) if turn == 0 else pick(rng, app["followups"])
                 history.append({"role": "user", "content": user})
                 body = {
                     "model": ctx.model_at(ts, model, 20.0, 0.1) if canary else model,
@@ -136,6 +136,12 @@ def enterprise_rag(ctx: Ctx, n_accounts: int) -> None:
                 f"[{i + 1}] {p.format(n=randint(rng, 5, 90))}" for i, p in enumerate(passages)
             )
             question = pick(rng, legit_text.RAG_QUESTIONS)
+            if rng.random() < 0.4:  # employees phrase the same need in their own words
+                question = (
+                    pick(rng, ("hi, ", "quick question: ", "", "pls "))
+                    + question
+                    + pick(rng, ("", "?", " thanks"))
+                )
             body = {
                 "model": model,
                 "messages": [
@@ -260,7 +266,7 @@ def indie_devs(ctx: Ctx, n_accounts: int) -> None:
         params = _dev_params(rng)
         for times in sessions(ctx.nrng, starts, mean_len=4.0, gap_median_s=40.0, gap_sigma=1.2):
             for ts in times.tolist():
-                question = pick(rng, legit_text.DEV_QUESTIONS).format(text=pick(rng, legit_text.SHORT_TEXTS))
+                question = legit_text.dev_question(rng)
                 body = {
                     "model": ctx.model_at(ts, model, 0.5, 0.6) if curious else model,
                     "messages": [{"role": "user", "content": question}],
@@ -325,7 +331,7 @@ def translation_service(ctx: Ctx, n_accounts: int) -> None:
                 "model": "nimbus-2-mini",
                 "messages": [
                     {"role": "system", "content": system},
-                    {"role": "user", "content": pick(rng, legit_text.TRANSLATION_SOURCES)},
+                    {"role": "user", "content": legit_text.translation_source(rng)},
                 ],
                 "temperature": 0.2,
                 "max_tokens": 1000,
@@ -509,7 +515,7 @@ def api_reseller(ctx: Ctx, n_accounts: int) -> None:
         for ts in profile_times(ctx.nrng, ctx.window, ctx.count(2200, 3200), "developer", 0.0, 0.8).tolist():
             roll = rng.random()
             if roll < 0.5:
-                text = pick(rng, legit_text.DEV_QUESTIONS).format(text=pick(rng, legit_text.SHORT_TEXTS))
+                text = legit_text.dev_question(rng)
             elif roll < 0.8:
                 text = pick(rng, legit_text.CODING_TASKS)
             else:

@@ -20,6 +20,8 @@ CHAT_APPS: tuple[dict[str, Any], ...] = (
             "I want to build a habit of reading more", "feeling kind of lonely since the move",
         ),
         "followups": ("yeah exactly", "I guess so. what should I do?", "that helps, thanks", "hmm not sure", "tell me more"),
+        "details": (" and honestly I just feel tired", " it's been {n} days like this", " my friend {name} noticed too",
+                    " not sure why I'm telling you this", ""),
         "tz": -5.0,
     },
     {
@@ -31,6 +33,7 @@ CHAT_APPS: tuple[dict[str, Any], ...] = (
             "presupuesto para una semana en Marruecos", "¿Es seguro viajar sola a Colombia?",
         ),
         "followups": ("¿y para comer?", "más barato por favor", "ok, ¿y el transporte?", "perfecto gracias", "and in May?"),
+        "details": (" somos {n} personas", " con un presupuesto de {n}00 euros", " vamos con {name}", " en mayo", ""),
         "tz": 1.0,
     },
     {
@@ -41,6 +44,7 @@ CHAT_APPS: tuple[dict[str, Any], ...] = (
             "my kid hates vegetables, ideas?", "need a dessert without an oven", "high protein lunch for the week",
         ),
         "followups": ("no feta actually", "can I freeze it?", "make it spicier", "thanks!!", "what wine goes with it"),
+        "details": (" for {n} people", ", {name} is gluten free", " in under {n}0 minutes", " no nuts please", ""),
         "tz": 0.0,
     },
     {
@@ -51,15 +55,26 @@ CHAT_APPS: tuple[dict[str, Any], ...] = (
             "what's the fastest way to farm crystals", "my squad keeps dying in ranked lol", "explain the new patch notes",
         ),
         "followups": ("ok and gear?", "lol ty", "what about solo", "that didnt work", "any other tips"),
+        "details": (" im level {n}", " playing with {name}", " on hard mode", " lol", ""),
         "tz": 9.0,
     },
     {
         "system": "너는 '하루' 앱의 친절한 한국어 대화 상대야. 짧고 다정하게 대답하고, 필요하면 질문을 하나 덧붙여.",
         "openers": ("오늘 너무 피곤해", "주말에 뭐 하면 좋을까?", "시험 망친 것 같아", "새로운 취미 추천해줘", "점심 메뉴 골라줘"),
         "followups": ("응 맞아", "고마워", "다른 건?", "그건 좀 별로야", "ㅋㅋ 좋아"),
+        "details": (" 벌써 {n}일째야", " {name}랑 같이", " ㅠㅠ", "", " 진짜로"),
         "tz": 9.0,
     },
 )  # fmt: skip
+
+
+def chat_opener(rng: random.Random, app: dict[str, Any]) -> str:
+    """A user's first message: the app's typical openers with personal details mixed in."""
+    detail: str = pick(rng, app["details"]).format(n=randint(rng, 2, 12), name=pick(rng, NAMES))
+    opener: str = pick(rng, app["openers"])
+    return opener + detail
+
+
 CHAT_ASSISTANT_TURNS = (
     "That sounds like a lot to carry. What part of it weighs on you most?",
     "Here are a few ideas you could try this week: start small, keep it visible, and track it.",
@@ -157,8 +172,7 @@ BATCH_JOBS = (
     (
         "Classify the support ticket into exactly one of: billing, bug, feature_request, account_access, other. "
         "Answer with the label only.\n\nTicket:\n{item}",
-        ("I was charged twice for March", "the export button does nothing on Safari", "please add dark mode",
-         "can't log in after resetting my password", "how do I change my company name on invoices"),
+        ("{ticket}",),
     ),
     (
         'Extract the fields vendor, invoice_number, date (ISO 8601) and total from the document. Return JSON '
@@ -176,7 +190,10 @@ BATCH_JOBS = (
 
 
 def batch_item(rng: random.Random, items: tuple[str, ...]) -> str:
-    return pick(rng, items).format(n=randint(rng, 100, 99999), d=randint(rng, 1, 28))
+    item = pick(rng, items)
+    if item == "{ticket}":
+        return ticket_text(rng)
+    return item.format(n=randint(rng, 100, 99999), d=randint(rng, 1, 28))
 
 
 # Evaluation researchers: a fixed public benchmark (the same questions on every run and for everyone).
@@ -242,18 +259,6 @@ def fixed_benchmark(size: int = 240) -> list[tuple[str, str, str]]:
 
 
 # Individual developers: everything and anything, mostly short.
-DEV_QUESTIONS = (
-    "how do I center a div vertically", "write a regex for UK postcodes", "hello", "test", "say hi in JSON",
-    "explain async/await like I'm five", "why does my docker container exit immediately",
-    "summarize this: {text}", "translate to french: {text}", "give me 5 names for a coffee shop",
-    "fix this sql: SELECT * FROM users WHERE created > '2024-01-01' GROUP BY email",
-    "what's the difference between a process and a thread", "write a haiku about kubernetes",
-    "convert this curl to python requests: curl -X POST https://api.example.com/v1/items -d '{{\"a\":1}}'",
-    "is 2^31-1 prime", "explain the attention mechanism briefly", "draft a polite email declining a meeting",
-    "what does this error mean: TypeError: Cannot read properties of undefined (reading 'map')",
-    "make this paragraph sound more professional: {text}", "write unit tests for a fizzbuzz function",
-    "qual a diferença entre let e const", "wie funktioniert ein Bloom-Filter?", "用Python读取Excel文件",
-)  # fmt: skip
 SHORT_TEXTS = (
     "our team shipped the new onboarding flow and signups went up",
     "the meeting is moved to thursday",
@@ -283,6 +288,33 @@ TRANSLATION_PAIRS = (
     ("French", "English"),
     ("English", "Simplified Chinese"),
 )
+TRANSLATION_PRODUCTS = (
+    "trail running shoe",
+    "espresso grinder",
+    "wireless earbuds",
+    "linen duvet cover",
+    "kids' rain jacket",
+    "standing desk",
+    "cast-iron pan",
+)
+TRANSLATION_FEATURES = (
+    "{n}% recycled materials",
+    "{n}-month warranty",
+    "ships in {n} business days",
+    "available in {n} colours",
+    "weighs only {n}00 g",
+)
+
+
+def translation_source(rng: random.Random) -> str:
+    """Product copy or a UI string to localise."""
+    if rng.random() < 0.5:
+        return pick(rng, TRANSLATION_SOURCES)
+    product = pick(rng, TRANSLATION_PRODUCTS)
+    feature = pick(rng, TRANSLATION_FEATURES).format(n=randint(rng, 2, 36))
+    return f"Our {product} comes with {feature}. {pick(rng, TRANSLATION_SOURCES)}"
+
+
 TRANSLATION_SOURCES = (
     "Free returns within 30 days. Sizes run small — we recommend ordering one size up.",
     "Your order {{order_id}} has shipped and should arrive by {{date}}.",
@@ -391,3 +423,69 @@ PLATFORM_GOALS = (
     "Append each new invoice to the finance sheet and flag totals above the approval limit.",
     "Post a message when a deal moves to 'closed won' with the amount and owner.",
 )  # fmt: skip
+
+
+# Composed developer questions: frames x slots, so hundreds of developers do not type identical strings.
+DEV_FRAMES = (
+    "how do I {task} in {lang}", "why does {lib} throw '{error}' when I {task}", "{lang}: best way to {task}?",
+    "can you review this {lang} snippet? {snippet}", "explain {concept} with an example in {lang}",
+    "what's the difference between {concept} and {concept2}", "write a {lang} function to {task}",
+    "I'm getting {error} in production, any idea? using {lib}", "convert this to {lang}: {snippet}",
+    "summarize this: {text}", "translate to {human}: {text}", "make this sound more professional: {text}",
+    "give me {k} names for a {thing}", "draft a short email to {who} about {text}", "{greeting}",
+    "is it a good idea to {task} with {lib}?", "{human} please: {text}",
+)  # fmt: skip
+DEV_SLOTS: dict[str, tuple[str, ...]] = {
+    "task": ("parse a CSV with quoted newlines", "debounce a search box", "retry failed HTTP calls with backoff",
+             "stream a large file to S3", "paginate a SQL query", "read env vars safely", "hash passwords",
+             "deduplicate a list while keeping order", "schedule a job every 5 minutes", "resize images in bulk",
+             "validate an email address", "mock the current time in tests", "profile memory usage",
+             "handle timezones for user input", "cancel a long-running request", "compress JSON responses"),
+    "lang": ("Python", "TypeScript", "Go", "Rust", "Java", "Kotlin", "C#", "PHP", "Ruby", "Swift", "bash"),
+    "lib": ("pandas", "React", "Django", "FastAPI", "Spring Boot", "Express", "SQLAlchemy", "tokio", "Prisma",
+            "Next.js", "numpy", "Laravel", "Rails", "gRPC", "Kafka", "Redis"),
+    "error": ("connection reset by peer", "KeyError: 'id'", "undefined is not a function", "OOMKilled",
+              "deadlock detected", "CORS policy blocked", "certificate verify failed", "index out of range",
+              "borrowed value does not live long enough", "NullPointerException", "ECONNREFUSED 127.0.0.1:5432"),
+    "concept": ("closures", "generics", "async iterators", "database indexes", "eventual consistency", "monads",
+                "dependency injection", "memoization", "backpressure", "optimistic locking", "vector clocks"),
+    "concept2": ("threads", "interfaces", "callbacks", "materialized views", "strong consistency", "promises",
+                 "service locators", "caching", "rate limiting", "pessimistic locking", "Lamport timestamps"),
+    "snippet": ("for i in range(len(xs)): print(xs[i])", "const x = await fetch(url).then(r => r.json())",
+                "SELECT * FROM orders WHERE created_at > NOW() - INTERVAL '1 day'", "if err != nil { return err }",
+                "let v: Vec<_> = it.map(|x| x * 2).collect();", "df.groupby('user').agg({'amount': 'sum'})"),
+    "human": ("French", "German", "Spanish", "Japanese", "Portuguese", "Italian", "Polish", "Turkish", "Hindi"),
+    "thing": ("coffee shop", "podcast about history", "budgeting app", "dog grooming business", "open-source CLI",
+              "board game café", "newsletter on climate tech"),
+    "who": ("my landlord", "a recruiter", "the team", "a customer who was double charged", "my professor"),
+    "greeting": ("hello", "test", "hi there", "ping", "say hi in JSON", "are you working?", "testing 1 2 3"),
+}  # fmt: skip
+
+
+def dev_question(rng: random.Random) -> str:
+    """A developer's ad-hoc question, composed so that repeats across accounts are rare."""
+    frame = pick(rng, DEV_FRAMES)
+    fills = {name: pick(rng, values) for name, values in DEV_SLOTS.items() if "{" + name + "}" in frame}
+    if "{text}" in frame:
+        fills["text"] = (
+            f"{pick(rng, SHORT_TEXTS)} ({pick(rng, NAMES)}, {randint(rng, 2, 28)}/{randint(rng, 1, 12)})"
+        )
+    if "{k}" in frame:
+        fills["k"] = str(randint(rng, 3, 12))
+    question = frame.format(**fills)
+    if rng.random() < 0.7:
+        return question
+    return question[0].upper() + question[1:] + pick(rng, ("", "?", "!", " thanks", " pls"))
+
+
+def ticket_text(rng: random.Random) -> str:
+    """A support ticket body for the nightly classification job."""
+    issue = pick(rng, ("I was charged twice for {m}", "the export button does nothing on {b}", "please add {f}",
+                       "can't log in after resetting my password on {b}", "how do I change my company name on invoices",
+                       "invoice {n} shows the wrong VAT rate", "the app crashes when I open {f}"))  # fmt: skip
+    return issue.format(
+        m=pick(rng, ("March", "April", "my annual plan", "two seats")),
+        b=pick(rng, ("Safari", "Firefox", "the Android app", "iPad")),
+        f=pick(rng, ("dark mode", "SSO", "CSV import", "the calendar view", "bulk edit")),
+        n=randint(rng, 1000, 99999),
+    )
