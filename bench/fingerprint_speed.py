@@ -11,18 +11,37 @@ Two kinds of traffic, generated here with a fixed seed (independent of the proje
 Usage: ``.venv/bin/python bench/fingerprint_speed.py [--events 200000] [--batch 65536] [--input LOG]``
 (``--input`` also measures a request log, e.g. from ``distillguard simulate``, in the batches ``scan``
 reads). Set ``POLARS_MAX_THREADS=1`` for CPU times that do not include idle polars threads spinning.
+
+Old against new in one run: ``--input LOG --baseline main [--labels labels.jsonl]`` takes the
+fingerprint package of a git revision (renamed, so both load in one process), fingerprints the log with
+both, interleaved, and prints the CPU time of each, the output's bytes per event, the peak RSS of a
+streamed fingerprinting of the log in a fresh process, the memory of a full template catalog, and with
+``--labels`` the detection scorecard of both outputs (and whether they flag the same accounts).
 This is a measurement, not a test; numbers depend on the machine and its load.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import io
+import json
 import os
 import random
+import resource
+import statistics
 import string
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
+import numpy as np
 import polars as pl
 import psutil
 import pyarrow as pa
@@ -202,6 +221,168 @@ def compare_vectorizers(documents: int = 10_000) -> None:
         print(f"  {name}: {documents / (time.process_time() - started):,.0f} documents/CPU-s")
 
 
+# ----- old against new, in one run ----------------------------------------------------------------------
+
+_BASELINE = "fp_baseline"
+_CATALOG_TEMPLATES = 250_000
+
+
+def baseline_dir(revision: str) -> Path:
+    """The fingerprint package of ``revision``, extracted as package ``fp_baseline`` in a temporary dir."""
+    root = Path(__file__).resolve().parents[1]
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", revision, "src/distillguard/fingerprint"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    target = Path(tempfile.mkdtemp(prefix="fp-baseline-"))
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+    package = target / _BASELINE
+    (target / "src" / "distillguard" / "fingerprint").rename(package)
+    for source in package.rglob("*.py"):
+        source.write_text(source.read_text().replace("distillguard.fingerprint", _BASELINE))
+    return target
+
+
+def _variant(name: str, directory: str | None) -> ModuleType:
+    if name == "current":
+        return importlib.import_module("distillguard.fingerprint")
+    assert directory is not None
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    return importlib.import_module(_BASELINE)
+
+
+def _rss_mib() -> float:
+    return float(psutil.Process().memory_info().rss) / 2**20
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(mode: str, path: str | None, directory: str | None) -> None:
+    """Memory of one variant in a fresh process; prints one JSON line."""
+    from distillguard.ingest import Quarantine, read_events
+
+    kind, name = mode.split(":")
+    module = _variant(name, directory)
+    module.default_classifier()
+    result: dict[str, float] = {}
+    if kind == "stream":
+        # What the scan does: stream batches through the stage, keep the outputs, build the frame.
+        assert path is not None
+        start = _rss_mib()
+        fingerprinter = module.Fingerprinter()
+        outputs = [fingerprinter.fingerprint(b) for b in read_events([path], quarantine=Quarantine(None))]
+        table = pa.Table.from_batches(outputs)
+        events = table.num_rows
+        frame = pl.from_arrow(table)
+        del outputs, table
+        assert isinstance(frame, pl.DataFrame)
+        fingerprinter.catalog.to_arrow()  # detection asks the catalog for its signatures
+        result = {
+            "events": events,
+            "frame_bytes_per_event": frame.estimated_size() / max(events, 1),
+            "peak_rss_mib": _peak_rss_mib(),
+            "rss_growth_mib": _rss_mib() - start,
+            "templates": len(fingerprinter.catalog),
+        }
+    else:
+        # The catalog alone, at its cap: distinct skeletons of ~300 characters, in batches.
+        rng = random.Random(11)
+        vocabulary = _vocabulary(rng, 20_000)
+        skeletons = [_words(rng, vocabulary, 45)[:300] for _ in range(_CATALOG_TEMPLATES)]
+        hashes = np.array(random.Random(12).sample(range(1, 2**63), _CATALOG_TEMPLATES), dtype=np.uint64)
+        start = _rss_mib()
+        catalog = module.TemplateCatalog()
+        for first in range(0, _CATALOG_TEMPLATES, 50_000):
+            part = slice(first, first + 50_000)
+            catalog.observe(
+                pl.Series(hashes[part], dtype=pl.UInt64),
+                pl.Series(np.ones(len(hashes[part]), dtype=np.int64)),
+                pl.Series(skeletons[part], dtype=pl.String),
+            )
+        observed = _rss_mib()
+        catalog.to_arrow()
+        result = {
+            "templates": len(catalog),
+            "rss_after_observe_mib": observed - start,
+            "rss_after_signatures_mib": _rss_mib() - start,
+            "peak_above_start_mib": _peak_rss_mib() - start,
+        }
+    print(json.dumps(result))
+
+
+def _run_child(mode: str, path: str, directory: str) -> dict[str, float]:
+    command = [sys.executable, __file__, "--child", mode, "--input", path, "--baseline-dir", directory]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return dict(json.loads(output.strip().splitlines()[-1]))
+
+
+def compare(path: str, revision: str, labels: str | None, rounds: int) -> None:
+    """Old (``revision``) against new (this tree): CPU, memory and, with labels, detection quality."""
+    from distillguard.ingest import Quarantine, read_events
+
+    directory = str(baseline_dir(revision))
+    variants = {"baseline": _variant("baseline", directory), "current": _variant("current", directory)}
+    batches = list(read_events([path], quarantine=Quarantine(None)))
+    events = sum(b.num_rows for b in batches)
+    print(f"{events:,} events from {path}; baseline = {revision}; load {os.getloadavg()[0]:.1f}")
+    for module in variants.values():
+        module.default_classifier()
+    cpu: dict[str, list[float]] = {name: [] for name in variants}
+    outputs: dict[str, tuple[pl.DataFrame, Any]] = {}
+    for _ in range(rounds):
+        for name, module in variants.items():
+            fingerprinter = module.Fingerprinter()
+            started = time.process_time()
+            reduced = [fingerprinter.fingerprint(b) for b in batches]
+            cpu[name].append(time.process_time() - started)
+            frame = pl.from_arrow(pa.Table.from_batches(reduced))
+            assert isinstance(frame, pl.DataFrame)
+            outputs[name] = (frame, fingerprinter.catalog)
+    median = {name: statistics.median(times) for name, times in cpu.items()}
+    for name in variants:
+        times = ", ".join(f"{t:.2f}" for t in cpu[name])
+        rate = events / median[name]
+        print(f"  {name:>8}: CPU {median[name]:.2f} s (rounds {times}) = {rate:,.0f} events/CPU-s")
+    print(f"  CPU ratio new/old: {median['current'] / median['baseline']:.3f}")
+    for name, (frame, catalog) in outputs.items():
+        print(
+            f"  {name:>8}: frame {frame.estimated_size() / events:.0f} bytes/event "
+            f"({frame.width} columns), {len(catalog):,} templates"
+        )
+    for mode in ("stream", "catalog"):
+        old = _run_child(f"{mode}:baseline", path, directory)
+        new = _run_child(f"{mode}:current", path, directory)
+        for key in old:
+            ratio = new[key] / old[key] if old[key] else float("nan")
+            print(f"  {mode} {key}: old {old[key]:,.1f} new {new[key]:,.1f} (new/old {ratio:.3f})")
+    if labels:
+        _compare_quality(outputs, Path(labels))
+
+
+def _compare_quality(outputs: dict[str, tuple[pl.DataFrame, Any]], labels_path: Path) -> None:
+    from distillguard.bench._labels import read_labels, score_accounts
+    from distillguard.detect import DetectConfig, detect
+
+    labels = read_labels(labels_path)
+    flagged: dict[str, set[str]] = {}
+    for name, (frame, catalog) in outputs.items():
+        result = detect(frame, catalog, DetectConfig())
+        card = score_accounts(result.accounts, labels)
+        flagged[name] = {v.account_id for v in result.accounts if v.flagged}
+        print(
+            f"  {name:>8}: precision {card.precision:.4f} recall {card.recall:.4f} "
+            f"FPR {card.false_positive_rate:.4f} hard negatives flagged {card.hard_negative_flagged} "
+            f"campaigns {card.campaigns_found}/{card.campaigns_total}"
+        )
+    difference = flagged["baseline"] ^ flagged["current"]
+    print(f"  accounts flagged by one and not the other: {len(difference)} {sorted(difference)[:10]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--events", type=int, default=200_000)
@@ -210,9 +391,22 @@ def main() -> None:
     parser.add_argument("--kind", choices=("templated", "unique", "both"), default="both")
     parser.add_argument("--input", default=None, help="also measure on this request log (any ingest format)")
     parser.add_argument("--vectorizers", action="store_true", help="only compare feature hashing speed")
+    parser.add_argument("--baseline", default=None, help="git revision to compare with (needs --input)")
+    parser.add_argument("--labels", default=None, help="with --baseline: labels.jsonl to score detection")
+    parser.add_argument("--rounds", type=int, default=3, help="with --baseline: interleaved timing rounds")
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--baseline-dir", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.vectorizers:
         compare_vectorizers()
+        return
+    if args.child:
+        _child(args.child, args.input, args.baseline_dir)
+        return
+    if args.baseline:
+        if not args.input:
+            parser.error("--baseline needs --input")
+        compare(args.input, args.baseline, labels=args.labels, rounds=args.rounds)
         return
     started = time.perf_counter()
     default_classifier()

@@ -25,44 +25,114 @@ import polars as pl
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from sklearn.preprocessing import normalize
 
+from distillguard.fingerprint._vocab import dense_ids
+
 N_FEATURES: Final = 1 << 20
 _SEED: Final = 20260226
 _TOKEN_RE: Final = r"<[a-z]+>|[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]|[\p{L}\p{N}_]+"
 _AFFIX: Final = 4
+# Marks "no affix feature" (buckets are below N_FEATURES).
+_NONE: Final = np.uint64(np.iinfo(np.uint64).max)
+# Largest vocabulary**2 for which bigrams are looked up in a dense table (8 MB of flags, 128 MB of
+# buckets at most, for a moment) rather than joined.
+_DENSE_PAIRS: Final = 1 << 24
 
 
 def hashed_features(texts: pl.Series) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Distinct (row, hashed feature) pairs of the texts, sorted by row then feature.
 
-    Works on the exploded token column (one row per token) rather than with per-list expressions, which
-    was measured about twice as fast.
+    Tokens never contain a space, so each text is split on spaces and each *distinct* piece of the batch is
+    lower-cased and tokenised once; each distinct token is hashed once (with its affixes), and each
+    distinct pair of adjacent tokens once. Only integer gathers and one sort run per token of the texts.
+    The features are exactly those of hashing every n-gram string of every text (a test checks it); on the
+    skeletons of simulated traffic this is about twice as fast.
     """
-    tokens = texts.fill_null("").str.to_lowercase().str.extract_all(_TOKEN_RE)
-    lengths = tokens.list.len().fill_null(0).to_numpy()
-    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-    flat = pl.DataFrame({"row": rows, "token": tokens.explode().drop_nulls()})
-    token, row = pl.col("token"), pl.col("row")
-    long_token = token.str.len_chars() > _AFFIX + 1
-    features = pl.concat(
+    n = len(texts)
+    pieces = texts.fill_null("").str.split(" ")
+    pieces_per_row = pieces.list.len().fill_null(0).to_numpy()
+    piece_ids, piece_vocabulary = dense_ids(pieces.explode().fill_null(""))
+    tokens = piece_vocabulary.str.to_lowercase().str.extract_all(_TOKEN_RE)
+    tokens_per_piece = tokens.list.len().fill_null(0).to_numpy().astype(np.int64)
+    token_ids, token_vocabulary = dense_ids(tokens.explode().drop_nulls())
+    # The token sequence of every text: each piece occurrence replaced by its piece's tokens.
+    lengths = tokens_per_piece[piece_ids]
+    first_token = np.cumsum(tokens_per_piece) - tokens_per_piece
+    offsets = np.cumsum(lengths) - lengths
+    sequence = token_ids[np.repeat(first_token[piece_ids] - offsets, lengths) + np.arange(lengths.sum())]
+    rows = np.repeat(np.repeat(np.arange(n, dtype=np.uint64), pieces_per_row), lengths)
+    unigram, prefix, suffix = _token_buckets(token_vocabulary)
+    same_row = rows[1:] == rows[:-1]
+    bigrams = _bigram_buckets(sequence[:-1][same_row], sequence[1:][same_row], token_vocabulary)
+    # Keys (row << 32 | bucket) of the four kinds of feature, deduplicated per row by one sort.
+    row_keys = rows << np.uint64(32)
+    token_prefix, token_suffix = prefix[sequence], suffix[sequence]
+    has_affix = token_prefix != _NONE
+    affix_keys = row_keys[has_affix]
+    keys = np.concatenate(
         [
-            flat,
-            flat.select(row, pl.concat_str([token, token.shift(-1)], separator=" ").alias("token")).filter(
-                row == row.shift(-1)
-            ),
-            flat.filter(long_token).select(
-                row, pl.concat_str([pl.lit("^"), token.str.slice(0, _AFFIX)]).alias("token")
-            ),
-            flat.filter(long_token).select(
-                row, pl.concat_str([token.str.slice(-_AFFIX), pl.lit("$")]).alias("token")
-            ),
-        ],
-        how="vertical",
+            row_keys | unigram[sequence],
+            row_keys[:-1][same_row] | bigrams,
+            affix_keys | token_prefix[has_affix],
+            affix_keys | token_suffix[has_affix],
+        ]
     )
-    keys = features.select(row.cast(pl.UInt64) * (1 << 32) + token.hash(_SEED) % N_FEATURES).to_series()
-    ordered = np.sort(keys.to_numpy())
-    if len(ordered):
-        ordered = ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
-    return (ordered >> np.uint64(32)).astype(np.int64), (ordered & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    keys.sort()
+    if len(keys):
+        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+    return (keys >> np.uint64(32)).astype(np.int64), (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+
+
+def _bucket(strings: pl.Expr) -> pl.Expr:
+    return strings.hash(_SEED) % N_FEATURES
+
+
+def _token_buckets(
+    vocabulary: pl.Series,
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """Per distinct token: its bucket, and the buckets of its initial and final 4-grams (``_NONE`` for a
+    token too short to have them)."""
+    token = pl.col("token")
+    long_token = token.str.len_chars() > _AFFIX + 1
+    frame = pl.DataFrame({"token": vocabulary}).select(
+        _bucket(token).alias("unigram"),
+        pl.when(long_token)
+        .then(_bucket(pl.concat_str([pl.lit("^"), token.str.slice(0, _AFFIX)])))
+        .otherwise(pl.lit(int(_NONE), dtype=pl.UInt64))
+        .alias("prefix"),
+        pl.when(long_token)
+        .then(_bucket(pl.concat_str([token.str.slice(-_AFFIX), pl.lit("$")])))
+        .otherwise(pl.lit(int(_NONE), dtype=pl.UInt64))
+        .alias("suffix"),
+    )
+    return frame["unigram"].to_numpy(), frame["prefix"].to_numpy(), frame["suffix"].to_numpy()
+
+
+def _bigram_buckets(
+    first: npt.NDArray[np.int64], second: npt.NDArray[np.int64], vocabulary: pl.Series
+) -> npt.NDArray[np.uint64]:
+    """The bucket of each (first, second) token pair, the pair's string built and hashed once."""
+    size = max(len(vocabulary), 1)
+    codes = first * size + second
+    if size * size <= _DENSE_PAIRS:
+        # Few distinct tokens (templated text): a direct lookup table over all possible pairs.
+        present = np.zeros(size * size, dtype=bool)
+        present[codes] = True
+        distinct = np.flatnonzero(present)
+        table = np.zeros(size * size, dtype=np.uint64)
+        table[distinct] = _pair_buckets(distinct, size, vocabulary)
+        result: npt.NDArray[np.uint64] = table[codes]
+        return result
+    pairs = pl.DataFrame({"pair": codes})
+    unique = pairs.select(pl.col("pair").unique())
+    buckets = _pair_buckets(unique["pair"].to_numpy(), size, vocabulary)
+    unique = unique.with_columns(pl.Series("bucket", buckets))
+    return pairs.join(unique, on="pair", how="left", maintain_order="left")["bucket"].to_numpy()
+
+
+def _pair_buckets(codes: npt.NDArray[np.int64], size: int, vocabulary: pl.Series) -> npt.NDArray[np.uint64]:
+    first, second = vocabulary.gather(codes // size), vocabulary.gather(codes % size)
+    strings = pl.DataFrame({"first": first, "second": second})
+    return strings.select(_bucket(pl.concat_str(["first", "second"], separator=" ")))[:, 0].to_numpy()
 
 
 def featurize(texts: pl.Series) -> sp.csr_matrix:
