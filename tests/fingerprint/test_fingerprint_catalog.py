@@ -111,3 +111,39 @@ def test_round_trip_through_arrow_and_merge(make_events: EventFactory) -> None:
     assert sorted(restored.requests(h) for h in restored) == [2, 6]
     with pytest.raises(SchemaMismatchError, match="lacks its MinHash parameters"):
         TemplateCatalog.from_arrow(table.replace_schema_metadata({}))
+
+
+def _observe(catalog: TemplateCatalog, hashes: list[int], skeletons: list[str]) -> None:
+    catalog.observe(
+        pl.Series(hashes, dtype=pl.UInt64),
+        pl.Series([1] * len(hashes), dtype=pl.Int64),
+        pl.Series(skeletons, dtype=pl.String),
+    )
+
+
+def test_signatures_stay_with_their_templates_through_eviction() -> None:
+    catalog = TemplateCatalog(MinHashParams(num_perm=16), max_templates=6)
+    skeleton = {h: f"template {chr(96 + h)} asks for <num> things" for h in range(1, 21)}
+    _observe(catalog, [1, 2, 3], [skeleton[h] for h in (1, 2, 3)])
+    _observe(catalog, [1, 2], [skeleton[1], skeleton[2]])  # 1 and 2 are now the most frequent
+    catalog.signature(1)  # signatures computed for the first three only
+    for first in range(4, 20, 4):
+        hashes = list(range(first, first + 4))
+        _observe(catalog, hashes, [skeleton[h] for h in hashes])
+    assert len(catalog) <= 6 and catalog.evicted > 0
+    assert 1 in catalog and 2 in catalog and 3 not in catalog
+    hasher = MinHasher(catalog.params)
+    for h in catalog:
+        [expected] = hasher.signatures(pl.Series([skeleton[h]]))
+        assert np.array_equal(catalog.signature(h).hashvalues, expected)
+        assert catalog.preview(h) == skeleton[h]
+
+
+def test_observe_adds_up_repeated_hashes_and_finds_templates() -> None:
+    catalog = TemplateCatalog()
+    _observe(catalog, [5, 7, 5], ["five", "seven", "five"])
+    _observe(catalog, [7], ["seven"])
+    assert catalog.requests(5) == 2 and catalog.requests(7) == 2 and len(catalog) == 2
+    assert 5 in catalog and 6 not in catalog and "5" not in catalog and -1 not in catalog
+    with pytest.raises(KeyError):
+        catalog.preview(6)

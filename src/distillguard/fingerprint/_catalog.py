@@ -47,6 +47,8 @@ _MIX: Final = 0x9E3779B1
 _MIX_U32: Final = np.uint32(_MIX)
 # Rows of (shingle x permutation) processed at once, to bound the temporary matrix (~25 MB at 64 perms).
 _CHUNK_ROWS: Final = 100_000
+# Templates whose signatures are computed together: bounds the shingle arrays (~50 shingles a template).
+_SIGNATURE_SLICE: Final = 16_384
 
 
 def _datasketch_version() -> str:
@@ -248,14 +250,21 @@ class TemplateCatalog:
         self.max_templates = max_templates
         self.preview_chars = preview_chars
         self.evicted = 0
-        self._slot: dict[int, int] = {}
+        self._size = 0
+        # Slot arrays, with spare capacity at the end (grown by doubling).
         self._hashes = np.zeros(0, dtype=np.uint64)
         self._counts = np.zeros(0, dtype=np.int64)
-        self._signatures = np.zeros((0, self._params.num_perm), dtype=np.uint32)
         self._signed = np.zeros(0, dtype=bool)
-        # The skeleton's head: the preview, and the text signatures are computed from when needed.
+        # Signatures of the first len(_signatures) slots: allocated only when signatures are asked for, so a
+        # catalog that is never asked holds none (64 x 4 bytes per template at the default num_perm).
+        self._signatures = np.zeros((0, self._params.num_perm), dtype=np.uint32)
+        # template hash -> slot, as a sorted array searched with numpy (a dict costs ~100 bytes a template).
+        self._sorted_hashes = np.zeros(0, dtype=np.uint64)
+        self._sorted_slots = np.zeros(0, dtype=np.int64)
+        # The skeleton's head: the preview, and the text signatures are computed from when needed. One
+        # polars string column rather than a list of Python strings (~50 bytes less a template).
         self._stored_chars = max(preview_chars, self._params.shingle_chars)
-        self._previews: list[str] = []
+        self._previews = pl.Series("preview", [], dtype=pl.String)
 
     # ----- reading -----------------------------------------------------------------------------------
 
@@ -264,19 +273,21 @@ class TemplateCatalog:
         return self._params
 
     def __len__(self) -> int:
-        return len(self._previews)
+        return self._size
 
     def __contains__(self, template_hash: object) -> bool:
-        return template_hash in self._slot
+        if not isinstance(template_hash, int | np.integer) or not 0 <= int(template_hash) < 2**64:
+            return False
+        return bool(self._lookup(np.array([template_hash], dtype=np.uint64))[0] >= 0)
 
     def __iter__(self) -> Iterator[int]:
-        return iter(list(self._slot))
+        return iter(self._hashes[: self._size].tolist())
 
     def requests(self, template_hash: int) -> int:
         return int(self._counts[self._index(template_hash)])
 
     def preview(self, template_hash: int) -> str:
-        return self._previews[self._index(template_hash)][: self.preview_chars]
+        return str(self._previews[self._index(template_hash)])[: self.preview_chars]
 
     def signature(self, template_hash: int) -> TemplateSignature:
         index = self._index(template_hash)
@@ -302,15 +313,27 @@ class TemplateCatalog:
             {
                 "template_hash": pl.Series(self._hashes[:n], dtype=pl.UInt64),
                 "requests": pl.Series(self._counts[:n], dtype=pl.Int64),
-                "preview": pl.Series(self._previews, dtype=pl.String).str.slice(0, self.preview_chars),
+                "preview": self._previews.str.slice(0, self.preview_chars),
             }
         )
 
     def _index(self, template_hash: int) -> int:
-        try:
-            return self._slot[template_hash]
-        except KeyError:
-            raise KeyError(f"template {template_hash} is not in the catalog") from None
+        if template_hash in self:
+            return int(self._lookup(np.array([template_hash], dtype=np.uint64))[0])
+        raise KeyError(f"template {template_hash} is not in the catalog")
+
+    def _lookup(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+        """The slot of each hash, -1 where the catalog does not hold it."""
+        if len(self._sorted_hashes) == 0:
+            return np.full(len(hashes), -1, dtype=np.int64)
+        position = np.minimum(np.searchsorted(self._sorted_hashes, hashes), len(self._sorted_hashes) - 1)
+        found = self._sorted_hashes[position] == hashes
+        return np.where(found, self._sorted_slots[position], -1)
+
+    def _reindex(self) -> None:
+        order = np.argsort(self._hashes[: self._size], kind="stable")
+        self._sorted_hashes = self._hashes[: self._size][order]
+        self._sorted_slots = order.astype(np.int64)
 
     # ----- near-duplicate grouping -----------------------------------------------------------------------
 
@@ -356,24 +379,23 @@ class TemplateCatalog:
     # ----- writing -----------------------------------------------------------------------------------
 
     def observe(self, template_hashes: pl.Series, counts: pl.Series, skeletons: pl.Series) -> None:
-        """Add a batch's distinct templates with their request counts; new ones get a signature."""
-        new_rows: list[int] = []
-        for row, (value, count) in enumerate(zip(template_hashes.to_list(), counts.to_list(), strict=True)):
-            slot = self._slot.get(value)
-            if slot is None:
-                new_rows.append(row)
-            else:
-                self._counts[slot] += count
-        if new_rows:
+        """Add a batch's distinct templates with their request counts; new ones get a signature later."""
+        hashes, counts = template_hashes.cast(pl.UInt64), counts.cast(pl.Int64)
+        batch = (
+            pl.DataFrame({"hash": hashes, "count": counts, "skeleton": skeletons.cast(pl.String)})
+            .drop_nulls("hash")
+            .group_by("hash", maintain_order=True)
+            .agg(pl.col("count").sum(), pl.col("skeleton").first())
+        )
+        slots = self._lookup(batch["hash"].to_numpy())
+        known = slots >= 0
+        np.add.at(self._counts, slots[known], batch["count"].to_numpy()[known])
+        if not known.all():
             # Signatures are computed later, for the templates still here when one is needed: most new
             # templates of very diverse traffic are seen once and evicted before anyone asks.
-            previews = skeletons.gather(new_rows).str.slice(0, self._stored_chars).to_list()
-            self._append(
-                template_hashes.gather(new_rows).to_numpy(),
-                counts.gather(new_rows).to_numpy(),
-                None,
-                previews,
-            )
+            fresh = batch.filter(pl.Series(~known))
+            previews = fresh["skeleton"].str.slice(0, self._stored_chars)
+            self._append(fresh["hash"].to_numpy(), fresh["count"].to_numpy(), None, previews)
         if len(self) > self.max_templates:
             # Evict below the cap so that eviction (a full copy) happens once per many batches, not each one.
             self._evict(int(self.max_templates * 0.9))
@@ -383,7 +405,7 @@ class TemplateCatalog:
         hashes: npt.NDArray[Any],
         counts: npt.NDArray[Any],
         signatures: npt.NDArray[np.uint32] | None,
-        previews: list[str],
+        previews: pl.Series,
     ) -> None:
         start, end = len(self), len(self) + len(previews)
         if end > len(self._hashes):
@@ -391,32 +413,43 @@ class TemplateCatalog:
         self._hashes[start:end] = hashes
         self._counts[start:end] = counts
         if signatures is not None:
+            self._allocate_signatures(end)
             self._signatures[start:end] = signatures
         self._signed[start:end] = signatures is not None
-        self._previews.extend(previews)
-        for offset, value in enumerate(self._hashes[start:end].tolist()):
-            self._slot[value] = start + offset
+        self._previews = pl.concat([self._previews, previews.alias("preview").cast(pl.String)], rechunk=False)
+        if self._previews.n_chunks() > 64:
+            self._previews = self._previews.rechunk()
+        self._size = end
+        self._reindex()
 
     def _grow(self, capacity: int) -> None:
         n = len(self)
         hashes = np.zeros(capacity, dtype=np.uint64)
         counts = np.zeros(capacity, dtype=np.int64)
-        signatures = np.zeros((capacity, self._params.num_perm), dtype=np.uint32)
         signed = np.zeros(capacity, dtype=bool)
-        hashes[:n], counts[:n], signatures[:n] = self._hashes[:n], self._counts[:n], self._signatures[:n]
-        signed[:n] = self._signed[:n]
-        self._hashes, self._counts, self._signatures, self._signed = hashes, counts, signatures, signed
+        hashes[:n], counts[:n], signed[:n] = self._hashes[:n], self._counts[:n], self._signed[:n]
+        self._hashes, self._counts, self._signed = hashes, counts, signed
+
+    def _allocate_signatures(self, rows: int) -> None:
+        """Room for the signatures of the first ``rows`` slots (exactly that many: no spare capacity)."""
+        held = len(self._signatures)
+        if held < rows:
+            signatures = np.empty((rows, self._params.num_perm), dtype=np.uint32)
+            signatures[:held] = self._signatures
+            self._signatures = signatures
 
     def _ensure_signatures(self) -> None:
-        """Compute the signatures of templates that do not have one yet, all at once."""
+        """Compute the signatures of templates that do not have one yet, in slices of templates so that the
+        (shingle x permutation) intermediates stay small."""
         n = len(self)
         missing = np.flatnonzero(~self._signed[:n])
         if len(missing) == 0:
             return
-        texts = pl.Series(
-            [self._previews[i][: self._params.shingle_chars] for i in missing.tolist()], dtype=pl.String
-        )
-        self._signatures[missing] = self._hasher.signatures(texts)
+        self._allocate_signatures(n)
+        for first in range(0, len(missing), _SIGNATURE_SLICE):
+            rows = missing[first : first + _SIGNATURE_SLICE]
+            texts = self._previews.gather(rows).str.slice(0, self._params.shingle_chars)
+            self._signatures[rows] = self._hasher.signatures(texts)
         self._signed[missing] = True
 
     def _evict(self, keep: int) -> None:
@@ -426,28 +459,26 @@ class TemplateCatalog:
         self.evicted += n - len(order)
         self._hashes = self._hashes[order]
         self._counts = self._counts[order]
-        self._signatures = self._signatures[order]
         self._signed = self._signed[order]
-        self._previews = [self._previews[i] for i in order]
-        self._slot = {value: slot for slot, value in enumerate(self._hashes.tolist())}
+        held = len(self._signatures)
+        self._signatures = self._signatures[order[order < held]] if held else self._signatures
+        # Slots of signed templates must stay within the signature rows: unsign the rest.
+        self._signed[len(self._signatures) :] = False
+        self._previews = self._previews.gather(order)
+        self._size = len(order)
+        self._reindex()
 
     def merge(self, other: TemplateCatalog) -> None:
         """Fold another catalog (e.g. from another worker) into this one: counts add up."""
         self._params.check_compatible(other.params)
         other._ensure_signatures()
         n = len(other)
-        new_rows: list[int] = []
-        for row, (value, count) in enumerate(
-            zip(other._hashes[:n].tolist(), other._counts[:n].tolist(), strict=True)
-        ):
-            slot = self._slot.get(value)
-            if slot is None:
-                new_rows.append(row)
-            else:
-                self._counts[slot] += count
-        if new_rows:
-            rows = np.asarray(new_rows)
-            previews = [other._previews[i] for i in new_rows]
+        slots = self._lookup(other._hashes[:n])
+        known = slots >= 0
+        np.add.at(self._counts, slots[known], other._counts[:n][known])
+        if not known.all():
+            rows = np.flatnonzero(~known)
+            previews = other._previews.gather(rows)
             self._append(other._hashes[rows], other._counts[rows], other._signatures[rows], previews)
         if len(self) > self.max_templates:
             self._evict(self.max_templates)
@@ -465,7 +496,7 @@ class TemplateCatalog:
             {
                 "template_hash": pa.array(self._hashes[:n], type=pa.uint64()),
                 "requests": pa.array(self._counts[:n], type=pa.int64()),
-                "preview": pa.array(self._previews, type=pa.string()),
+                "preview": self._previews.to_arrow().cast(pa.string()),
                 "signature": signatures,
             }
         )
@@ -496,7 +527,7 @@ class TemplateCatalog:
             table["template_hash"].to_numpy().astype(np.uint64),
             table["requests"].to_numpy().astype(np.int64),
             flat.astype(np.uint32).reshape(n, params.num_perm),
-            [str(text) for text in table["preview"].to_pylist()],
+            pl.Series("preview", table["preview"].to_pylist(), dtype=pl.String),
         )
         return catalog
 
