@@ -50,10 +50,10 @@ def hashed_features(texts: pl.Series) -> tuple[npt.NDArray[np.int64], npt.NDArra
     n = len(texts)
     pieces = texts.fill_null("").str.split(" ")
     pieces_per_row = pieces.list.len().fill_null(0).to_numpy()
-    piece_ids, piece_vocabulary = dense_ids(pieces.explode().fill_null(""))
+    piece_ids, piece_vocabulary = dense_ids(pieces.explode(empty_as_null=False, keep_nulls=False))
     tokens = piece_vocabulary.str.to_lowercase().str.extract_all(_TOKEN_RE)
     tokens_per_piece = tokens.list.len().fill_null(0).to_numpy().astype(np.int64)
-    token_ids, token_vocabulary = dense_ids(tokens.explode().drop_nulls())
+    token_ids, token_vocabulary = dense_ids(tokens.explode(empty_as_null=False, keep_nulls=False))
     # The token sequence of every text: each piece occurrence replaced by its piece's tokens.
     lengths = tokens_per_piece[piece_ids]
     first_token = np.cumsum(tokens_per_piece) - tokens_per_piece

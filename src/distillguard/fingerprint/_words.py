@@ -10,6 +10,7 @@ import polars as pl
 import pyarrow as pa
 
 from distillguard.fingerprint._hashing import xxh32_array
+from distillguard.fingerprint._vocab import dense_ids
 
 # Function words of the languages the project sees most: they say nothing about a payload's topic.
 STOPWORDS: Final[list[str]] = sorted(
@@ -72,28 +73,36 @@ def bottom_k_word_hashes(tokens: pl.Series, k: int) -> pa.ListArray[Any]:
     Bottom-k is a consistent sample: two payloads that share words tend to share sampled hashes, so the
     union over an account's requests estimates how broad its payloads are. Content words are runs of three
     or more letters (not stopwords) and pairs of CJK characters. Tokens are cut into words and words hashed
-    once per distinct token of the batch; the per-text work is a join and one sort of (text, hash) keys.
+    once per distinct token of the batch; each token of a text then gathers its hashes by index, and one
+    sort of (text, hash) keys ranks them.
     """
     n = len(tokens)
-    lengths = tokens.list.len().fill_null(0).to_numpy()
-    flat = pl.DataFrame({"token": tokens.explode(), "row": np.repeat(np.arange(n, dtype=np.uint64), lengths)})
-    vocabulary = flat.select(pl.col("token").unique().drop_nulls())
-    words = vocabulary.with_columns(token_words(pl.col("token")).alias("word")).explode("word")
+    lengths = tokens.list.len().fill_null(0).to_numpy().astype(np.int64)
+    token_ids, vocabulary = dense_ids(tokens.explode(empty_as_null=False, keep_nulls=False))
+    words = pl.DataFrame({"token": vocabulary, "id": np.arange(len(vocabulary), dtype=np.int64)})
+    words = words.with_columns(token_words(pl.col("token")).alias("word")).explode("word")
     word = pl.col("word")
     content = (word.str.len_chars() >= 3) | word.str.contains(_CJK_WORD)
     words = words.filter(content & ~word.is_in(STOPWORDS))
-    # token -> hash of each of its content words (a token may hold several words, or none). Hashing
-    # every word of every distinct token is cheaper than deduplicating the words first.
-    table = words.select("token", pl.Series("hash", xxh32_array(words["word"].to_list()).astype(np.uint64)))
-    pairs = flat.join(table, on="token", how="inner")
-    keys = np.sort((pairs["row"].to_numpy() << np.uint64(32)) | pairs["hash"].to_numpy())
+    # Distinct token -> the hashes of its content words (a token may hold several words, or none), laid
+    # out in token order. Hashing every word of every distinct token is cheaper than deduplicating first.
+    hashes = xxh32_array(words["word"].to_list()).astype(np.uint64)
+    per_token = np.bincount(words["id"].to_numpy(), minlength=len(vocabulary)).astype(np.int64)
+    first_hash = np.cumsum(per_token) - per_token
+    counts = per_token[token_ids]
+    offsets = np.cumsum(counts) - counts
+    gathered = hashes[np.repeat(first_hash[token_ids] - offsets, counts) + np.arange(counts.sum())]
+    text_rows = np.repeat(np.repeat(np.arange(n, dtype=np.uint64), lengths), counts)
+    keys = np.sort((text_rows << np.uint64(32)) | gathered)
     keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
     rows = (keys >> np.uint64(32)).astype(np.int64)
     # Position of each key within its text's run: keep the first k (the smallest hashes).
     starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]])) if len(rows) else rows
     rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.concatenate([starts, [len(rows)]])))
     keep = rank < k
-    counts = np.bincount(rows[keep], minlength=n)
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    counts_kept = np.bincount(rows[keep], minlength=n)
+    list_offsets = np.concatenate([[0], np.cumsum(counts_kept)]).astype(np.int32)
     values = (keys[keep] & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), pa.array(values, type=pa.uint32()))
+    return pa.ListArray.from_arrays(
+        pa.array(list_offsets, type=pa.int32()), pa.array(values, type=pa.uint32())
+    )

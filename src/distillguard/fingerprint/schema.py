@@ -1,6 +1,7 @@
 """What the fingerprint stage leaves of an event: hashes, labels and lengths instead of text.
 
-``FINGERPRINT_SCHEMA`` is the event schema without its text columns plus the columns below. Features and
+``FINGERPRINT_SCHEMA`` is the event schema without its text columns (and without the few event columns no
+later stage reads, ``DROPPED_EVENT_COLUMNS``) plus the columns below. Features and
 detection only ever see this; raw prompt text does not survive past fingerprinting.
 """
 
@@ -34,6 +35,12 @@ FINGERPRINT_FIELDS: tuple[pa.Field[Any], ...] = (
     pa.field("capability", pa.string()),
 )
 
+# Event columns that no later stage reads (features, detect, share, report, gateway: checked with grep), so
+# the stage drops them with the text: per event they cost more memory than all the hashes together (a
+# unique request id, the same endpoint string on every row). A stage that comes to need one adds it back.
+DROPPED_EVENT_COLUMNS: tuple[str, ...] = ("request_id", "endpoint", "latency_ms")
+
 FINGERPRINT_SCHEMA = pa.schema(
-    [field for field in EVENT_SCHEMA if field.name not in TEXT_COLUMNS] + list(FINGERPRINT_FIELDS)
+    [field for field in EVENT_SCHEMA if field.name not in (*TEXT_COLUMNS, *DROPPED_EVENT_COLUMNS)]
+    + list(FINGERPRINT_FIELDS)
 )
