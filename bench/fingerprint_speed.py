@@ -259,6 +259,15 @@ def _rss_mib() -> float:
 
 
 def _peak_rss_mib() -> float:
+    """Peak RSS of this process image. ``ru_maxrss`` would not do: Linux carries it across ``exec``, so a
+    child started from a large parent reports the parent's size; ``VmHWM`` restarts at ``exec``."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
