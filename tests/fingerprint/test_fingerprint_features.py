@@ -43,12 +43,14 @@ TEXTS = [
 ]
 
 
-@pytest.mark.parametrize("dense_pairs", [True, False])
+@pytest.mark.parametrize(("dense_pairs", "distinct_share"), [(True, 1.0), (False, 1.0), (True, 0.0)])
 def test_features_equal_hashing_every_ngram_string(
-    dense_pairs: bool, monkeypatch: pytest.MonkeyPatch
+    dense_pairs: bool, distinct_share: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Both ways of looking up bigram buckets: a dense table (small vocabularies) and a join.
-    monkeypatch.setattr(_features, "_DENSE_PAIRS", 1 << 24 if dense_pairs else 0)
+    # Every path: through the vocabulary with bigrams from a dense table (small vocabularies) or built per
+    # occurrence, and tokenising every text directly (pieces that rarely repeat).
+    monkeypatch.setattr(_features, "_DENSE_PAIRS", 1 << 22 if dense_pairs else 0)
+    monkeypatch.setattr(_features, "_DISTINCT_SHARE", distinct_share)
     corpus = [e.text for e in generate()][:400]
     texts = pl.Series(TEXTS + corpus, dtype=pl.String)
     rows, features = hashed_features(texts)

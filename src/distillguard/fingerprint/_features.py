@@ -33,24 +33,66 @@ _TOKEN_RE: Final = r"<[a-z]+>|[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]|[\p{L}
 _AFFIX: Final = 4
 # Marks "no affix feature" (buckets are below N_FEATURES).
 _NONE: Final = np.uint64(np.iinfo(np.uint64).max)
-# Largest vocabulary**2 for which bigrams are looked up in a dense table (8 MB of flags, 128 MB of
-# buckets at most, for a moment) rather than joined.
-_DENSE_PAIRS: Final = 1 << 24
+# Largest vocabulary**2 for which bigrams are looked up in a dense table (4 MB of flags and 32 MB of
+# buckets at most, for a moment); larger vocabularies build each bigram string per occurrence.
+_DENSE_PAIRS: Final = 1 << 22
+# The vocabulary path pays when pieces repeat: when a sample of pieces is more than this share distinct
+# (free text from a large vocabulary), tokenising every text directly is cheaper.
+_DISTINCT_SHARE: Final = 0.2
+_SAMPLE_PIECES: Final = 20_000
 
 
 def hashed_features(texts: pl.Series) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Distinct (row, hashed feature) pairs of the texts, sorted by row then feature.
 
-    Tokens never contain a space, so each text is split on spaces and each *distinct* piece of the batch is
-    lower-cased and tokenised once; each distinct token is hashed once (with its affixes), and each
-    distinct pair of adjacent tokens once. Only integer gathers and one sort run per token of the texts.
-    The features are exactly those of hashing every n-gram string of every text (a test checks it); on the
-    skeletons of simulated traffic this is about twice as fast.
+    Two computations with the same result (a test checks both against hashing every n-gram string):
+    through the batch's vocabulary when its pieces repeat (templated traffic, skeletons full of slots),
+    otherwise by tokenising every text.
     """
-    n = len(texts)
     pieces = texts.fill_null("").str.split(" ")
+    flat = pieces.explode(empty_as_null=False, keep_nulls=False)
+    sample = flat.head(_SAMPLE_PIECES)
+    if len(sample) and sample.n_unique() > _DISTINCT_SHARE * len(sample):
+        return _features_direct(texts)
+    return _features_by_vocabulary(pieces, flat)
+
+
+def _features_direct(texts: pl.Series) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every text tokenised, every n-gram string built and hashed (for text whose pieces rarely repeat)."""
+    tokens = texts.fill_null("").str.to_lowercase().str.extract_all(_TOKEN_RE)
+    lengths = tokens.list.len().fill_null(0).to_numpy()
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    flat = pl.DataFrame({"row": rows, "token": tokens.explode(empty_as_null=False, keep_nulls=False)})
+    token, row = pl.col("token"), pl.col("row")
+    long_token = token.str.len_chars() > _AFFIX + 1
+    features = pl.concat(
+        [
+            flat,
+            flat.select(row, pl.concat_str([token, token.shift(-1)], separator=" ").alias("token")).filter(
+                row == row.shift(-1)
+            ),
+            flat.filter(long_token).select(
+                row, pl.concat_str([pl.lit("^"), token.str.slice(0, _AFFIX)]).alias("token")
+            ),
+            flat.filter(long_token).select(
+                row, pl.concat_str([token.str.slice(-_AFFIX), pl.lit("$")]).alias("token")
+            ),
+        ],
+        how="vertical",
+    )
+    keys = features.select(row.cast(pl.UInt64) * (1 << 32) + _bucket(token)).to_series().to_numpy()
+    return _distinct_pairs(np.sort(keys))
+
+
+def _features_by_vocabulary(
+    pieces: pl.Series, flat: pl.Series
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Each *distinct* piece of the batch (tokens never contain a space) is lower-cased and tokenised
+    once, each distinct token hashed once with its affixes, each distinct adjacent pair once; per token
+    of the texts only integer gathers and one sort remain."""
+    n = len(pieces)
     pieces_per_row = pieces.list.len().fill_null(0).to_numpy()
-    piece_ids, piece_vocabulary = dense_ids(pieces.explode(empty_as_null=False, keep_nulls=False))
+    piece_ids, piece_vocabulary = dense_ids(flat)
     tokens = piece_vocabulary.str.to_lowercase().str.extract_all(_TOKEN_RE)
     tokens_per_piece = tokens.list.len().fill_null(0).to_numpy().astype(np.int64)
     token_ids, token_vocabulary = dense_ids(tokens.explode(empty_as_null=False, keep_nulls=False))
@@ -77,6 +119,11 @@ def hashed_features(texts: pl.Series) -> tuple[npt.NDArray[np.int64], npt.NDArra
         ]
     )
     keys.sort()
+    return _distinct_pairs(keys)
+
+
+def _distinct_pairs(keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(rows, buckets) of sorted ``row << 32 | bucket`` keys, duplicates removed."""
     if len(keys):
         keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
     return (keys >> np.uint64(32)).astype(np.int64), (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
@@ -110,7 +157,8 @@ def _token_buckets(
 def _bigram_buckets(
     first: npt.NDArray[np.int64], second: npt.NDArray[np.int64], vocabulary: pl.Series
 ) -> npt.NDArray[np.uint64]:
-    """The bucket of each (first, second) token pair, the pair's string built and hashed once."""
+    """The bucket of each (first, second) token pair: with a small vocabulary each distinct pair's string
+    is built and hashed once, otherwise each occurrence's."""
     size = max(len(vocabulary), 1)
     codes = first * size + second
     if size * size <= _DENSE_PAIRS:
@@ -118,15 +166,11 @@ def _bigram_buckets(
         present = np.zeros(size * size, dtype=bool)
         present[codes] = True
         distinct = np.flatnonzero(present)
-        table = np.zeros(size * size, dtype=np.uint64)
+        table = np.zeros(size * size, dtype=np.uint32)
         table[distinct] = _pair_buckets(distinct, size, vocabulary)
-        result: npt.NDArray[np.uint64] = table[codes]
+        result: npt.NDArray[np.uint64] = table[codes].astype(np.uint64)
         return result
-    pairs = pl.DataFrame({"pair": codes})
-    unique = pairs.select(pl.col("pair").unique())
-    buckets = _pair_buckets(unique["pair"].to_numpy(), size, vocabulary)
-    unique = unique.with_columns(pl.Series("bucket", buckets))
-    return pairs.join(unique, on="pair", how="left", maintain_order="left")["bucket"].to_numpy()
+    return _pair_buckets(codes, size, vocabulary)
 
 
 def _pair_buckets(codes: npt.NDArray[np.int64], size: int, vocabulary: pl.Series) -> npt.NDArray[np.uint64]:
