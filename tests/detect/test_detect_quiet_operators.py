@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
-from detect_fixtures import account, individuals, scoring_inputs
+from detect_fixtures import account, careful_operator, individuals, population, scoring_inputs
 
-from distillguard.detect import SIGNALS, DetectConfig
+from distillguard.detect import SIGNALS, DetectConfig, detect
 from distillguard.detect._link import KINDS, key_pairs
 
 
@@ -144,3 +144,62 @@ def test_several_distinct_shared_templates_weigh_more_than_one() -> None:
     assert weight[(0, 1)] > weight[(4, 5)] > weight[(2, 3)]
     # The bonus is bounded: four shared phrasings count as three, at most half again the weight of one.
     assert weight[(0, 1)] == pytest.approx(1.5 * weight[(2, 3)])
+
+
+def test_careful_operator_is_one_campaign_with_sweep_evidence() -> None:
+    rng = np.random.default_rng(23)
+    events = pl.concat([population(4, hydra_accounts=0, with_harvester=False), careful_operator(rng)])
+    result = detect(events, None, DetectConfig())
+    moles = [v for v in result.accounts if v.account_id.startswith("mole_")]
+    assert moles and all(v.flagged for v in moles)
+    assert len({v.campaign_id for v in moles}) == 1
+    campaign = next(c for c in result.campaigns if c.campaign_id == moles[0].campaign_id)
+    assert {"coordination", "reasoning_sweep"} <= {e.signal for e in campaign.evidence}
+    # And no hard negative (the tutoring app included) is flagged next to it.
+    assert not [v.account_id for v in result.accounts if v.flagged and not v.account_id.startswith("mole_")]
+
+
+def _datagen_job(rng: np.random.Generator, name: str, vocabulary: int, n: int = 2000) -> pl.DataFrame:
+    # Round the clock, "generate N diverse examples", max_tokens at the cap and long answers.
+    words = pl.Series((600_000 + rng.integers(0, vocabulary, (n, 12))).astype(np.uint32))
+    return account(
+        rng,
+        name,
+        n,
+        payload_words=words.cast(pl.List(pl.UInt32)),
+        p_datagen=rng.uniform(0.7, 1.0, n).astype(np.float32),
+        max_tokens=[32768] * n,
+        completion_tokens=rng.integers(1500, 4000, n),
+        account_created=[account_age(700)] * n,
+    )
+
+
+def account_age(days: int) -> Any:
+    from datetime import timedelta
+
+    from detect_fixtures import START
+
+    return START - timedelta(days=days)
+
+
+def test_narrow_domain_datagen_is_a_product_broad_datagen_a_sweep() -> None:
+    rng = np.random.default_rng(31)
+    events = pl.concat(
+        [
+            individuals(rng, 300),
+            # A permitted job: examples for one product's assistant, in that product's few dozen words.
+            _datagen_job(rng, "synth_job", 40),
+            # The same request shape poured over every topic there is.
+            _datagen_job(rng, "datagen_sweep", 400_000),
+        ]
+    )
+    table, ctx = scoring_inputs(events, DetectConfig())
+    by_signal = {}
+    for name in ("bulk_datagen", "output_budget"):
+        frame = SIGNALS[name]().compute(table, ctx).frame
+        by_signal[name] = dict(zip(frame["account_id"].to_list(), frame["score"].to_list(), strict=True))
+    for scores in by_signal.values():
+        assert scores["synth_job"] <= 0.55 * scores["datagen_sweep"]
+    verdicts = {v.account_id: v.flagged for v in detect(events, None, DetectConfig()).accounts}
+    assert verdicts["datagen_sweep"]
+    assert not verdicts["synth_job"]

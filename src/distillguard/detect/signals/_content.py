@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import polars as pl
 
-from distillguard.detect.signals._base import Signal, SignalContext, pct, ramp, register
+from distillguard.detect.signals._base import Signal, SignalContext, narrow_damping, pct, ramp, register
 
 # A label that covers under a quarter of an account's traffic is incidental; three quarters is its job.
 SHARE_LOW, SHARE_HIGH = 0.25, 0.75
@@ -55,7 +55,7 @@ class LabelSignal(Signal):
         )
         heavy = ramp(ctx.baseline.z("log_requests", floor=LOG_VOLUME_FLOOR), HEAVY_Z_LOW, HEAVY_Z_HIGH)
         by_volume = pl.min_horizontal(unusual, ramp(share, MIXED_LOW, MIXED_HIGH)) * heavy
-        return pl.max_horizontal(by_share, by_mean, by_volume)
+        return pl.max_horizontal(by_share, by_mean, by_volume) * narrow_damping(ctx)
 
     def detail(self, row: Mapping[str, Any], value: float) -> str:
         mean = float(row.get(f"p_{self.label}_mean") or 0.0)

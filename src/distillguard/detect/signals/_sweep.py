@@ -14,19 +14,18 @@ from typing import Any
 
 import polars as pl
 
-from distillguard.detect.signals._base import Signal, SignalContext, pct, ramp, register
+from distillguard.detect.signals._base import Signal, SignalContext, domain_breadth, pct, ramp, register
 from distillguard.detect.signals._content import SHARE_FLOOR
-from distillguard.detect.signals._usage import COMPLETION_FLOOR_TOKENS
 
 # Elicitation on half of the requests starts to count; on 85% it is the account's whole business.
 ELICIT_LOW, ELICIT_HIGH = 0.5, 0.85
 # Subject breadth (capability entropy) as a fraction of the population's median: under 0.3 of the typical
 # account's breadth is one domain; from 0.7 on it is as broad as anyone's.
 NARROW_RATIO, BROAD_RATIO = 0.3, 0.7
-# Payload vocabulary (type-token ratio) as a fraction of the population's median: a curriculum of school
-# exercises re-uses its words within a few dozen questions (a fifth of the typical breadth or less); a sweep
-# asked in a few fixed phrasings still brings new subject words with every question.
-NARROW_WORDS_RATIO, BROAD_WORDS_RATIO = 0.2, 0.45
+# Mean answer length as a multiple of the population's median account: from twice to three times as long.
+# A ratio, not a z-score: in a short scan the accounts with enough requests for the baseline are few and
+# mostly heavy products, whose spread of answer lengths would hide any account's long answers.
+LONG_RATIO_LOW, LONG_RATIO_HIGH = 2.0, 3.0
 
 
 @register
@@ -49,11 +48,15 @@ class ReasoningSweep(Signal):
         # As broad as the population's typical account, not one product's curriculum: in the kinds of task
         # asked and in the payload vocabulary (unknown for an account with few words: not held against it).
         broad = self._relative(ctx, "capability_entropy", NARROW_RATIO, BROAD_RATIO).fill_null(0.0)
-        words = self._relative(ctx, "word_breadth", NARROW_WORDS_RATIO, BROAD_WORDS_RATIO).fill_null(1.0)
+        # A curriculum of school exercises re-uses its words within a few dozen questions; a sweep asked in a
+        # few fixed phrasings still brings new subject words with every question.
+        words = domain_breadth(ctx)
         # A sweep asks new questions; a benchmark or a product's FAQ re-asks the same ones.
         novel = ramp(pl.col("payload_unique_share").fill_null(0.0), 0.4, 0.8)
         # And keeps the whole answer: long completions for this population, not final answers.
-        long_answers = ctx.excess("mean_completion_tokens", floor=COMPLETION_FLOOR_TOKENS)
+        long_answers = self._relative(
+            ctx, "mean_completion_tokens", LONG_RATIO_LOW, LONG_RATIO_HIGH
+        ).fill_null(0.0)
         return elicits * broad * words * novel * long_answers
 
     @staticmethod

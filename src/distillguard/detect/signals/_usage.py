@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from distillguard.detect.signals._base import Signal, SignalContext, pct, ramp, register
+from distillguard.detect.signals._base import Signal, SignalContext, narrow_damping, pct, ramp, register
 from distillguard.detect.signals._content import SHARE_FLOOR, SHARE_HIGH, SHARE_LOW
 from distillguard.features._account import TINY_COMPLETION_TOKENS
 
@@ -70,7 +70,9 @@ class OutputBudget(Signal):
             ctx.excess("high_effort_share", floor=SHARE_FLOOR),
             ctx.excess("multi_n_share", floor=SHARE_FLOOR),
         )
-        return pl.min_horizontal(unusual, ramp(pl.col("value"), BUDGET_LOW, BUDGET_HIGH))
+        return pl.min_horizontal(unusual, ramp(pl.col("value"), BUDGET_LOW, BUDGET_HIGH)) * narrow_damping(
+            ctx
+        )
 
     def detail(self, row: Mapping[str, Any], value: float) -> str:
         return (
