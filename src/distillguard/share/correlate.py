@@ -68,9 +68,10 @@ class CorrelationConfig:
     # Member name -> trust weight in [0, 1] (multiplies the peer's own confidence). Others are rejected.
     trusted_peers: Mapping[str, float]
     template_similarity: float = 0.7
-    # A peer campaign's template fingerprints count for an account only when it uses at least this many
-    # distinct local templates matching them: one generic template ("why does this code fail? <code>")
-    # is shared by many honest developers; a campaign's slice reuses several of its templates.
+    # A peer campaign's template fingerprints count for an account only when at least this many distinct
+    # local templates of the account match at least this many distinct template fingerprints of the
+    # campaign: one generic template ("why does this code fail? <code>", in a few local phrasings) is
+    # shared by many honest developers; a campaign's slice reuses several of its templates.
     min_template_matches: int = 3
     timing_similarity: float = 0.97
     timing_min_requests: int = 50
@@ -392,11 +393,13 @@ def correlate(
     activity = _account_activity(events)
     matches: list[PeerMatch] = []
     template_refs: dict[tuple[str, str], set[int]] = {}
+    template_indicators: dict[tuple[str, str], set[str]] = {}
     releases = _local_releases(events, config)
     for indicator in indicators:
         for account, detail, template, kind in _match(indicator, local, events, releases, config):
             if template is not None:
                 template_refs.setdefault((account, indicator.campaign_id), set()).add(template)
+                template_indicators.setdefault((account, indicator.campaign_id), set()).add(indicator.id)
             first, last = activity.get(account, ("", ""))
             matches.append(
                 PeerMatch(
@@ -412,8 +415,12 @@ def correlate(
                     detail=detail,
                 )
             )
+    # Several of the campaign's templates, through several of the account's own: near-duplicate local
+    # phrasings of one common template count once.
     enough = {
-        pair for pair, templates in template_refs.items() if len(templates) >= config.min_template_matches
+        pair
+        for pair, templates in template_refs.items()
+        if min(len(templates), len(template_indicators[pair])) >= config.min_template_matches
     }
     matches = [m for m in matches if m.kind != "template" or (m.account_id, m.campaign_id) in enough]
     matches.sort(key=lambda m: (m.account_id, m.peer, m.indicator_id))
