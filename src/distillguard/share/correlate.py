@@ -6,19 +6,23 @@ columns; ``account_id`` and ``ts`` required, ``ip``, ``user_agent``, ``payment_f
 ``share pull``. It hashes local values under each indicator's epoch key and compares:
 
 * template fingerprints: keyed MinHash of each local template skeleton vs the peer's signature
-  (estimated Jaccard ≥ ``template_similarity``), counted for an account only when it uses at least
-  ``min_template_matches`` distinct matching templates; system prompt / tool set keyed hashes by equality;
+  (estimated Jaccard ≥ ``template_similarity``), counted for an account only when at least
+  ``min_template_matches`` of its distinct templates match as many of the campaign's; system prompt /
+  tool set keyed hashes by equality;
 * keyed network hashes: the /24 (/48) of each local IP, and User-Agents, by equality;
 * keyed payment hashes by equality;
 * timing signatures: an account's hour-of-day profile (cosine ≥ ``timing_similarity``, at least
   ``timing_min_requests`` requests) and, when both sides have it, a median request gap within a factor 2;
-* model-release pivots: an already active account switching to a model within ``pivot_window_hours``
-  of the peer campaign's first use of the same model.
+* model-release pivots: an already active account moving most of its traffic to a model released
+  during the local window, as long after the local release as the peer campaign did after its own
+  (``release_lag_hours``; within ``pivot_window_hours``): providers name their models differently.
 
 Only indicators from ``trusted_peers`` count (others are rejected and counted), indicators past
 ``valid_until`` or hashed in an epoch older than ``accepted_epochs`` are ignored, and values under
-another consortium key are skipped. ``apply_peer_evidence`` folds the result into a DetectionResult:
-a peer's signal raises the score of accounts that already have weak evidence of their own; alone, it
+another consortium key are skipped. ``CorrelationResult.evidence`` is what the peers claim about each
+matched account (trust x confidence x kind weight); ``apply_peer_evidence`` folds the matches into a
+DetectionResult with their local specificity, as one more line of evidence for accounts that already
+have evidence of their own (see ``share._corroborate`` and docs/sharing.md); alone, a peer's signal
 never flags an account unless ``peer_alone_flags`` is set.
 """
 
@@ -676,7 +680,8 @@ def _iso(value: Any) -> str:
 
 
 def _evidence(matches: Sequence[PeerMatch]) -> dict[str, tuple[Evidence, ...]]:
-    """One ``peer_indicator`` Evidence per account and peer campaign.
+    """One ``peer_indicator`` Evidence per account and peer campaign: the peer's claim, before local
+    specificity (``apply_peer_evidence`` attaches the specificity-weighted one).
 
     Indicators of one kind (ten template fingerprints of one campaign) are correlated, not independent:
     each kind contributes its strongest match, and the kinds combine by noisy-OR.
