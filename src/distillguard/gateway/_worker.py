@@ -1,8 +1,10 @@
 """Detection in a worker process, so that its CPU-bound work never competes with requests for the GIL.
 
 The worker builds its detector once (the warm history is read there, not in the gateway), then answers
-each cycle: the window arrives as one JSONL bytes object and a ``DetectionResult`` (frozen, picklable
-records) comes back.
+each cycle: the worker keeps its own copy of the window, and each cycle sends it only the lines recorded
+since the last one (a ``WindowDelta``), so that the gateway process never joins, pickles and pipes the
+whole window (up to 200,000 lines, holding the GIL for tens of milliseconds) while it serves requests.
+A ``DetectionResult`` (frozen, picklable records) comes back.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 import orjson
 
 from distillguard.detect.types import DetectionResult
+from distillguard.gateway.events import WindowDelta, WindowMirror
 
 
 @runtime_checkable
@@ -24,12 +27,34 @@ class JsonlDetector(Protocol):
     def detect_jsonl(self, data: bytes) -> DetectionResult: ...
 
 
+@runtime_checkable
+class DeltaDetector(Protocol):
+    """A detector that keeps its own copy of the window and is sent only what changed."""
+
+    def detect_delta(self, delta: WindowDelta) -> DetectionResult: ...
+
+
+class WindowOutOfSyncError(Exception):
+    """The worker's window copy does not end where the delta starts: send the whole window."""
+
+
 _detector: Any = None
+_mirror = WindowMirror()
 
 
 def _init(factory: Callable[[], Any]) -> None:
     global _detector
     _detector = factory()
+
+
+def _ready() -> None:
+    """Nothing: submitted at construction so that the worker (and its detector) starts right away."""
+
+
+def _detect_delta(delta: WindowDelta) -> DetectionResult:
+    if not _mirror.apply(delta):
+        raise WindowOutOfSyncError(f"worker window ends at {_mirror.seq}, delta starts at {delta.start}")
+    return _detect(_mirror.jsonl())
 
 
 def _detect(data: bytes) -> DetectionResult:
@@ -48,6 +73,12 @@ class ProcessDetector:
         self._pool = ProcessPoolExecutor(
             max_workers=1, mp_context=context, initializer=_init, initargs=(factory,)
         )
+        # Start the worker now (spawning it and reading the warm history take seconds of CPU), not at
+        # the first cycle while requests are being served.
+        self._pool.submit(_ready)
+
+    def detect_delta(self, delta: WindowDelta) -> DetectionResult:
+        return self._pool.submit(_detect_delta, delta).result()
 
     def detect_jsonl(self, data: bytes) -> DetectionResult:
         return self._pool.submit(_detect, data).result()

@@ -25,6 +25,8 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from distillguard.errors import ConfigError
+from distillguard.gateway._probe import Probe
+from distillguard.gateway._runtime import freeze_startup_heap
 from distillguard.gateway._sse import StreamSummary
 from distillguard.gateway._transport import LeanTransport
 from distillguard.gateway.detection import Clock, Detector, utc_now
@@ -56,6 +58,10 @@ class GatewayConfig:
     window_events: int = 200_000
     window_hours: float = 24.0
     account_created: Mapping[str, datetime] = field(default_factory=dict)
+    # Record event-loop lag, request phases, GC pauses and cycles for GET /distillguard/probe (benchmarks).
+    probe: bool = False
+    # Freeze the start-up heap out of the garbage collector's sight when the server starts (see _runtime).
+    freeze_gc: bool = True
 
 
 def _error(rejection: Rejection) -> Response:
@@ -121,6 +127,9 @@ class Gateway:
         if config.upstream_api_key:
             self._upstream_headers["authorization"] = f"Bearer {config.upstream_api_key}"
         self.client: httpx.AsyncClient | None = None
+        self.probe = Probe() if config.probe else None
+        if self.probe is not None:
+            self.loop.observer = self.probe.background
         base = "http://mock/v1" if config.upstream == MOCK else config.upstream.rstrip("/")
         self._base_url = base
         self._chat_url = httpx.URL(f"{base}/chat/completions")
@@ -130,6 +139,7 @@ class Gateway:
                 Route("/v1/models", self.models, methods=["GET"]),
                 Route("/metrics", self.metrics_endpoint, methods=["GET"]),
                 Route("/distillguard/status", self.status, methods=["GET"]),
+                Route("/distillguard/probe", self.probe_endpoint, methods=["GET", "DELETE"]),
             ],
             lifespan=self._lifespan,
         )
@@ -143,11 +153,17 @@ class Gateway:
             # A small keep-alive pool: httpcore checks every idle connection on each request.
             limits=httpx.Limits(max_connections=256, max_keepalive_connections=16),
         )
+        if self.config.freeze_gc:
+            freeze_startup_heap()
         self.guard.start()
+        if self.probe is not None:
+            self.probe.start()
         log.info("gateway up: upstream %s, policy %s", self.config.upstream, self.policy.policy.version)
         try:
             yield
         finally:
+            if self.probe is not None:
+                self.probe.stop()
             await self.client.aclose()
             self.guard.close()
 
@@ -192,6 +208,7 @@ class Gateway:
         # A ready URL (not a path merged with base_url on every request): the merge is measurable CPU.
         upstream = httpx.Request("POST", self._chat_url, content=raw, headers=self._upstream_headers)
         streaming = bool(body.get("stream"))
+        sent = time.perf_counter()
         try:
             response = await self.client.send(upstream, stream=streaming)
         except httpx.HTTPError as exc:
@@ -204,6 +221,7 @@ class Gateway:
             )
             self._record(request, account, key, request_id, body, {}, 502, started, at)
             return _error(failed)
+        answered = time.perf_counter()
         if streaming and response.status_code == 200:
             return self._relay_stream(response, request, account, key, request_id, body, started, at)
         if streaming:
@@ -217,12 +235,15 @@ class Gateway:
             except orjson.JSONDecodeError:
                 summary = {}
         self._record(request, account, key, request_id, body, summary, response.status_code, started, at)
-        return Response(
+        answer = Response(
             content,
             response.status_code,
             headers={"x-request-id": request_id},
             media_type=response.headers.get("content-type", _JSON),
         )
+        if self.probe is not None:
+            self.probe.request(started, sent, answered, time.perf_counter())
+        return answer
 
     def _relay_stream(
         self,
@@ -280,6 +301,15 @@ class Gateway:
 
     async def status(self, request: Request) -> Response:
         return Response(orjson.dumps(self.loop.status_dict()), media_type=_JSON)
+
+    async def probe_endpoint(self, request: Request) -> Response:
+        """GET: the probe's summary; DELETE: start afresh (after a benchmark's warm-up). 404 when off."""
+        if self.probe is None:
+            return _error(Rejection(404, "The probe is off (GatewayConfig.probe).", "not_found", "probe_off"))
+        if request.method == "DELETE":
+            self.probe.reset()
+            return Response(status_code=204)
+        return Response(orjson.dumps(self.probe.summary()), media_type=_JSON)
 
     # -- recording ------------------------------------------------------------------------------------
 

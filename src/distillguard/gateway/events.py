@@ -6,9 +6,11 @@ request log); the bounded in-memory sliding window is what background detection 
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -40,6 +42,44 @@ def response_summary(body: Mapping[str, Any] | None) -> dict[str, Any]:
             k: usage[k] for k in ("prompt_tokens", "completion_tokens", "total_tokens") if k in usage
         }
     return out
+
+
+@dataclass(frozen=True)
+class WindowDelta:
+    """New JSONL lines of the window: ``start`` (None: replace, not extend) to ``end``, then ``size``."""
+
+    start: int | None
+    end: int
+    size: int
+    data: bytes
+
+
+class WindowMirror:
+    """A copy of an ``EventRecorder``'s window kept up to date from ``WindowDelta``s (in another process)."""
+
+    def __init__(self) -> None:
+        self._lines: deque[bytes] = deque()
+        self.seq: int | None = None
+
+    def apply(self, delta: WindowDelta) -> bool:
+        """Apply the delta; False (and nothing changed) when it does not start where this copy ends."""
+        if delta.start is None:
+            self._lines.clear()
+        elif delta.start != self.seq:
+            return False
+        lines = delta.data.split(b"\n")
+        lines.pop()  # after the last line's newline
+        self._lines.extend(lines)
+        while len(self._lines) > delta.size:
+            self._lines.popleft()
+        self.seq = delta.end
+        return True
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def jsonl(self) -> bytes:
+        return b"\n".join(self._lines) + b"\n" if self._lines else b""
 
 
 class EventRecorder:
@@ -86,6 +126,23 @@ class EventRecorder:
             self._expire(now)
             lines = [line for _, line in self._window]
         return b"".join(lines)
+
+    def delta(self, since: int | None, now: datetime) -> WindowDelta:
+        """What changed in the window since the delta that ended at ``since`` (``None``: the whole window).
+
+        The window is always the newest ``size`` of the events recorded so far, so a copy elsewhere is
+        brought up to date by appending the new lines and keeping its newest ``size``. This costs the
+        request path's lock only the new events, not the whole window (200,000 lines by default).
+        """
+        with self._lock:
+            self._expire(now)
+            size, end = len(self._window), self.recorded
+            new = size if since is None else end - since
+            reset = since is None or new > size or new < 0
+            count = size if reset else new
+            taken = [line for _, line in itertools.islice(reversed(self._window), count)]
+        taken.reverse()
+        return WindowDelta(None if reset else since, end, size, b"".join(taken))
 
     def _expire(self, now: datetime) -> None:
         cutoff = now - self.max_age
