@@ -82,7 +82,9 @@ class NoVerdicts:
         return self.detect_jsonl(b"")
 
 
-def serve_gateway(port: int, upstream: str, state: Path, detect_every: float, warm: Path | None) -> None:
+def serve_gateway(
+    port: int, upstream: str, state: Path, detect_every: float, warm: Path | None, probe: bool = True
+) -> None:
     import functools
 
     import uvicorn
@@ -101,7 +103,7 @@ def serve_gateway(port: int, upstream: str, state: Path, detect_every: float, wa
     detector: Detector = ProcessDetector(factory)
 
     # A --baseline revision may predate the probe.
-    extra = {"probe": True} if "probe" in GatewayConfig.__dataclass_fields__ else {}
+    extra = {"probe": probe} if "probe" in GatewayConfig.__dataclass_fields__ else {}
     config = GatewayConfig(
         keys=KeyTable({KEY: "acct_bench"}),
         state_dir=state,
@@ -315,6 +317,11 @@ def main() -> None:
     parser.add_argument("--warm", type=Path, help="run the real detection engine over this history meanwhile")
     parser.add_argument("--json", type=Path, help="also write the result here")
     parser.add_argument("--baseline", type=Path, help="A/B: also run a gateway from this checkout's src/")
+    parser.add_argument(
+        "--no-probe",
+        action="store_true",
+        help="gateway without its probe (for CPU comparisons with --baseline)",
+    )
     parser.add_argument("--serve-upstream", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-gateway", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -323,7 +330,7 @@ def main() -> None:
         return
     if args.serve_gateway:
         port, upstream, state = args.serve_gateway
-        serve_gateway(int(port), upstream, Path(state), args.detect_every, args.warm)
+        serve_gateway(int(port), upstream, Path(state), args.detect_every, args.warm, not args.no_probe)
         return
     seconds = max(1, min(args.seconds, 120))
     up_port = free_port()
@@ -345,6 +352,8 @@ def main() -> None:
             ]
             if args.warm:
                 gw_args += ["--warm", str(args.warm.resolve())]
+            if args.no_probe or source is not None:  # the baseline never probes: compare with --no-probe
+                gw_args.append("--no-probe")
             procs[name] = stack.enter_context(process(gw_args, source))
         wait_ready(upstream)
         bases = {name: f"http://127.0.0.1:{port}" for name, (port, _) in gateways.items()}
@@ -355,12 +364,16 @@ def main() -> None:
         # CPU seconds the processes spend, per request: a figure that queueing on a busy machine
         # does not inflate the way it inflates latencies.
         cpu = {name: psutil.Process(p.pid) for name, p in procs.items()}
-        before = {name: sum(proc.cpu_times()[:2]) for name, proc in cpu.items()}
+        before = {name: proc.cpu_times()[:2] for name, proc in cpu.items()}
         targets = {"direct": f"{upstream}/chat/completions"}
         targets.update({name: f"{base}/v1/chat/completions" for name, base in bases.items()})
         probes = [f"{base}/distillguard/probe" for base in bases.values()]
         result = asyncio.run(load(targets, args.rate, seconds, 200, probes))
-        spent = {name: sum(proc.cpu_times()[:2]) - before[name] for name, proc in cpu.items()}
+        after = {name: proc.cpu_times()[:2] for name, proc in cpu.items()}
+        user_sys = {
+            name: (after[name][0] - before[name][0], after[name][1] - before[name][1]) for name in cpu
+        }
+        spent = {name: sum(pair) for name, pair in user_sys.items()}
         per_target = seconds * int(args.rate) + 200  # measured requests plus the warm-up
         # The upstream serves the direct requests and those of every gateway.
         result["upstream_cpu_ms_per_request"] = round(
@@ -371,6 +384,11 @@ def main() -> None:
             report = gateway_report(base, spent[name], per_target)
             key = "gateway" if name == "proxied" else f"{name}_gateway"
             result[f"{key}_cpu_ms_per_request"] = report.pop("cpu_ms_per_request")
+            user, system = user_sys[name]
+            report["cpu_user_system_ms_per_request"] = [
+                round(user * 1000 / per_target, 3),
+                round(system * 1000 / per_target, 3),
+            ]
             result[key] = report
     result["cpus"] = os.cpu_count()
     result["load_average_1m"] = round(os.getloadavg()[0], 2)

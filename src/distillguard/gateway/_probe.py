@@ -76,7 +76,7 @@ class _Phases:
 class Probe:
     """Collects the samples; ``summary()`` turns them into percentiles and an attribution of stalls."""
 
-    def __init__(self, interval: float = 0.005) -> None:
+    def __init__(self, interval: float = 0.01) -> None:
         self.interval = interval
         self.ticks: deque[_Tick] = deque(maxlen=_MAX_SAMPLES)
         self.phases = _Phases()

@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from distillguard.errors import ConfigError
 from distillguard.gateway._probe import Probe
-from distillguard.gateway._runtime import freeze_startup_heap
+from distillguard.gateway._runtime import tune_for_latency
 from distillguard.gateway._sse import StreamSummary
 from distillguard.gateway._transport import LeanTransport, PreparedPost
 from distillguard.gateway.detection import Clock, Detector, utc_now
@@ -61,8 +61,9 @@ class GatewayConfig:
     account_created: Mapping[str, datetime] = field(default_factory=dict)
     # Record event-loop lag, request phases, GC pauses and cycles for GET /distillguard/probe (benchmarks).
     probe: bool = False
-    # Freeze the start-up heap out of the garbage collector's sight when the server starts (see _runtime).
-    freeze_gc: bool = True
+    # When the server starts: freeze the start-up heap out of the garbage collector's sight and shorten
+    # the GIL switch interval (process-wide settings; see _runtime).
+    tune_runtime: bool = True
 
 
 class _Reply(Protocol):
@@ -211,8 +212,8 @@ class Gateway:
             # A small keep-alive pool: httpcore checks every idle connection on each request.
             limits=httpx.Limits(max_connections=256, max_keepalive_connections=16),
         )
-        if self.config.freeze_gc:
-            freeze_startup_heap()
+        if self.config.tune_runtime:
+            tune_for_latency()
         self.guard.start()
         if self.probe is not None:
             self.probe.start()

@@ -85,8 +85,12 @@ class WindowMirror:
 class EventRecorder:
     """Appends events to ``STATE/events.jsonl`` and keeps the newest ones in a bounded sliding window.
 
-    ``record`` runs on the request path (event loop thread); ``snapshot`` and ``flush`` run in the
-    detection thread. One short lock guards both: an append is a deque push and a buffered write.
+    ``record`` runs on the request path (event loop thread) and only touches memory: a deque push for the
+    window and a list push for the file. A writer thread writes the pending lines in batches (every
+    ``write_every`` seconds, or at once when ``batch_bytes`` are pending), so that a slow disk (writeback
+    throttling on a busy host can hold a ``write`` for tens of milliseconds) never stalls the event loop.
+    Nothing is dropped: past ``max_pending_bytes`` unwritten (the disk cannot keep up), ``record`` writes
+    them itself. ``snapshot``, ``delta`` and ``flush`` may run in any thread.
     """
 
     def __init__(
@@ -94,6 +98,9 @@ class EventRecorder:
         state_dir: Path,
         max_events: int = 200_000,
         max_age: timedelta = timedelta(hours=24),
+        write_every: float = 0.2,
+        batch_bytes: int = 256 * 1024,
+        max_pending_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         state_dir.mkdir(parents=True, exist_ok=True)
         self.path = state_dir / EVENTS_FILE
@@ -101,17 +108,45 @@ class EventRecorder:
         # (arrival, the event's JSONL line): compact bytes rather than dicts, and what a detection worker
         # in another process receives as one object instead of pickled dicts.
         self._window: deque[tuple[datetime, bytes]] = deque(maxlen=max_events)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the window and the pending lines
+        self._file_lock = threading.Lock()  # the file: one writer at a time, lines in order
         self._file: IO[bytes] | None = self.path.open("ab")
+        self._pending: list[bytes] = []
+        self._pending_bytes = 0
+        self._batch_bytes, self._max_pending_bytes = batch_bytes, max_pending_bytes
         self.recorded = 0
+        self._wake = threading.Event()
+        self._closed = False
+        self._write_every = write_every
+        self._writer = threading.Thread(target=self._write_forever, name="distillguard-events", daemon=True)
+        self._writer.start()
 
     def record(self, event: dict[str, Any], at: datetime) -> None:
         line = orjson.dumps(event) + b"\n"
         with self._lock:
             self._window.append((at, line))
-            if self._file is not None:
-                self._file.write(line)
+            self._pending.append(line)
+            self._pending_bytes += len(line)
             self.recorded += 1
+            pending = self._pending_bytes
+        if pending >= self._max_pending_bytes:
+            self.flush()  # backpressure: the writer is far behind; never drop an event
+        elif pending >= self._batch_bytes:
+            self._wake.set()
+
+    def _write_forever(self) -> None:
+        while not self._closed:
+            self._wake.wait(self._write_every)
+            self._wake.clear()
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        with self._file_lock:
+            with self._lock:
+                lines, self._pending, self._pending_bytes = self._pending, [], 0
+            if lines and self._file is not None:
+                self._file.write(b"".join(lines))
+                self._file.flush()
 
     def snapshot(self, now: datetime) -> list[dict[str, Any]]:
         """The window's events, oldest first, after dropping those older than ``max_age``."""
@@ -153,13 +188,19 @@ class EventRecorder:
         return len(self._window)
 
     def flush(self) -> None:
-        with self._lock:
-            if self._file is not None:
-                self._file.flush()
+        """Write every pending line to the file now."""
+        self._write_pending()
 
     def close(self) -> None:
-        with self._lock:
+        self._closed = True
+        self._wake.set()
+        if self._writer.is_alive() and self._writer is not threading.current_thread():
+            self._writer.join(10)
+        with self._file_lock:
+            with self._lock:
+                lines, self._pending, self._pending_bytes = self._pending, [], 0
             if self._file is not None:
+                self._file.write(b"".join(lines))
                 self._file.close()
                 self._file = None
 
