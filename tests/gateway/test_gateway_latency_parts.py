@@ -3,6 +3,7 @@ thread, the lean chat path, the fast ASGI entry and the probe that measures it a
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from distillguard.gateway import (
     create_mock_upstream,
 )
 from distillguard.gateway._transport import PreparedPost
-from distillguard.gateway._worker import WindowOutOfSyncError
+from distillguard.gateway._worker import WORKER_NICENESS, ProcessDetector, WindowOutOfSyncError
 from distillguard.gateway.detection import DetectionLoop, PolicySource
 from distillguard.gateway.enforcement import Enforcer
 from distillguard.gateway.events import EVENTS_FILE, WindowDelta, WindowMirror, load_history
@@ -222,3 +223,12 @@ def test_probe_reports_loop_lag_and_request_phases(tmp_path: Path) -> None:
         assert httpx.delete(f"{server.url}/distillguard/probe", timeout=5).status_code == 204
         again = httpx.get(f"{server.url}/distillguard/probe", timeout=5).json()
         assert again["request_phases"]["total"]["n"] == 0
+
+
+def test_detection_worker_runs_at_a_lower_cpu_priority() -> None:
+    detector = ProcessDetector(ReasoningShareDetector)
+    try:
+        worker = detector._pool.submit(os.nice, 0).result(timeout=120)
+    finally:
+        detector.close()
+    assert worker == min(19, os.nice(0) + WORKER_NICENESS)

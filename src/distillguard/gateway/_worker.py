@@ -10,6 +10,7 @@ A ``DetectionResult`` (frozen, picklable records) comes back.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol, runtime_checkable
@@ -38,12 +39,19 @@ class WindowOutOfSyncError(Exception):
     """The worker's window copy does not end where the delta starts: send the whole window."""
 
 
+# The worker runs at a lower CPU priority than the gateway: where detection and requests compete for a
+# core, the kernel runs the request first and detection takes the idle time (a cycle takes a little
+# longer on a busy host; a request does not wait behind a cycle).
+WORKER_NICENESS = 10
+
 _detector: Any = None
 _mirror = WindowMirror()
 
 
-def _init(factory: Callable[[], Any]) -> None:
+def _init(factory: Callable[[], Any], niceness: int = WORKER_NICENESS) -> None:
     global _detector
+    if niceness and hasattr(os, "nice"):
+        os.nice(niceness)
     _detector = factory()
 
 
@@ -68,10 +76,10 @@ def _detect(data: bytes) -> DetectionResult:
 class ProcessDetector:
     """Runs ``factory()``'s detector in one spawned worker process (``factory`` must be picklable)."""
 
-    def __init__(self, factory: Callable[[], Any]) -> None:
+    def __init__(self, factory: Callable[[], Any], niceness: int = WORKER_NICENESS) -> None:
         context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
         self._pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=context, initializer=_init, initargs=(factory,)
+            max_workers=1, mp_context=context, initializer=_init, initargs=(factory, niceness)
         )
         # Start the worker now (spawning it and reading the warm history take seconds of CPU), not at
         # the first cycle while requests are being served.
