@@ -390,6 +390,10 @@ def main() -> None:
                 round(system * 1000 / per_target, 3),
             ]
             result[key] = report
+        main_report = result["gateway"]
+        assert isinstance(main_report, dict)
+        for field in ("detection_cycles", "last_cycle_seconds", "events_recorded"):  # the earlier keys
+            result[f"gateway_{field}"] = main_report[field]
     result["cpus"] = os.cpu_count()
     result["load_average_1m"] = round(os.getloadavg()[0], 2)
     text = json.dumps(result, indent=2)
