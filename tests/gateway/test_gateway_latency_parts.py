@@ -4,6 +4,8 @@ thread, the lean chat path, the fast ASGI entry and the probe that measures it a
 from __future__ import annotations
 
 import os
+import socket
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -232,3 +234,25 @@ def test_detection_worker_runs_at_a_lower_cpu_priority() -> None:
     finally:
         detector.close()
     assert worker == min(19, os.nice(0) + WORKER_NICENESS)
+
+
+def test_an_upstream_that_dies_mid_body_is_a_502_not_a_truncated_answer(tmp_path: Path) -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve_one_broken_reply() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{")
+
+    server_thread = threading.Thread(target=serve_one_broken_reply, daemon=True)
+    server_thread.start()
+    gateway = _gateway(tmp_path, f"http://127.0.0.1:{port}/v1")
+    with BackgroundServer(gateway.app) as server:
+        sdk = openai.OpenAI(base_url=f"{server.url}/v1", api_key="sk-legit", max_retries=0)
+        with pytest.raises(openai.APIStatusError) as caught:
+            _ask(sdk)
+        assert caught.value.status_code == 502 and caught.value.code == "upstream_unavailable"
+    server_thread.join(5)
+    listener.close()

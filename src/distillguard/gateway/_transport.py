@@ -50,6 +50,10 @@ class _Response:
     def on_header(self, name: bytes, value: bytes) -> None:
         self.headers.append((name, value))
 
+    def framed(self) -> bool:
+        """True when the body's end is marked (content-length or chunked), not the connection's close."""
+        return any(name.lower() in (b"content-length", b"transfer-encoding") for name, _ in self.headers)
+
     def on_headers_complete(self) -> None:
         self.headers_done = True
         # Asked now: once the message is complete the parser has reset and always answers False.
@@ -85,6 +89,10 @@ class _BodyStream(httpx.AsyncByteStream):
             if not data:  # closed by the server: a body delimited by the connection's end is complete
                 self._conn.close()
                 self._conn = None  # type: ignore[assignment]
+                if state.framed():
+                    raise httpx.RemoteProtocolError(
+                        "the upstream closed the connection in the middle of a body"
+                    )
                 return
             self._transport._feed(self._parser, data)
 

@@ -267,6 +267,10 @@ class Gateway:
         sent = time.perf_counter()
         try:
             response = await self._send(raw)
+            answered = time.perf_counter()
+            if streaming and response.status_code == 200:
+                return self._relay_stream(response, request, account, key, request_id, body, started, at)
+            content = await response.aread()
         except httpx.HTTPError as exc:
             log.warning("upstream request failed: %s", exc)
             failed = Rejection(
@@ -277,10 +281,6 @@ class Gateway:
             )
             self._record(request, account, key, request_id, body, {}, 502, started, at)
             return _error(failed)
-        answered = time.perf_counter()
-        if streaming and response.status_code == 200:
-            return self._relay_stream(response, request, account, key, request_id, body, started, at)
-        content = await response.aread()
         summary: dict[str, Any] = {}
         if response.status_code == 200:
             try:
