@@ -23,12 +23,14 @@ This is a measurement, not a test; numbers depend on the machine and its load.
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import io
 import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import string
 import subprocess
@@ -236,6 +238,7 @@ def baseline_dir(revision: str) -> Path:
         capture_output=True,
     ).stdout
     target = Path(tempfile.mkdtemp(prefix="fp-baseline-"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(target, filter="data")
     package = target / _BASELINE
