@@ -26,9 +26,10 @@ from distillguard.ingest.schema import TEXT_CAP_CHARS
 Int32 = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
 Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
-# The per-line reader keeps JSON integers in float columns as Python ints, which Arrow cannot convert
-# from 2**63 up (it quarantines them); msgspec would have made them floats.
-_FLOAT_INT_LIMIT = 2.0**63
+# The per-line reader keeps JSON integers in float columns as Python ints, which Arrow refuses beyond
+# 2**53 (not exactly representable: the row is quarantined); msgspec would have made them floats. So a
+# float column beyond 2**53 (an absurd temperature either way) is left to the per-line reader.
+_FLOAT_INT_LIMIT = 2.0**53
 
 
 class _Part(msgspec.Struct, gc=False):
