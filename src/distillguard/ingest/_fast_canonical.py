@@ -30,6 +30,8 @@ NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 # 2**53 (not exactly representable: the row is quarantined); msgspec would have made them floats. So a
 # float column beyond 2**53 (an absurd temperature either way) is left to the per-line reader.
 _FLOAT_INT_LIMIT = 2.0**53
+# The default of an absent ``tools`` (msgspec hands out this very object, so it is found by identity).
+_NO_TOOLS = msgspec.Raw(b"null")
 
 
 class _Part(msgspec.Struct, gc=False):
@@ -49,7 +51,7 @@ class _ResponseFormat(msgspec.Struct, gc=False):
 class _Request(msgspec.Struct, gc=False):
     model: str | None = None
     messages: list[_Message] | None = None
-    tools: msgspec.Raw = msgspec.Raw(b"null")  # the raw bytes: see ToolsCache
+    tools: msgspec.Raw = _NO_TOOLS  # the raw bytes: see ToolsCache
     temperature: float | None = None
     top_p: float | None = None
     max_tokens: Int64 | None = None
@@ -179,10 +181,11 @@ class FastCanonical:
         request = record.request
         messages = request.messages
         conv = _EMPTY if messages is None else _conversation(messages)
-        n_tools, tools_text = self._tools.summary(request.tools)
+        tools = request.tools
+        n_tools, tools_text = (0, None) if tools is _NO_TOOLS else self._tools.summary(tools)
         temperature, top_p = request.temperature, request.top_p
-        if (temperature is not None and abs(temperature) >= _FLOAT_INT_LIMIT) or (
-            top_p is not None and abs(top_p) >= _FLOAT_INT_LIMIT
+        if (temperature is not None and not -_FLOAT_INT_LIMIT < temperature < _FLOAT_INT_LIMIT) or (
+            top_p is not None and not -_FLOAT_INT_LIMIT < top_p < _FLOAT_INT_LIMIT
         ):
             raise _NotFastError
         max_tokens = request.max_completion_tokens
