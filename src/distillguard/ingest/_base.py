@@ -128,8 +128,8 @@ class JsonLinesReader(Reader):
     ) -> int:
         """Read the lines of ``block`` (numbered from ``number + 1``) into ``builder``, moving batches that
         fill up to ``full``; returns the number of the block's last line."""
-        loads, extract, quarantine, source = orjson.loads, self.extract, self.quarantine, self.source
         fast = self.fast_extract if self.fast_extract is not None and is_valid_utf8(block) else None
+        slow = self._read_line
         # The per-line loop is the hot path of a scan: locals only, appends inlined, no per-row calls
         # beyond parsing and extracting.
         rows, lines, raws = builder.rows, builder.lines, builder.raws
@@ -143,31 +143,15 @@ class JsonLinesReader(Reader):
             line = view[start:newline]
             start = newline + 1
             number += 1
-            row = None
-            if fast is not None:
+            if fast is None:
+                row = slow(number, line)
+            else:
                 try:
                     row = fast(line)
                 except FAST_MISSES:
-                    row = None
+                    row = slow(number, line)
             if row is None:
-                try:
-                    obj = loads(line)
-                except orjson.JSONDecodeError as exc:
-                    raw = bytes(line)
-                    if raw.strip():
-                        quarantine.add(source, number, undecodable_reason(raw, exc), raw)
-                    continue
-                if type(obj) is not dict:
-                    quarantine.add(source, number, f"not a JSON object: got {type_name(obj)}", line)
-                    continue
-                try:
-                    row = extract(obj)
-                except RecordError as exc:
-                    quarantine.add(source, number, exc.reason, line)
-                    continue
-                except UNEXPECTED as exc:  # a shape no check anticipated must not stop the scan either
-                    quarantine.add(source, number, unexpected_reason(exc), line)
-                    continue
+                continue
             rows.append(row)
             lines.append(number)
             raws.append(line)
@@ -178,3 +162,23 @@ class JsonLinesReader(Reader):
                 rows, lines, raws = builder.rows, builder.lines, builder.raws
                 cut = builder.next_cut()
         return number
+
+    def _read_line(self, number: int, line: memoryview) -> Row | None:
+        """One line by ``orjson`` and :meth:`extract`: its row, or None when it is blank or quarantined."""
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raw = bytes(line)
+            if raw.strip():
+                self.quarantine.add(self.source, number, undecodable_reason(raw, exc), raw)
+            return None
+        if type(obj) is not dict:
+            self.quarantine.add(self.source, number, f"not a JSON object: got {type_name(obj)}", line)
+            return None
+        try:
+            return self.extract(obj)
+        except RecordError as exc:
+            self.quarantine.add(self.source, number, exc.reason, line)
+        except UNEXPECTED as exc:  # a shape no check anticipated must not stop the scan either
+            self.quarantine.add(self.source, number, unexpected_reason(exc), line)
+        return None
