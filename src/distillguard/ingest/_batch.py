@@ -103,7 +103,8 @@ class BatchBuilder:
         self.batch_rows = max(1, batch_rows)
         self.rows: list[tuple[Any, ...]] = []
         self.lines: list[int] = []
-        # The raw line of each pending row (capped), only to quarantine a row that fails conversion.
+        # The raw line of each pending row, only to quarantine a row that fails conversion (the quarantine
+        # caps it when writing; a memoryview into the read chunk costs no copy).
         self.raws: list[bytes | memoryview | None] = []
         self._chunks: list[pa.RecordBatch] = []
         self._converted = 0
