@@ -132,7 +132,13 @@ def _gaps(lazy: pl.LazyFrame) -> pl.LazyFrame:
     return (
         lazy.select(_KEY, "ts")
         .sort(_KEY, "ts")
-        .with_columns((pl.col("ts").diff().dt.total_microseconds() / 1e6).over(_KEY).alias("_gap"))
+        # Sorted by account, a plain diff is the per-account diff except at each account's first request.
+        .with_columns(
+            pl.when(_run_start())
+            .then(None)
+            .otherwise(pl.col("ts").diff().dt.total_microseconds() / 1e6)
+            .alias("_gap")
+        )
         .group_by(_KEY)
         .agg(
             gap.median().alias("interarrival_median_s"),
@@ -140,6 +146,20 @@ def _gaps(lazy: pl.LazyFrame) -> pl.LazyFrame:
             gap.std().alias("_gap_std"),
         )
     )
+
+
+def _run_start() -> pl.Expr:
+    """True on the first row of each account in a frame sorted by account."""
+    return pl.col(_KEY).ne_missing(pl.col(_KEY).shift())
+
+
+def _within_run(running: pl.Expr) -> pl.Expr:
+    """A running total over the whole (account-sorted) frame, restarted at each account's first row.
+
+    Equal to ``running.over(_KEY)`` there, without the window's hashing of the key: the value at the
+    account's first row is carried forward and subtracted.
+    """
+    return running - pl.when(_run_start()).then(running).forward_fill()
 
 
 def _share(condition: pl.Expr) -> pl.Expr:
@@ -225,7 +245,7 @@ def _words(prepared: pl.DataFrame) -> pl.LazyFrame:
             _KEY, "_row", "payload_hash", "ts", pl.col("payload_words").list.len().fill_null(0).alias("_n")
         )
         .sort(_KEY, "payload_hash", "ts")
-        .with_columns((pl.col("_n").cum_sum().over(_KEY) - pl.col("_n")).alias("_before"))
+        .with_columns(_within_run(pl.col("_n").cast(pl.Int64).cum_sum() - pl.col("_n")).alias("_before"))
         .filter((pl.col("_before") < WORD_SAMPLE) & (pl.col("_n") > 0))
         .select("_row")
         .collect()
@@ -238,7 +258,7 @@ def _words(prepared: pl.DataFrame) -> pl.LazyFrame:
         .lazy()
         .explode("payload_words")
         .drop_nulls("payload_words")
-        .with_columns(pl.int_range(pl.len()).over(_KEY).alias("_pos"))
+        .with_columns(_within_run(pl.int_range(pl.len(), dtype=pl.Int64)).alias("_pos"))
         .filter(pl.col("_pos") < WORD_SAMPLE)
     )
     head = pl.col("payload_words").filter(pl.col("_pos") < BREADTH_SAMPLE_WORDS)
