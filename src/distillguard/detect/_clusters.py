@@ -73,31 +73,31 @@ def _signature_matrix(table: pa.Table, height: int) -> np.ndarray:
 
 
 def _band_edges(matrix: np.ndarray, bands: int, rows: int) -> pl.DataFrame:
-    """(node, root) star edges: in every band, each template links to the first one with the same key.
+    """(node, root) star edges: in every band, each template links to the smallest one with the same key.
 
     One band at a time, so the working memory is one band's keys, not a (templates x bands) table.
     """
     height = matrix.shape[0]
-    node = np.arange(height, dtype=np.int64)
-    found_nodes: list[np.ndarray] = []
-    found_roots: list[np.ndarray] = []
+    found: list[np.ndarray] = []
     for band in range(bands):
+        block = matrix[:, band * rows : (band + 1) * rows].astype(np.uint64)
         # One 64-bit key per template: a polynomial mix of the band's values (wrapping arithmetic).
         key = np.zeros(height, dtype=np.uint64)
-        for column in range(band * rows, (band + 1) * rows):
-            key = key * np.uint64(1_000_003) + matrix[:, column].astype(np.uint64) + np.uint64(band)
-        order = np.argsort(key, kind="stable")  # stable: within a key, nodes stay in ascending order
+        for column in range(rows):
+            key = key * np.uint64(1_000_003) + block[:, column] + np.uint64(band)
+        order = np.argsort(key)
         ordered = key[order]
         starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
         sizes = np.diff(np.append(starts, height))
-        root = np.repeat(order[starts], sizes)
+        root = np.repeat(np.minimum.reduceat(order, starts), sizes)
         linked = order != root
-        found_nodes.append(node[order[linked]])
-        found_roots.append(root[linked])
+        # Pairs packed into one integer, so duplicates across bands drop with one np.unique.
+        found.append(order[linked].astype(np.int64) * height + root[linked])
+    pairs = np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
     return pl.DataFrame(
-        {"node": np.concatenate(found_nodes), "root": np.concatenate(found_roots)},
-        schema={"node": pl.Int64, "root": pl.Int64},
-    ).unique()
+        {"node": pairs // height, "root": pairs % height}, schema={"node": pl.Int64, "root": pl.Int64}
+    )
 
 
 def _components(n: int, edges: pl.DataFrame) -> np.ndarray:
