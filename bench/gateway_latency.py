@@ -1,12 +1,22 @@
 """Added latency of the distillguard gateway: direct vs proxied calls to the mock upstream, in one run.
 
     .venv/bin/python bench/gateway_latency.py [--rate 200] [--seconds 10] [--json out.json]
+        [--baseline OTHER_CHECKOUT]
 
 The mock upstream and the gateway each run in their own process (uvicorn on 127.0.0.1), as they would in
 production; this process is the client. Requests are sent open-loop at ``--rate`` per second, alternating
 one-second phases of direct and proxied traffic so that drift in the machine's load hits both alike.
 The gateway records every request and runs background detection cycles (``--detect-every``) meanwhile.
 Everything is bounded: ``--seconds`` of load per target, then the servers are stopped.
+
+The gateway runs with its probe on and the report includes what it saw server-side (``gateway_probe``):
+event-loop lag percentiles, late ticks attributed to the loop's own work, GC, other threads of the
+gateway (GIL) or the machine, request phases, GC pauses, detection cycles and flushes. That separates the
+gateway's own cost from a busy machine's noise.
+
+``--baseline DIR`` (a checkout of another revision, e.g. ``git worktree add /tmp/base main``) starts a
+second gateway running that revision's code and adds its phases to the rotation (direct, proxied,
+baseline): an A/B comparison under the same load in the same minutes.
 """
 
 from __future__ import annotations
@@ -22,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -60,26 +70,40 @@ def serve_upstream(port: int) -> None:
     )
 
 
-def serve_gateway(port: int, upstream: str, state: Path, detect_every: float, warm: Path | None) -> None:
+class NoVerdicts:
+    """A detector that reads the window it is given and flags no one."""
+
+    def detect_jsonl(self, data: bytes) -> object:
+        from distillguard.detect.types import DetectionResult
+
+        return DetectionResult(accounts=(), campaigns=(), threshold=0.5)
+
+    def __call__(self, events: list[dict[str, object]]) -> object:
+        return self.detect_jsonl(b"")
+
+
+def serve_gateway(
+    port: int, upstream: str, state: Path, detect_every: float, warm: Path | None, probe: bool = True
+) -> None:
     import functools
 
     import uvicorn
 
-    from distillguard.detect.types import DetectionResult
     from distillguard.gateway import Detector, Gateway, GatewayConfig, KeyTable
     from distillguard.gateway._engine import make_pipeline_detector
     from distillguard.gateway._worker import ProcessDetector
     from distillguard.policy import Policy, default_policy_text
 
-    def no_verdicts(events: list[dict[str, object]]) -> DetectionResult:
-        # Without --warm: the request path never waits for detection, so detection here only needs to
-        # run (it reads the whole window each cycle) without flagging the bench account.
-        return DetectionResult(accounts=(), campaigns=(), threshold=0.5)
+    # Detection as the CLI runs it: in a worker process that receives the window every cycle. Without
+    # --warm the worker's detector flags no one (the request path never waits for detection, so it only
+    # needs to run); with --warm it is the real engine over the warm history and the window.
+    factory: Callable[[], object] = NoVerdicts
+    if warm is not None:
+        factory = functools.partial(make_pipeline_detector, [warm], state / "scratch")
+    detector: Detector = ProcessDetector(factory)
 
-    detector: Detector = no_verdicts
-    if warm is not None:  # the real engine in its worker process, over the warm history and the window
-        detector = ProcessDetector(functools.partial(make_pipeline_detector, [warm], state / "scratch"))
-
+    # A --baseline revision may predate the probe.
+    extra = {"probe": probe} if "probe" in GatewayConfig.__dataclass_fields__ else {}
     config = GatewayConfig(
         keys=KeyTable({KEY: "acct_bench"}),
         state_dir=state,
@@ -88,6 +112,7 @@ def serve_gateway(port: int, upstream: str, state: Path, detect_every: float, wa
         policy=Policy.from_yaml(default_policy_text().replace("partners: []", "partners: [acct_bench]")),
         upstream=upstream,
         detect_every=detect_every,
+        **extra,  # type: ignore[arg-type]
     )
     app = Gateway(config, detector).app
     uvicorn.run(
@@ -96,8 +121,12 @@ def serve_gateway(port: int, upstream: str, state: Path, detect_every: float, wa
 
 
 @contextlib.contextmanager
-def process(args: list[str]) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen([sys.executable, __file__, *args])
+def process(args: list[str], source: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """This script in a child process; with ``source``, importing distillguard from ``source/src``."""
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source / "src"), env.get("PYTHONPATH")]))
+    proc = subprocess.Popen([sys.executable, __file__, *args], env=env)
     try:
         yield proc
     finally:
@@ -106,6 +135,17 @@ def process(args: list[str]) -> Iterator[subprocess.Popen[bytes]]:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def wait_first_cycle(base: str, timeout: float = 300.0) -> None:
+    """Wait for a gateway's first detection cycle: its worker process has started and taken the window
+    once, a start-up cost paid once per gateway and not part of the steady state measured here."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if httpx.get(f"{base}/distillguard/status", timeout=5).json()["cycles"] >= 1:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{base}: no detection cycle within {timeout:.0f} s")
 
 
 def wait_ready(base: str, timeout: float = 120.0) -> None:
@@ -206,13 +246,29 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
 
-async def load(direct: str, proxied: str, rate: float, seconds: int, warmup: int) -> dict[str, object]:
-    lat: dict[str, list[float]] = {"direct": [], "proxied": []}
-    errors = {"direct": 0, "proxied": 0}
-    pools = {"direct": Pool(direct, 32), "proxied": Pool(proxied, 32)}
+def latency_summary(values: list[float]) -> dict[str, float]:
+    return {
+        "p50_ms": round(percentile(values, 50), 3),
+        "p90_ms": round(percentile(values, 90), 3),
+        "p99_ms": round(percentile(values, 99), 3),
+        "mean_ms": round(statistics.fmean(values), 3),
+        "n": len(values),
+    }
+
+
+async def load(
+    targets: dict[str, str], rate: float, seconds: int, warmup: int, after_warmup: list[str]
+) -> dict[str, object]:
+    """Phases of one second per target in turn (direct first); ``after_warmup``: probe URLs to reset."""
+    lat: dict[str, list[float]] = {name: [] for name in targets}
+    errors = dict.fromkeys(targets, 0)
+    pools = {name: Pool(url, 32) for name, url in targets.items()}
     for pool in pools.values():
         await pool.open()
         await phase(pool, rate, warmup, [])  # warm connections and code paths; not measured
+    async with httpx.AsyncClient() as client:
+        for url in after_warmup:
+            await client.delete(url)
     per_phase = int(rate)  # one second of traffic per phase
     for _ in range(seconds):
         for name, pool in pools.items():
@@ -224,18 +280,31 @@ async def load(direct: str, proxied: str, rate: float, seconds: int, warmup: int
         "requests_per_target": seconds * int(rate),
         "errors": errors,
     }
-    for name, values in lat.items():
-        result[name] = {
-            "p50_ms": round(percentile(values, 50), 3),
-            "p90_ms": round(percentile(values, 90), 3),
-            "p99_ms": round(percentile(values, 99), 3),
-            "mean_ms": round(statistics.fmean(values), 3),
-            "n": len(values),
-        }
-    d, p = result["direct"], result["proxied"]
-    assert isinstance(d, dict) and isinstance(p, dict)
-    result["added"] = {k: round(p[k] - d[k], 3) for k in ("p50_ms", "p90_ms", "p99_ms", "mean_ms")}
+    summaries = {name: latency_summary(values) for name, values in lat.items()}
+    result.update(summaries)
+    direct = summaries["direct"]
+    for name in targets:
+        if name != "direct":
+            key = "added" if name == "proxied" else f"added_{name}"
+            result[key] = {
+                k: round(summaries[name][k] - direct[k], 3) for k in ("p50_ms", "p90_ms", "p99_ms", "mean_ms")
+            }
     return result
+
+
+def gateway_report(base: str, spent: float, per_target: int) -> dict[str, object]:
+    """What a gateway reports about itself after the run, and its CPU per request."""
+    status = httpx.get(f"{base}/distillguard/status", timeout=5).json()
+    report: dict[str, object] = {
+        "cpu_ms_per_request": round(spent * 1000 / per_target, 3),
+        "detection_cycles": status["cycles"],
+        "last_cycle_seconds": status["last_cycle_seconds"],
+        "events_recorded": status["window_events"],
+    }
+    probe = httpx.get(f"{base}/distillguard/probe", timeout=5)
+    if probe.status_code == 200:
+        report["probe"] = probe.json()
+    return report
 
 
 def main() -> None:
@@ -247,6 +316,12 @@ def main() -> None:
     parser.add_argument("--detect-every", type=float, default=2.0, help="gateway detection interval")
     parser.add_argument("--warm", type=Path, help="run the real detection engine over this history meanwhile")
     parser.add_argument("--json", type=Path, help="also write the result here")
+    parser.add_argument("--baseline", type=Path, help="A/B: also run a gateway from this checkout's src/")
+    parser.add_argument(
+        "--no-probe",
+        action="store_true",
+        help="gateway without its probe (for CPU comparisons with --baseline)",
+    )
     parser.add_argument("--serve-upstream", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve-gateway", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -255,36 +330,70 @@ def main() -> None:
         return
     if args.serve_gateway:
         port, upstream, state = args.serve_gateway
-        serve_gateway(int(port), upstream, Path(state), args.detect_every, args.warm)
+        serve_gateway(int(port), upstream, Path(state), args.detect_every, args.warm, not args.no_probe)
         return
     seconds = max(1, min(args.seconds, 120))
-    up_port, gw_port = free_port(), free_port()
+    up_port = free_port()
     upstream = f"http://127.0.0.1:{up_port}/v1"
-    gateway = f"http://127.0.0.1:{gw_port}/v1"
-    with tempfile.TemporaryDirectory() as state:
-        gw_args = ["--serve-gateway", str(gw_port), upstream, state, "--detect-every", str(args.detect_every)]
-        if args.warm:
-            gw_args += ["--warm", str(args.warm.resolve())]
-        with process(["--serve-upstream", str(up_port)]) as up_proc, process(gw_args) as gw_proc:
-            wait_ready(upstream)
-            wait_ready(gateway)
-            # CPU seconds the processes spend, per request: a figure that queueing on a busy machine
-            # does not inflate the way it inflates latencies.
-            cpu = {name: psutil.Process(p.pid) for name, p in (("upstream", up_proc), ("gateway", gw_proc))}
-            before = {name: sum(proc.cpu_times()[:2]) for name, proc in cpu.items()}
-            result = asyncio.run(
-                load(f"{upstream}/chat/completions", f"{gateway}/chat/completions", args.rate, seconds, 200)
-            )
-            spent = {name: sum(proc.cpu_times()[:2]) - before[name] for name, proc in cpu.items()}
-            status = httpx.get(gateway.removesuffix("/v1") + "/distillguard/status", timeout=5).json()
+    gateways = {"proxied": (free_port(), None)}
+    if args.baseline:
+        gateways["baseline"] = (free_port(), args.baseline.resolve())
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        procs = {"upstream": stack.enter_context(process(["--serve-upstream", str(up_port)]))}
+        for name, (port, source) in gateways.items():
+            state = Path(tmp) / name
+            gw_args = [
+                "--serve-gateway",
+                str(port),
+                upstream,
+                str(state),
+                "--detect-every",
+                str(args.detect_every),
+            ]
+            if args.warm:
+                gw_args += ["--warm", str(args.warm.resolve())]
+            if args.no_probe or source is not None:  # the baseline never probes: compare with --no-probe
+                gw_args.append("--no-probe")
+            procs[name] = stack.enter_context(process(gw_args, source))
+        wait_ready(upstream)
+        bases = {name: f"http://127.0.0.1:{port}" for name, (port, _) in gateways.items()}
+        for base in bases.values():
+            wait_ready(f"{base}/v1")
+        for base in bases.values():
+            wait_first_cycle(base)
+        # CPU seconds the processes spend, per request: a figure that queueing on a busy machine
+        # does not inflate the way it inflates latencies.
+        cpu = {name: psutil.Process(p.pid) for name, p in procs.items()}
+        before = {name: proc.cpu_times()[:2] for name, proc in cpu.items()}
+        targets = {"direct": f"{upstream}/chat/completions"}
+        targets.update({name: f"{base}/v1/chat/completions" for name, base in bases.items()})
+        probes = [f"{base}/distillguard/probe" for base in bases.values()]
+        result = asyncio.run(load(targets, args.rate, seconds, 200, probes))
+        after = {name: proc.cpu_times()[:2] for name, proc in cpu.items()}
+        user_sys = {
+            name: (after[name][0] - before[name][0], after[name][1] - before[name][1]) for name in cpu
+        }
+        spent = {name: sum(pair) for name, pair in user_sys.items()}
         per_target = seconds * int(args.rate) + 200  # measured requests plus the warm-up
-        # The upstream serves both the direct and the proxied requests.
-        result["upstream_cpu_ms_per_request"] = round(spent["upstream"] * 1000 / (2 * per_target), 3)
-        result["gateway_cpu_ms_per_request"] = round(spent["gateway"] * 1000 / per_target, 3)
+        # The upstream serves the direct requests and those of every gateway.
+        result["upstream_cpu_ms_per_request"] = round(
+            spent["upstream"] * 1000 / (len(targets) * per_target), 3
+        )
         result["detector"] = f"engine over --warm {args.warm}" if args.warm else "none (no verdicts)"
-        result["gateway_detection_cycles"] = status["cycles"]
-        result["gateway_last_cycle_seconds"] = status["last_cycle_seconds"]
-        result["gateway_events_recorded"] = status["window_events"]
+        for name, base in bases.items():
+            report = gateway_report(base, spent[name], per_target)
+            key = "gateway" if name == "proxied" else f"{name}_gateway"
+            result[f"{key}_cpu_ms_per_request"] = report.pop("cpu_ms_per_request")
+            user, system = user_sys[name]
+            report["cpu_user_system_ms_per_request"] = [
+                round(user * 1000 / per_target, 3),
+                round(system * 1000 / per_target, 3),
+            ]
+            result[key] = report
+        main_report = result["gateway"]
+        assert isinstance(main_report, dict)
+        for field in ("detection_cycles", "last_cycle_seconds", "events_recorded"):  # the earlier keys
+            result[f"gateway_{field}"] = main_report[field]
     result["cpus"] = os.cpu_count()
     result["load_average_1m"] = round(os.getloadavg()[0], 2)
     text = json.dumps(result, indent=2)

@@ -129,11 +129,19 @@ def scan(
         quarantined = quarantine.count
     result = detect(data.events, data.catalog, config.detect)
     meta: dict[str, Any] = {"sources": [str(p) for p in paths], "quarantine_file": str(quarantine_path)}
+    meta["model_first_seen"] = _model_first_seen(data.events)  # share export: release-relative pivots
     if peer is not None:
         from distillguard.share.correlate import apply_peer_file
 
         result, extras = apply_peer_file(
-            data.events, data.catalog, result, peer.path, peer.trust, key=peer.key, now=now
+            data.events,
+            data.catalog,
+            result,
+            peer.path,
+            peer.trust,
+            key=peer.key,
+            now=now,
+            detect_config=config.detect,
         )
         meta.update(extras)
     return DetectionReport(
@@ -144,6 +152,16 @@ def scan(
         result=result,
         meta=meta,
     )
+
+
+def _model_first_seen(events: pl.DataFrame) -> dict[str, str]:
+    """Each model's first request in the scanned traffic (RFC 3339): when it went live, as seen here."""
+    if "model" not in events.columns:
+        return {}
+    firsts = events.drop_nulls("model").group_by("model").agg(pl.col("ts").min()).sort("model")
+    return {
+        str(m): t.strftime("%Y-%m-%dT%H:%M:%SZ") for m, t in firsts.iter_rows() if isinstance(t, datetime)
+    }
 
 
 def _as_datetime(value: object) -> datetime | None:

@@ -267,12 +267,60 @@ def synthetic_data_job(rng: np.random.Generator, n: int = 2500) -> pl.DataFrame:
     )
 
 
+def tutoring_product(rng: np.random.Generator, n: int = 2500) -> pl.DataFrame:
+    """A tutoring app: every answer explained step by step, school maths only, students after school."""
+    exercises = rng.integers(1, 2**62, 900, dtype=np.int64).astype(np.uint64)
+    return _events(
+        rng,
+        ["tutor_app"] * n,
+        _diurnal(rng, n, 18.0, 2.5),
+        template_hash=rng.integers(1, 400, n).astype(np.uint64) + 40_000,
+        payload_hash=rng.choice(exercises, n),
+        payload_words=_words(rng, n, 60, base=300_000),
+        p_reasoning=rng.uniform(0.6, 1.0, n).astype(np.float32),
+        system_hash=[2468] * n,
+        n_messages=rng.integers(2, 9, n),
+        n_user_messages=rng.integers(1, 5, n),
+        n_assistant_messages=rng.integers(0, 4, n),
+        completion_tokens=rng.integers(200, 700, n),
+        temperature=[0.3] * n,
+        ip=[f"34.7.7.{j}" for j in rng.integers(1, 4, n)],
+        account_created=[START - timedelta(days=600)] * n,
+        payment_fingerprint=["pm_tutor"] * n,
+        capability=rng.choice(["math", "math", "math", "reasoning"], n),
+    )
+
+
+def careful_operator(rng: np.random.Generator, accounts: int = 3, per_account: int = 45) -> pl.DataFrame:
+    """A careful reasoning sweep: a few old accounts at human hours, each a different home network, asking
+    for full reasoning on every subject in the same few hand-written phrasings, keeping long answers."""
+    owner = np.repeat(np.arange(accounts), per_account)
+    n = len(owner)
+    peaks = np.array([10.0, 14.0, 20.0])[owner % 3]
+    return _events(
+        rng,
+        [f"mole_{i}" for i in owner],
+        _diurnal(rng, n, peaks, 2.0),
+        template_hash=rng.choice([7001, 7002, 7003, 7004], n).astype(np.uint64),
+        payload_words=_words(rng, n, 400_000),
+        p_reasoning=rng.uniform(0.7, 1.0, n).astype(np.float32),
+        completion_tokens=rng.integers(900, 2500, n),
+        max_tokens=[4096] * n,
+        ip=[f"73.{10 + i}.{20 + i}.{30 + i}" for i in owner],
+        account_created=[START - timedelta(days=200 + 50 * int(i)) for i in owner],
+        payment_fingerprint=[f"pm_mole_{i}" for i in owner],
+        capability=rng.choice(["reasoning", "math", "coding", "knowledge", "writing"], n),
+    )
+
+
 def nat_individuals(rng: np.random.Generator, count: int = 12) -> pl.DataFrame:
     """People behind one carrier NAT address: same IP, otherwise unrelated."""
     return individuals(rng, count, prefix="nat").with_columns(pl.lit("100.64.7.7").alias("ip"))
 
 
-HARD_NEGATIVES = ("chat_prod", "agent_prod", "rag_corp", "batch_job", "eval_lab", "synth_inhouse")
+HARD_NEGATIVES = (
+    "chat_prod", "agent_prod", "rag_corp", "batch_job", "eval_lab", "synth_inhouse", "tutor_app",
+)  # fmt: skip
 
 
 def population(seed: int = 3, *, hydra_accounts: int = 200, with_harvester: bool = True) -> pl.DataFrame:
@@ -287,6 +335,7 @@ def population(seed: int = 3, *, hydra_accounts: int = 200, with_harvester: bool
         nightly_batch(rng),
         eval_researcher(rng),
         synthetic_data_job(rng),
+        tutoring_product(rng),
     ]
     if hydra_accounts:
         parts.append(hydra(rng, hydra_accounts))

@@ -147,6 +147,38 @@ def _sweep(rng: np.random.Generator) -> pl.DataFrame:
     )
 
 
+_SUBJECTS = ["math", "coding", "reasoning", "writing", "knowledge", "agentic"]
+
+
+def _reasoning_sweep(rng: np.random.Generator) -> pl.DataFrame:
+    # Step-by-step reasoning asked on every request, across every subject, new questions, long answers.
+    return account(
+        rng,
+        "pos",
+        N,
+        p_reasoning=rng.uniform(0.7, 1.0, N).astype(np.float32),
+        capability=rng.choice(_SUBJECTS, N),
+        completion_tokens=rng.integers(1500, 3000, N),
+    )
+
+
+def _tutoring(rng: np.random.Generator) -> pl.DataFrame:
+    # A tutoring product: every answer explained step by step, but one curriculum's words, recurring
+    # exercises and follow-ups, and explanations of ordinary length.
+    items = rng.integers(1, 2**62, 120, dtype=np.int64).astype(np.uint64)
+    words = pl.Series((800_000 + rng.integers(0, 40, (N, 12))).astype(np.uint32)).cast(pl.List(pl.UInt32))
+    return account(
+        rng,
+        "neg",
+        N,
+        p_reasoning=rng.uniform(0.7, 1.0, N).astype(np.float32),
+        capability=rng.choice(["math", "math", "math", "reasoning"], N),
+        payload_words=words,
+        payload_hash=rng.choice(items, N),
+        completion_tokens=rng.integers(1500, 3000, N),
+    )
+
+
 def _narrow(rng: np.random.Generator) -> pl.DataFrame:
     words = pl.Series((900_000 + rng.integers(0, 30, (N, 12))).astype(np.uint32)).cast(pl.List(pl.UInt32))
     return account(rng, "neg", N, template_hash=[43] * N, payload_words=words)
@@ -191,6 +223,7 @@ CASES: dict[str, tuple[Builder, Builder]] = {
     "logprob_harvesting": (_logprob_harvest, _benchmark_rerun),
     "output_budget": (_budget, lambda rng: account(rng, "neg", N)),
     "template_coverage": (_sweep, _narrow),
+    "reasoning_sweep": (_reasoning_sweep, _tutoring),
     "conversation_shape": (lambda rng: account(rng, "pos", N), _multi_turn),
     "timing": (lambda rng: account(rng, "pos", N), _diurnal_account),
     "new_model_pivot": (_pivot, lambda rng: account(rng, "neg", N)),

@@ -144,14 +144,16 @@ def test_mixed_account_is_throttled_with_retry_after(running_gateway: Running) -
         ask(mixed, HARVEST_PROMPT if index % 3 else LEGIT_PROMPT)
     running_gateway.wait_for(lambda s: s["decisions"].get("throttle") == 1)
     served, limited = 0, None
-    for _ in range(5):
+    for _ in range(3):
         try:
             ask(mixed, LEGIT_PROMPT)
             served += 1
         except openai.RateLimitError as exc:
             limited = exc
             break
-    assert served == 2  # the rule's burst
+    # The rule's burst is 2; a detection cycle may land among the six priming requests, and those served
+    # after it take tokens from the same bucket, so up to 2 more are served here, never more.
+    assert served <= 2
     assert limited is not None and limited.code == "rate_limit_exceeded"
     assert int(limited.response.headers["retry-after"]) >= 1
 

@@ -124,7 +124,12 @@ def test_timing_signature_matches_accounts_with_the_same_rhythm(key: ConsortiumK
     assert timing and all(a.startswith("acct_c") for a in timing)
 
 
-def _result(scores: dict[str, float], threshold: float = 0.8) -> DetectionResult:
+# Scores of the detection engine's logistic (bias 1.6, slope 4): 0.0017 is an evidence total of 0 (no
+# evidence at all), 0.08 a total of about 1.0 (one signal that fired, short of the 1.6 that flags).
+QUIET, WEAK = 0.0017, 0.08
+
+
+def _result(scores: dict[str, float], threshold: float = 0.5) -> DetectionResult:
     verdicts = tuple(
         AccountVerdict(
             account_id=a,
@@ -134,7 +139,7 @@ def _result(scores: dict[str, float], threshold: float = 0.8) -> DetectionResult
             requests=20,
             first_seen=NOW,
             last_seen=NOW,
-            evidence=(Evidence("reasoning_elicitation", s, "weak"),),
+            evidence=(Evidence("reasoning_elicitation", s, "weak"),) if s > QUIET else (),
         )
         for a, s in scores.items()
     )
@@ -145,25 +150,82 @@ def test_a_peer_signal_alone_never_flags_but_corroborates_weak_evidence(key: Con
     _, frame = _local()
     correlation = correlate(frame, _peer_bundle(key), key, TRUST_A, skeletons=skeleton_map(), now=NOW)
     campaign = sorted(correlation.evidence)
-    quiet, weak = campaign[0], campaign[1]
-    local = _result({quiet: 0.0, weak: 0.45, "acct_unrelated": 0.1})
+    quiet, weak = campaign[0], campaign[1:]
+    local = _result({quiet: QUIET, **dict.fromkeys(weak, WEAK), "acct_unrelated": 0.1})
+    assert not any(v.flagged for v in local.accounts)
     merged = {v.account_id: v for v in apply_peer_evidence(local, correlation, TRUST_A).accounts}
-    assert not merged[quiet].flagged and merged[quiet].score > 0
-    assert merged[weak].flagged and merged[weak].evidence[-1].signal == "peer_indicator"
-    assert merged["acct_unrelated"] == local.accounts[2]
+    # Own weak evidence + a specific match of a trusted peer's campaign: flagged, with the peer named.
+    for account in weak:
+        assert merged[account].flagged and merged[account].score > WEAK
+        assert merged[account].evidence[-1].signal == "peer_indicator"
+        assert "provider-a" in merged[account].evidence[-1].detail
+    # No evidence of its own: the peer's evidence is attached for a reviewer, the score does not move.
+    assert not merged[quiet].flagged and merged[quiet].score == QUIET
+    assert merged[quiet].evidence[-1].signal == "peer_indicator"
+    assert merged["acct_unrelated"] == local.accounts[-1]
+    # Only a setting lets a peer's signal flag on its own.
     permissive = CorrelationConfig(trusted_peers={"provider-a": 1.0}, peer_alone_flags=True)
     correlation = correlate(frame, _peer_bundle(key), key, permissive, skeletons=skeleton_map(), now=NOW)
     merged = {v.account_id: v for v in apply_peer_evidence(local, correlation, permissive).accounts}
     assert merged[quiet].flagged
 
 
+def test_without_the_floor_the_peer_weight_alone_still_cannot_flag(key: ConsortiumKey) -> None:
+    _, frame = _local()
+    no_floor = CorrelationConfig(trusted_peers={"provider-a": 1.0}, corroboration_min_total=0.0)
+    correlation = correlate(frame, _peer_bundle(key), key, no_floor, skeletons=skeleton_map(), now=NOW)
+    local = _result(dict.fromkeys(correlation.evidence, QUIET))
+    merged = apply_peer_evidence(local, correlation, no_floor).accounts
+    assert all(v.score > QUIET for v in merged)  # counted, the floor being 0 ...
+    assert not any(v.flagged for v in merged)  # ... but peer_weight (1.5) < the engine's bias (1.6)
+
+
+def test_trust_weight_scales_the_corroboration(key: ConsortiumKey) -> None:
+    _, frame = _local()
+    scores = {}
+    for trust in (0.2, 0.5, 1.0):
+        config = CorrelationConfig(trusted_peers={"provider-a": trust})
+        correlation = correlate(frame, _peer_bundle(key), key, config, skeletons=skeleton_map(), now=NOW)
+        local = _result(dict.fromkeys(correlation.evidence, WEAK))
+        scores[trust] = apply_peer_evidence(local, correlation, config).accounts[0]
+    assert WEAK < scores[0.2].score < scores[0.5].score < scores[1.0].score
+    assert not scores[0.2].flagged and scores[1.0].flagged
+
+
+def test_legitimate_accounts_on_a_shared_prefix_stay_unflagged(key: ConsortiumKey) -> None:
+    """A cloud or corporate prefix the campaign also used: many quiet customers share it, so matching
+    it says nothing about one of them, even one with weak evidence of its own."""
+    events, _ = _local()
+    shared = [
+        dict(e, account_id=f"acct_office{n}", ip=f"203.0.113.{10 + n}", payment_fingerprint=f"pm_o{n}")
+        for n in range(12)
+        for e in events
+        if e["account_id"].startswith("acct_b3006")
+    ]
+    frame = events_frame(events + shared)
+    correlation = correlate(frame, _peer_bundle(key), key, TRUST_A, skeletons=skeleton_map(), now=NOW)
+    office = {f"acct_office{n}" for n in range(12)}
+    assert office <= set(correlation.evidence)  # the keyed prefix matched all of them
+    campaign = {a for a in correlation.evidence if a.startswith("acct_c")}
+    # One office account shows weak evidence of its own; so does C's slice of the campaign.
+    local = _result({**dict.fromkeys(office, QUIET), "acct_office0": WEAK, **dict.fromkeys(campaign, WEAK)})
+    merged = {v.account_id: v for v in apply_peer_evidence(local, correlation, TRUST_A).accounts}
+    assert not merged["acct_office0"].flagged
+    assert "1/12 specific here" in merged["acct_office0"].evidence[-1].detail
+    assert all(merged[a].flagged for a in campaign)
+    # Were the prefix specific (no quiet neighbours), the same weak account would be corroborated.
+    alone = _result({"acct_office0": WEAK, **dict.fromkeys(campaign, WEAK)})
+    assert apply_peer_evidence(alone, correlation, TRUST_A).accounts[0].score > WEAK
+
+
 def test_zero_trust_weight_adds_evidence_but_no_score(key: ConsortiumKey) -> None:
     _, frame = _local()
     config = CorrelationConfig(trusted_peers={"provider-a": 0.0})
     correlation = correlate(frame, _peer_bundle(key), key, config, skeletons=skeleton_map(), now=NOW)
-    account = sorted(correlation.evidence)[0]
-    merged = apply_peer_evidence(_result({account: 0.5}), correlation, config).accounts[0]
-    assert merged.score == 0.5 and not merged.flagged
+    local = _result(dict.fromkeys(correlation.evidence, 0.45))
+    merged = apply_peer_evidence(local, correlation, config).accounts[0]
+    assert merged.score == 0.45 and not merged.flagged
+    assert merged.evidence[-1].signal == "peer_indicator" and merged.evidence[-1].value == 0
 
 
 def test_report_dict_feeds_share_sight(key: ConsortiumKey) -> None:
@@ -203,10 +265,17 @@ def test_apply_peer_file_is_the_scan_integration(
         correlate(frame, _peer_bundle(key), key, TRUST_A, skeletons=skeleton_map(), now=NOW).evidence
     )[0]
     monkeypatch.setenv("DISTILLGUARD_CONSORTIUM_KEY", KEY)
-    merged, extras = apply_peer_file(
-        frame, skeleton_map(), _result({account: 0.45}), peer, ["provider-a=0.8"], now=NOW
+    local = _result(
+        dict.fromkeys(
+            sorted(
+                correlate(frame, _peer_bundle(key), key, TRUST_A, now=NOW, skeletons=skeleton_map()).evidence
+            ),
+            WEAK,
+        )
     )
-    assert merged.accounts[0].flagged
+    merged, extras = apply_peer_file(frame, skeleton_map(), local, peer, ["provider-a=0.8"], now=NOW)
+    assert merged.accounts[0].flagged and merged.accounts[0].account_id == account
+    assert extras["peer_summary"]["accounts_flagged_by_corroboration"] == len(local.accounts)
     assert extras["peer_summary"]["peer_file"] == str(peer) and extras["peer_matches"]
     with pytest.raises(ShareError, match="--trust"):
         apply_peer_file(frame, skeleton_map(), _result({account: 0.45}), peer, [], now=NOW)

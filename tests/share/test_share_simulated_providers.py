@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 import pytest
 
+from distillguard.detect import DetectConfig
 from distillguard.share import ConsortiumKey, export_bundle, validation_errors
 from distillguard.share.correlate import CorrelationConfig, apply_peer_evidence, correlate
 
@@ -83,33 +84,47 @@ def _labels(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def test_provider_c_finds_its_slice_of_provider_a_campaigns(tmp_path: Path) -> None:
+    """``distillguard demo``'s sharing story (seed 7): A scans 3 days at scale 0.5, C 2 days at 0.3.
+
+    On its own C flags 54 of its 58 accounts of the operators A detected (93%): the four accounts of
+    the censorship-rewrite operator have weak evidence of their own (totals near 1.0, the engine flags
+    at 1.6), which A's template fingerprints corroborate.
+    """
     from distillguard.simulate import SimulationConfig, simulate
 
+    shape = {"A": (3, 0.5), "C": (2, 0.3)}
     runs = {
-        p: simulate(SimulationConfig(platform=p, days=2, seed=11, out_dir=tmp_path / p, scale=0.3))
-        for p in "AC"
+        p: simulate(SimulationConfig(platform=p, days=days, seed=7, out_dir=tmp_path / p, scale=scale))
+        for p, (days, scale) in shape.items()
     }
     report = _report_json(runs["A"].traffic_path, tmp_path)
     events_c, catalog_c, result_c = _fingerprinted(runs["C"].traffic_path, tmp_path)
     labels_a, labels_c = _labels(runs["A"].labels_path), _labels(runs["C"].labels_path)
 
     key = ConsortiumKey(b"simulated consortium key, 32 bytes")
-    now = datetime(2026, 3, 4, tzinfo=UTC)
+    now = datetime(2026, 3, 5, tzinfo=UTC)
     bundle = export_bundle(report, "provider-a", key, now=now)
     assert validation_errors(bundle) == []
     _assert_no_customer_value(bundle, runs["A"].traffic_path, report)
 
     config = CorrelationConfig(trusted_peers={"provider-a": 0.8})
     correlation = correlate(events_c, bundle, key, config, skeletons=catalog_c, now=now)
-    merged = apply_peer_evidence(result_c, correlation, config)
+    merged = apply_peer_evidence(result_c, correlation, config, DetectConfig())
 
     shared = [c for c in report["campaigns"] if c["score"] >= report["threshold"] and len(c["accounts"]) >= 2]
     detected_ops = {labels_a[a]["campaign_id"] for c in shared for a in c["accounts"]} - {None}
     assert detected_ops, "detection at A found no campaign"
     targets = {a for a, row in labels_c.items() if row["campaign_id"] in detected_ops}
     benign = {a for a, row in labels_c.items() if not row["malicious"]}
-    found = set(correlation.evidence) & targets
-    assert len(found) >= 0.95 * len(targets), (len(found), len(targets))
-    before = {v.account_id for v in result_c.accounts if v.flagged} & benign
-    after = {v.account_id for v in merged.accounts if v.flagged} & benign
-    assert len(after) <= len(before)
+    assert len(set(correlation.evidence) & targets) >= 0.95 * len(targets)  # matched at all
+    # The issue's target: C *finds* (flags) at least 95% of its slice of A's campaigns with A's
+    # indicators, and flags no more of its honest customers than without them.
+    alone = {v.account_id for v in result_c.accounts if v.flagged}
+    with_a = {v.account_id for v in merged.accounts if v.flagged}
+    assert len(with_a & targets) >= 0.95 * len(targets), (len(with_a & targets), len(targets))
+    assert len(with_a & benign) <= len(alone & benign)
+    assert alone <= with_a  # a peer never unflags
+    # Corroboration, not accusation: every account the peer's evidence flagged had evidence of its own.
+    own = {v.account_id: v for v in result_c.accounts}
+    for account in with_a - alone:
+        assert any(e.signal != "peer_indicator" for e in own[account].evidence), account

@@ -32,6 +32,11 @@ KIND_WEIGHTS: dict[str, float] = {
     "creation_burst": 0.6,
     "lockstep": 0.8,
 }
+# Each further distinct template two accounts share (beyond the first, up to ``MAX_EXTRA_TEMPLATES``) adds
+# this fraction of the strongest one's weight: one shared phrasing is a coincidence a common style explains;
+# several distinct rare phrasings, each a real share of both accounts' traffic, are one author's script.
+EXTRA_TEMPLATE_BONUS = 0.25
+MAX_EXTRA_TEMPLATES = 2
 # A template cluster, system prompt or tool schema becomes a key of an account when it carries at least this
 # share of the account's requests (one stray request shares nothing meaningful).
 MIN_KEY_SHARE = 0.1
@@ -257,11 +262,19 @@ def key_pairs(keys: pl.DataFrame, population: int, config: DetectConfig) -> pl.D
     exact = small.join(small.select("kind", "key", pl.col("_i").alias("b")), on=["kind", "key"]).filter(
         pl.col("_i") < pl.col("b")
     )
-    pairs = pl.concat([exact.select("_i", "b", "kind", "weight", "spec"), _ring_pairs(held)])
+    pairs = pl.concat([exact.select("_i", "b", "kind", "key", "weight", "spec"), _ring_pairs(held)])
     # Several keys of one kind (two shared templates, three shared prefix-days) count as that kind once,
-    # at the strongest key: repetition of one kind is not independent corroboration.
-    return pairs.group_by(pl.col("_i").alias("a"), "b", "kind").agg(
-        pl.col("weight").max(), pl.col("spec").max()
+    # at the strongest key: repetition of one kind is not independent corroboration. Distinct templates are
+    # the exception, with a bounded bonus (``EXTRA_TEMPLATE_BONUS``): each is a separate phrasing in common.
+    extra = (pl.col("_keys") - 1).clip(0, MAX_EXTRA_TEMPLATES).cast(pl.Float64)
+    bonus = (
+        pl.when(pl.col("kind") == _KIND["template"]).then(1.0 + EXTRA_TEMPLATE_BONUS * extra).otherwise(1.0)
+    )
+    return (
+        pairs.group_by(pl.col("_i").alias("a"), "b", "kind")
+        .agg(pl.col("weight").max(), pl.col("spec").max(), pl.col("key").n_unique().alias("_keys"))
+        .with_columns(pl.col("weight") * bonus)
+        .drop("_keys")
     )
 
 
@@ -281,6 +294,7 @@ def _ring_pairs(held: pl.DataFrame) -> pl.DataFrame:
                 "_i": pl.UInt32,
                 "b": pl.UInt32,
                 "kind": pl.UInt8,
+                "key": held.schema["key"],
                 "weight": pl.Float64,
                 "spec": pl.Float64,
             }
@@ -295,6 +309,7 @@ def _ring_pairs(held: pl.DataFrame) -> pl.DataFrame:
             pl.min_horizontal("_i", "b").alias("_i"),
             pl.max_horizontal("_i", "b").alias("b"),
             "kind",
+            "key",
             "weight",
             "spec",
         )

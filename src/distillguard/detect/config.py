@@ -31,6 +31,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "logprob_harvesting": 1.2,
     "output_budget": 0.6,
     "template_coverage": 1.0,
+    "reasoning_sweep": 1.0,
     "conversation_shape": 0.4,
     "timing": 0.6,
     "new_model_pivot": 0.9,

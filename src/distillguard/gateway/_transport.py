@@ -5,6 +5,12 @@ request on a busy machine, most of the gateway's own cost. This transport does o
 to one OpenAI-compatible upstream, with a request written in one call, the response parsed in C and the
 body streamed as it arrives. It plugs into the same shared ``httpx.AsyncClient``, so the gateway code,
 the error handling (``httpx.HTTPError``) and test injection are unchanged.
+
+On the gateway's hot path (``POST /chat/completions``) even httpx's own request and response objects
+cost about as much CPU as the rest of the request (header normalisation, charset sniffing, URL merging),
+so the gateway can also skip them: ``PreparedPost`` pre-encodes the request head once and
+``LeanTransport.post`` returns a ``LeanReply`` (status, headers, body stream), raising the same
+``httpx.HTTPError`` subclasses.
 """
 
 from __future__ import annotations
@@ -44,6 +50,10 @@ class _Response:
     def on_header(self, name: bytes, value: bytes) -> None:
         self.headers.append((name, value))
 
+    def framed(self) -> bool:
+        """True when the body's end is marked (content-length or chunked), not the connection's close."""
+        return any(name.lower() in (b"content-length", b"transfer-encoding") for name, _ in self.headers)
+
     def on_headers_complete(self) -> None:
         self.headers_done = True
         # Asked now: once the message is complete the parser has reset and always answers False.
@@ -79,6 +89,10 @@ class _BodyStream(httpx.AsyncByteStream):
             if not data:  # closed by the server: a body delimited by the connection's end is complete
                 self._conn.close()
                 self._conn = None  # type: ignore[assignment]
+                if state.framed():
+                    raise httpx.RemoteProtocolError(
+                        "the upstream closed the connection in the middle of a body"
+                    )
                 return
             self._transport._feed(self._parser, data)
 
@@ -88,6 +102,46 @@ class _BodyStream(httpx.AsyncByteStream):
         reusable = self._finished and self._state.keep_alive
         self._transport._release(self._conn, reusable)
         self._conn = None  # type: ignore[assignment]
+
+
+class LeanReply:
+    """What the gateway reads of an upstream response: the subset of ``httpx.Response`` it uses."""
+
+    __slots__ = ("_stream", "headers", "status_code")
+
+    def __init__(self, status_code: int, headers: dict[str, str], stream: _BodyStream) -> None:
+        self.status_code, self.headers, self._stream = status_code, headers, stream
+
+    async def aread(self) -> bytes:
+        try:
+            return b"".join([chunk async for chunk in self._stream])
+        finally:
+            await self._stream.aclose()
+
+    def aiter_raw(self) -> AsyncIterator[bytes]:
+        return self._stream.__aiter__()
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+
+class PreparedPost:
+    """A POST to one URL with fixed headers, its head encoded once; ``payload(body)`` per request.
+
+    No ``accept-encoding``: the upstream answers uncompressed, so bodies and SSE streams can be relayed
+    byte for byte.
+    """
+
+    def __init__(self, url: httpx.URL, headers: dict[str, str]) -> None:
+        port = url.port or (443 if url.scheme == "https" else 80)
+        self.key: _Key = (url.scheme, url.host, port)
+        host = url.host if url.port is None else f"{url.host}:{url.port}"
+        lines = [f"POST {url.raw_path.decode('ascii')} HTTP/1.1", f"host: {host}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        self._head = ("\r\n".join(lines) + "\r\ncontent-length: ").encode("latin-1")
+
+    def payload(self, body: bytes) -> bytes:
+        return b"%s%d\r\n\r\n%s" % (self._head, len(body), body)
 
 
 class LeanTransport(httpx.AsyncBaseTransport):
@@ -108,6 +162,23 @@ class LeanTransport(httpx.AsyncBaseTransport):
         url = request.url
         key: _Key = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
         payload = self._encode(request, await request.aread())
+        parser, state, stream = await self._roundtrip(key, payload, request)
+        return httpx.Response(
+            parser.get_status_code(),
+            headers=state.headers,
+            stream=stream,
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+
+    async def post(self, prepared: PreparedPost, body: bytes) -> LeanReply:
+        """``prepared``'s POST with ``body``, without httpx's request and response objects."""
+        parser, state, stream = await self._roundtrip(prepared.key, prepared.payload(body), None)
+        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in state.headers}
+        return LeanReply(parser.get_status_code(), headers, stream)
+
+    async def _roundtrip(
+        self, key: _Key, payload: bytes, request: httpx.Request | None
+    ) -> tuple[httptools.HttpResponseParser, _Response, _BodyStream]:
         fresh = False
         conn = self._pop_idle(key)
         if conn is None:
@@ -143,7 +214,9 @@ class LeanTransport(httpx.AsyncBaseTransport):
             lines.append(name + b": " + value)
         return b"\r\n".join(lines) + b"\r\n\r\n" + body
 
-    async def _exchange(self, conn: _Connection, payload: bytes) -> httpx.Response:
+    async def _exchange(
+        self, conn: _Connection, payload: bytes
+    ) -> tuple[httptools.HttpResponseParser, _Response, _BodyStream]:
         conn.writer.write(payload)
         state = _Response()
         parser = httptools.HttpResponseParser(state)
@@ -153,12 +226,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
             if not data:
                 raise httpx.RemoteProtocolError("the upstream closed the connection without a response")
             self._feed(parser, data)
-        return httpx.Response(
-            parser.get_status_code(),
-            headers=state.headers,
-            stream=_BodyStream(self, conn, parser, state),
-            extensions={"http_version": b"HTTP/1.1"},
-        )
+        return parser, state, _BodyStream(self, conn, parser, state)
 
     async def _connect(self, key: _Key) -> _Connection:
         scheme, host, port = key

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import orjson
@@ -23,10 +23,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from distillguard.errors import ConfigError
+from distillguard.gateway._probe import Probe
+from distillguard.gateway._runtime import tune_for_latency
 from distillguard.gateway._sse import StreamSummary
-from distillguard.gateway._transport import LeanTransport
+from distillguard.gateway._transport import LeanTransport, PreparedPost
 from distillguard.gateway.detection import Clock, Detector, utc_now
 from distillguard.gateway.enforcement import UNKNOWN_KEY, Rejection
 from distillguard.gateway.events import response_summary, rfc3339
@@ -56,6 +59,23 @@ class GatewayConfig:
     window_events: int = 200_000
     window_hours: float = 24.0
     account_created: Mapping[str, datetime] = field(default_factory=dict)
+    # Record event-loop lag, request phases, GC pauses and cycles for GET /distillguard/probe (benchmarks).
+    probe: bool = False
+    # When the server starts: freeze the start-up heap out of the garbage collector's sight and shorten
+    # the GIL switch interval (process-wide settings; see _runtime).
+    tune_runtime: bool = True
+
+
+class _Reply(Protocol):
+    """An upstream response as the chat path reads it: an ``httpx.Response`` or a lean ``LeanReply``."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    async def aread(self) -> bytes: ...
+    def aiter_raw(self) -> AsyncIterator[bytes]: ...
+    async def aclose(self) -> None: ...
 
 
 def _error(rejection: Rejection) -> Response:
@@ -79,6 +99,21 @@ def upstream_transport(upstream: str, kind: str = "lean") -> httpx.AsyncBaseTran
     if kind != "lean":
         raise ConfigError(f"unknown upstream transport '{kind}' (use lean or httpx)")
     return LeanTransport()
+
+
+class _Front:
+    """The gateway's ASGI app: the chat path straight to its handler; the rest (and lifespan) through
+    Starlette. Starlette's middleware and routing cost a fifth of the gateway's CPU per request, and the
+    chat path needs neither: it is one method on one path, and it answers its own errors."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == CHAT_PATH and scope["method"] == "POST":
+            await self.gateway.chat_asgi(scope, receive, send)
+        else:
+            await self.gateway.routes(scope, receive, send)
 
 
 class Gateway:
@@ -117,22 +152,56 @@ class Gateway:
             if transport is not None
             else upstream_transport(config.upstream, config.upstream_transport)
         )
-        self._upstream_headers = {"content-type": _JSON}
+        # identity: bodies and SSE streams are relayed byte for byte, so they must not arrive compressed.
+        self._upstream_headers = {"content-type": _JSON, "accept-encoding": "identity"}
         if config.upstream_api_key:
             self._upstream_headers["authorization"] = f"Bearer {config.upstream_api_key}"
         self.client: httpx.AsyncClient | None = None
+        self._request_prefix, self._request_count = uuid.uuid4().hex[:16], 0
+        self.probe = Probe() if config.probe else None
+        if self.probe is not None:
+            self.loop.observer = self.probe.background
         base = "http://mock/v1" if config.upstream == MOCK else config.upstream.rstrip("/")
         self._base_url = base
         self._chat_url = httpx.URL(f"{base}/chat/completions")
-        self.app = Starlette(
+        # With the lean transport the chat path skips httpx's request and response objects (half the
+        # gateway's CPU per request): the request head is encoded once here.
+        self._lean_post = (
+            PreparedPost(self._chat_url, {**self._upstream_headers, "user-agent": "distillguard-gateway"})
+            if isinstance(self._transport, LeanTransport)
+            else None
+        )
+        self.routes = Starlette(
             routes=[
                 Route(CHAT_PATH, self.chat_completions, methods=["POST"]),
                 Route("/v1/models", self.models, methods=["GET"]),
                 Route("/metrics", self.metrics_endpoint, methods=["GET"]),
                 Route("/distillguard/status", self.status, methods=["GET"]),
+                Route("/distillguard/probe", self.probe_endpoint, methods=["GET", "DELETE"]),
             ],
             lifespan=self._lifespan,
         )
+        self.app: ASGIApp = _Front(self)
+
+    async def chat_asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            response = await self.chat_completions(Request(scope, receive))
+            await response(scope, receive, tracking)
+        except Exception:  # what Starlette's error middleware would do, in the OpenAI envelope
+            log.exception("chat completion failed")
+            if started:
+                raise
+            failed = Rejection(
+                500, "The gateway failed to handle the request.", "server_error", "internal_error"
+            )
+            await _error(failed)(scope, receive, send)
 
     @asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
@@ -143,11 +212,17 @@ class Gateway:
             # A small keep-alive pool: httpcore checks every idle connection on each request.
             limits=httpx.Limits(max_connections=256, max_keepalive_connections=16),
         )
+        if self.config.tune_runtime:
+            tune_for_latency()
         self.guard.start()
+        if self.probe is not None:
+            self.probe.start()
         log.info("gateway up: upstream %s, policy %s", self.config.upstream, self.policy.policy.version)
         try:
             yield
         finally:
+            if self.probe is not None:
+                self.probe.stop()
             await self.client.aclose()
             self.guard.close()
 
@@ -182,18 +257,20 @@ class Gateway:
             )
             return _error(bad)
         at = self.clock()
-        request_id = request.headers.get("x-request-id") or f"req_{uuid.uuid4().hex}"
+        request_id = request.headers.get("x-request-id") or self._new_request_id()
         rejection = self.guard.check(account)
         if rejection is not None:
             self.metrics.enforced.inc(action="throttle" if rejection.status == 429 else rejection.code)
             self._record(request, account, key, request_id, body, {}, rejection.status, started, at)
             return _error(rejection)
-        assert self.client is not None
-        # A ready URL (not a path merged with base_url on every request): the merge is measurable CPU.
-        upstream = httpx.Request("POST", self._chat_url, content=raw, headers=self._upstream_headers)
         streaming = bool(body.get("stream"))
+        sent = time.perf_counter()
         try:
-            response = await self.client.send(upstream, stream=streaming)
+            response = await self._send(raw)
+            answered = time.perf_counter()
+            if streaming and response.status_code == 200:
+                return self._relay_stream(response, request, account, key, request_id, body, started, at)
+            content = await response.aread()
         except httpx.HTTPError as exc:
             log.warning("upstream request failed: %s", exc)
             failed = Rejection(
@@ -204,12 +281,6 @@ class Gateway:
             )
             self._record(request, account, key, request_id, body, {}, 502, started, at)
             return _error(failed)
-        if streaming and response.status_code == 200:
-            return self._relay_stream(response, request, account, key, request_id, body, started, at)
-        if streaming:
-            await response.aread()
-            await response.aclose()
-        content = response.content
         summary: dict[str, Any] = {}
         if response.status_code == 200:
             try:
@@ -217,16 +288,35 @@ class Gateway:
             except orjson.JSONDecodeError:
                 summary = {}
         self._record(request, account, key, request_id, body, summary, response.status_code, started, at)
-        return Response(
+        answer = Response(
             content,
             response.status_code,
             headers={"x-request-id": request_id},
             media_type=response.headers.get("content-type", _JSON),
         )
+        if self.probe is not None:
+            self.probe.request(started, sent, answered, time.perf_counter())
+        return answer
+
+    def _new_request_id(self) -> str:
+        """``req_`` + 32 hex digits, unique: a random per-gateway prefix and a counter (a uuid4 per
+        request costs a system call for randomness)."""
+        self._request_count += 1
+        return f"req_{self._request_prefix}{self._request_count:016x}"
+
+    async def _send(self, raw: bytes) -> _Reply:
+        """POST the body to the upstream's chat completions; the reply's body is not read yet."""
+        if self._lean_post is not None:
+            assert isinstance(self._transport, LeanTransport)
+            return await self._transport.post(self._lean_post, raw)
+        assert self.client is not None
+        # A ready URL (not a path merged with base_url on every request): the merge is measurable CPU.
+        upstream = httpx.Request("POST", self._chat_url, content=raw, headers=self._upstream_headers)
+        return await self.client.send(upstream, stream=True)
 
     def _relay_stream(
         self,
-        response: httpx.Response,
+        response: _Reply,
         request: Request,
         account: str,
         key: str,
@@ -280,6 +370,15 @@ class Gateway:
 
     async def status(self, request: Request) -> Response:
         return Response(orjson.dumps(self.loop.status_dict()), media_type=_JSON)
+
+    async def probe_endpoint(self, request: Request) -> Response:
+        """GET: the probe's summary; DELETE: start afresh (after a benchmark's warm-up). 404 when off."""
+        if self.probe is None:
+            return _error(Rejection(404, "The probe is off (GatewayConfig.probe).", "not_found", "probe_off"))
+        if request.method == "DELETE":
+            self.probe.reset()
+            return Response(status_code=204)
+        return Response(orjson.dumps(self.probe.summary()), media_type=_JSON)
 
     # -- recording ------------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from distillguard.detect.types import DetectionResult
 from distillguard.errors import DistillguardError
-from distillguard.gateway._worker import JsonlDetector
+from distillguard.gateway._worker import DeltaDetector, JsonlDetector, WindowOutOfSyncError
 from distillguard.gateway.enforcement import Enforcer
 from distillguard.gateway.events import EventRecorder
 from distillguard.gateway.metrics import GatewayMetrics
@@ -137,10 +137,13 @@ class DetectionLoop:
         self.status = CycleStatus()
         self._result: DetectionResult | None = None
         self._recorded: dict[str, Decision] = store.latest()
+        self._synced: int | None = None  # where a DeltaDetector's window copy ends
         self._overrides_version = -1
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()  # one cycle or refresh at a time
+        # Told (label, start, end, thread CPU seconds) of each cycle and flush, when the probe is on.
+        self.observer: Callable[[str, float, float, float], None] | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
@@ -161,12 +164,21 @@ class DetectionLoop:
         tick = max(0.05, min(1.0, self.detect_every / 4))
         while not self._stop.is_set():
             if time.monotonic() >= next_cycle:
-                self.run_cycle()
+                self._observed("cycle", self.run_cycle)
                 next_cycle = time.monotonic() + self.detect_every
             elif self._policy_or_overrides_changed():
                 self.refresh()
-            self.recorder.flush()
+            self._observed("flush", self.recorder.flush)
             self._stop.wait(tick)
+
+    def _observed(self, label: str, work: Callable[[], None]) -> None:
+        observer = self.observer
+        if observer is None:
+            work()
+            return
+        start, cpu = time.perf_counter(), time.thread_time()
+        work()
+        observer(label, start, time.perf_counter(), time.thread_time() - cpu)
 
     def _policy_or_overrides_changed(self) -> bool:
         policy_changed = self.policy.poll(self.metrics)
@@ -203,12 +215,27 @@ class DetectionLoop:
             self.metrics.cycle_seconds_sum.inc(elapsed)
 
     def _detect(self, now: datetime) -> DetectionResult:
+        if isinstance(self.detector, DeltaDetector):
+            return self._detect_delta(self.detector, now)
         if isinstance(self.detector, JsonlDetector):
             self.metrics.window_events.set(len(self.recorder))
             return self.detector.detect_jsonl(self.recorder.snapshot_jsonl(now))
         events = self.recorder.snapshot(now)
         self.metrics.window_events.set(len(events))
         return self.detector(events)
+
+    def _detect_delta(self, detector: DeltaDetector, now: datetime) -> DetectionResult:
+        synced, self._synced = self._synced, None  # unknown until this delta has been applied
+        delta = self.recorder.delta(synced, now)
+        self.metrics.window_events.set(delta.size)
+        try:
+            result = detector.detect_delta(delta)
+        except WindowOutOfSyncError:
+            log.info("detection worker's window is out of step; sending the whole window")
+            delta = self.recorder.delta(None, now)
+            result = detector.detect_delta(delta)
+        self._synced = delta.end
+        return result
 
     def refresh(self) -> None:
         """Re-decide from the last detection result (after a policy change or a new override)."""

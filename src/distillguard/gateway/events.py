@@ -6,9 +6,11 @@ request log); the bounded in-memory sliding window is what background detection 
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -42,11 +44,53 @@ def response_summary(body: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
+@dataclass(frozen=True)
+class WindowDelta:
+    """New JSONL lines of the window: ``start`` (None: replace, not extend) to ``end``, then ``size``."""
+
+    start: int | None
+    end: int
+    size: int
+    data: bytes
+
+
+class WindowMirror:
+    """A copy of an ``EventRecorder``'s window kept up to date from ``WindowDelta``s (in another process)."""
+
+    def __init__(self) -> None:
+        self._lines: deque[bytes] = deque()
+        self.seq: int | None = None
+
+    def apply(self, delta: WindowDelta) -> bool:
+        """Apply the delta; False (and nothing changed) when it does not start where this copy ends."""
+        if delta.start is None:
+            self._lines.clear()
+        elif delta.start != self.seq:
+            return False
+        lines = delta.data.split(b"\n")
+        lines.pop()  # after the last line's newline
+        self._lines.extend(lines)
+        while len(self._lines) > delta.size:
+            self._lines.popleft()
+        self.seq = delta.end
+        return True
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def jsonl(self) -> bytes:
+        return b"\n".join(self._lines) + b"\n" if self._lines else b""
+
+
 class EventRecorder:
     """Appends events to ``STATE/events.jsonl`` and keeps the newest ones in a bounded sliding window.
 
-    ``record`` runs on the request path (event loop thread); ``snapshot`` and ``flush`` run in the
-    detection thread. One short lock guards both: an append is a deque push and a buffered write.
+    ``record`` runs on the request path (event loop thread) and only touches memory: a deque push for the
+    window and a list push for the file. A writer thread writes the pending lines in batches (every
+    ``write_every`` seconds, or at once when ``batch_bytes`` are pending), so that a slow disk (writeback
+    throttling on a busy host can hold a ``write`` for tens of milliseconds) never stalls the event loop.
+    Nothing is dropped: past ``max_pending_bytes`` unwritten (the disk cannot keep up), ``record`` writes
+    them itself. ``snapshot``, ``delta`` and ``flush`` may run in any thread.
     """
 
     def __init__(
@@ -54,6 +98,9 @@ class EventRecorder:
         state_dir: Path,
         max_events: int = 200_000,
         max_age: timedelta = timedelta(hours=24),
+        write_every: float = 0.2,
+        batch_bytes: int = 256 * 1024,
+        max_pending_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         state_dir.mkdir(parents=True, exist_ok=True)
         self.path = state_dir / EVENTS_FILE
@@ -61,17 +108,45 @@ class EventRecorder:
         # (arrival, the event's JSONL line): compact bytes rather than dicts, and what a detection worker
         # in another process receives as one object instead of pickled dicts.
         self._window: deque[tuple[datetime, bytes]] = deque(maxlen=max_events)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the window and the pending lines
+        self._file_lock = threading.Lock()  # the file: one writer at a time, lines in order
         self._file: IO[bytes] | None = self.path.open("ab")
+        self._pending: list[bytes] = []
+        self._pending_bytes = 0
+        self._batch_bytes, self._max_pending_bytes = batch_bytes, max_pending_bytes
         self.recorded = 0
+        self._wake = threading.Event()
+        self._closed = False
+        self._write_every = write_every
+        self._writer = threading.Thread(target=self._write_forever, name="distillguard-events", daemon=True)
+        self._writer.start()
 
     def record(self, event: dict[str, Any], at: datetime) -> None:
         line = orjson.dumps(event) + b"\n"
         with self._lock:
             self._window.append((at, line))
-            if self._file is not None:
-                self._file.write(line)
+            self._pending.append(line)
+            self._pending_bytes += len(line)
             self.recorded += 1
+            pending = self._pending_bytes
+        if pending >= self._max_pending_bytes:
+            self.flush()  # backpressure: the writer is far behind; never drop an event
+        elif pending >= self._batch_bytes:
+            self._wake.set()
+
+    def _write_forever(self) -> None:
+        while not self._closed:
+            self._wake.wait(self._write_every)
+            self._wake.clear()
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        with self._file_lock:
+            with self._lock:
+                lines, self._pending, self._pending_bytes = self._pending, [], 0
+            if lines and self._file is not None:
+                self._file.write(b"".join(lines))
+                self._file.flush()
 
     def snapshot(self, now: datetime) -> list[dict[str, Any]]:
         """The window's events, oldest first, after dropping those older than ``max_age``."""
@@ -87,6 +162,23 @@ class EventRecorder:
             lines = [line for _, line in self._window]
         return b"".join(lines)
 
+    def delta(self, since: int | None, now: datetime) -> WindowDelta:
+        """What changed in the window since the delta that ended at ``since`` (``None``: the whole window).
+
+        The window is always the newest ``size`` of the events recorded so far, so a copy elsewhere is
+        brought up to date by appending the new lines and keeping its newest ``size``. This costs the
+        request path's lock only the new events, not the whole window (200,000 lines by default).
+        """
+        with self._lock:
+            self._expire(now)
+            size, end = len(self._window), self.recorded
+            new = size if since is None else end - since
+            reset = since is None or new > size or new < 0
+            count = size if reset else new
+            taken = [line for _, line in itertools.islice(reversed(self._window), count)]
+        taken.reverse()
+        return WindowDelta(None if reset else since, end, size, b"".join(taken))
+
     def _expire(self, now: datetime) -> None:
         cutoff = now - self.max_age
         while self._window and self._window[0][0] < cutoff:
@@ -96,13 +188,19 @@ class EventRecorder:
         return len(self._window)
 
     def flush(self) -> None:
-        with self._lock:
-            if self._file is not None:
-                self._file.flush()
+        """Write every pending line to the file now."""
+        self._write_pending()
 
     def close(self) -> None:
-        with self._lock:
+        self._closed = True
+        self._wake.set()
+        if self._writer.is_alive() and self._writer is not threading.current_thread():
+            self._writer.join(10)
+        with self._file_lock:
+            with self._lock:
+                lines, self._pending, self._pending_bytes = self._pending, [], 0
             if self._file is not None:
+                self._file.write(b"".join(lines))
                 self._file.close()
                 self._file = None
 

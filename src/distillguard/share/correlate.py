@@ -6,19 +6,23 @@ columns; ``account_id`` and ``ts`` required, ``ip``, ``user_agent``, ``payment_f
 ``share pull``. It hashes local values under each indicator's epoch key and compares:
 
 * template fingerprints: keyed MinHash of each local template skeleton vs the peer's signature
-  (estimated Jaccard ≥ ``template_similarity``), counted for an account only when it uses at least
-  ``min_template_matches`` distinct matching templates; system prompt / tool set keyed hashes by equality;
+  (estimated Jaccard ≥ ``template_similarity``), counted for an account only when at least
+  ``min_template_matches`` of its distinct templates match as many of the campaign's; system prompt /
+  tool set keyed hashes by equality;
 * keyed network hashes: the /24 (/48) of each local IP, and User-Agents, by equality;
 * keyed payment hashes by equality;
 * timing signatures: an account's hour-of-day profile (cosine ≥ ``timing_similarity``, at least
   ``timing_min_requests`` requests) and, when both sides have it, a median request gap within a factor 2;
-* model-release pivots: an already active account switching to a model within ``pivot_window_hours``
-  of the peer campaign's first use of the same model.
+* model-release pivots: an already active account moving most of its traffic to a model released
+  during the local window, as long after the local release as the peer campaign did after its own
+  (``release_lag_hours``; within ``pivot_window_hours``): providers name their models differently.
 
 Only indicators from ``trusted_peers`` count (others are rejected and counted), indicators past
 ``valid_until`` or hashed in an epoch older than ``accepted_epochs`` are ignored, and values under
-another consortium key are skipped. ``apply_peer_evidence`` folds the result into a DetectionResult:
-a peer's signal raises the score of accounts that already have weak evidence of their own; alone, it
+another consortium key are skipped. ``CorrelationResult.evidence`` is what the peers claim about each
+matched account (trust x confidence x kind weight); ``apply_peer_evidence`` folds the matches into a
+DetectionResult with their local specificity, as one more line of evidence for accounts that already
+have evidence of their own (see ``share._corroborate`` and docs/sharing.md); alone, a peer's signal
 never flags an account unless ``peer_alone_flags`` is set.
 """
 
@@ -37,16 +41,19 @@ import numpy as np
 import polars as pl
 from stix2patterns.pattern import Pattern  # type: ignore[import-untyped]
 
+from distillguard.detect.config import DetectConfig
 from distillguard.detect.types import AccountVerdict, DetectionResult, Evidence
 from distillguard.errors import ShareError
 from distillguard.hub._timestamps import parse_timestamp
 from distillguard.hub.members import member_identity_id
 from distillguard.share import stix_types as st
+from distillguard.share._corroborate import SIGNAL as PEER_SIGNAL
+from distillguard.share._corroborate import corroborations, evidence_total, score_of_total
 from distillguard.share.export import hour_profile, widen
 from distillguard.share.keys import ConsortiumKey
 from distillguard.share.minhash import decode_signature, template_signatures
 
-SIGNAL = "peer_indicator"
+SIGNAL = PEER_SIGNAL
 
 
 class SkeletonSource(Protocol):
@@ -65,24 +72,46 @@ class CorrelationConfig:
     # Member name -> trust weight in [0, 1] (multiplies the peer's own confidence). Others are rejected.
     trusted_peers: Mapping[str, float]
     template_similarity: float = 0.7
-    # A peer campaign's template fingerprints count for an account only when it uses at least this many
-    # distinct local templates matching them: one generic template ("why does this code fail? <code>")
-    # is shared by many honest developers; a campaign's slice reuses several of its templates.
+    # A peer campaign's template fingerprints count for an account only when at least this many distinct
+    # local templates of the account match at least this many distinct template fingerprints of the
+    # campaign: one generic template ("why does this code fail? <code>", in a few local phrasings) is
+    # shared by many honest developers; a campaign's slice reuses several of its templates.
     min_template_matches: int = 3
     timing_similarity: float = 0.97
     timing_min_requests: int = 50
+    # Model-release pivots: an account that was already active and moved at least ``pivot_min_share`` of
+    # its next ``pivot_min_requests`` or more requests to a model released during the window, within
+    # ``pivot_window_hours`` of the delay (release -> first use) the peer campaign showed on the peer's
+    # platform. Models are compared by their release time at each provider, not by name: providers name
+    # their models differently. The window is wide because a campaign's accounts switch as they come
+    # online (the peer reports its first account's switch).
     pivot_window_hours: float = 6.0
+    pivot_min_share: float = 0.5
+    pivot_min_requests: int = 20
+    # A model first seen more than this long after the window opened counts as released during it
+    # (the detection engine's ``new_model_margin_hours``).
+    release_margin_hours: float = 6.0
     # Indicators hashed more than this many epochs before the current one are ignored.
     accepted_epochs: int = 1
-    # A peer's evidence alone may flag an account (off by default: intelligence, not enforcement).
+    # A peer's evidence alone may flag an account (off by default: intelligence, not enforcement). When
+    # set, an account is also flagged when its corroboration strength alone reaches the threshold.
     peer_alone_flags: bool = False
-    # The local score an account needs before a peer's evidence can push it over the threshold.
-    corroboration_min_score: float = 0.3
+    # The evidence total (the detection engine's weighted sum of signal scores; 1.6 flags by default) an
+    # account needs of its own before a peer's evidence counts for it; also what "evidence of its own"
+    # means when measuring how specific an indicator is locally (see ``share._corroborate``).
+    corroboration_min_total: float = 0.5
+    # What a fully trusted, fully confident, perfectly specific peer match adds to the evidence total.
+    # Below the engine's bias (1.6), so it cannot flag an account on its own even without the floor.
+    peer_weight: float = 1.5
 
     def __post_init__(self) -> None:
         for name, weight in self.trusted_peers.items():
             if not 0.0 <= float(weight) <= 1.0:
                 raise ShareError(f"trust weight of peer {name!r} must be between 0 and 1, got {weight}")
+        if self.peer_weight < 0 or self.corroboration_min_total < 0:
+            raise ShareError("peer_weight and corroboration_min_total must not be negative")
+        if not 0.0 < self.pivot_min_share <= 1.0:
+            raise ShareError(f"pivot_min_share must be in (0, 1], got {self.pivot_min_share}")
 
 
 DEFAULT_TRUST = 0.5
@@ -368,10 +397,13 @@ def correlate(
     activity = _account_activity(events)
     matches: list[PeerMatch] = []
     template_refs: dict[tuple[str, str], set[int]] = {}
+    template_indicators: dict[tuple[str, str], set[str]] = {}
+    releases = _local_releases(events, config)
     for indicator in indicators:
-        for account, detail, template in _match(indicator, local, events, config):
+        for account, detail, template, kind in _match(indicator, local, events, releases, config):
             if template is not None:
                 template_refs.setdefault((account, indicator.campaign_id), set()).add(template)
+                template_indicators.setdefault((account, indicator.campaign_id), set()).add(indicator.id)
             first, last = activity.get(account, ("", ""))
             matches.append(
                 PeerMatch(
@@ -380,15 +412,19 @@ def correlate(
                     indicator_id=indicator.id,
                     campaign_id=indicator.campaign_id,
                     campaign_name=indicator.campaign_name,
-                    kind=_kind(indicator),
+                    kind=kind or _kind(indicator),
                     confidence=indicator.confidence,
                     first_seen=first,
                     last_seen=last,
                     detail=detail,
                 )
             )
+    # Several of the campaign's templates, through several of the account's own: near-duplicate local
+    # phrasings of one common template count once.
     enough = {
-        pair for pair, templates in template_refs.items() if len(templates) >= config.min_template_matches
+        pair
+        for pair, templates in template_refs.items()
+        if min(len(templates), len(template_indicators[pair])) >= config.min_template_matches
     }
     matches = [m for m in matches if m.kind != "template" or (m.account_id, m.campaign_id) in enough]
     matches.sort(key=lambda m: (m.account_id, m.peer, m.indicator_id))
@@ -411,30 +447,34 @@ def _kind(indicator: PeerIndicator) -> str:
 
 
 def _match(
-    indicator: PeerIndicator, local: _LocalHashes, events: pl.DataFrame, config: CorrelationConfig
-) -> Iterable[tuple[str, str, int | None]]:
-    """(account, detail, matched local template or None) for each local account matching ``indicator``."""
+    indicator: PeerIndicator,
+    local: _LocalHashes,
+    events: pl.DataFrame,
+    releases: Mapping[str, datetime],
+    config: CorrelationConfig,
+) -> Iterable[tuple[str, str, int | None, str | None]]:
+    """(account, detail, matched local template or None, kind or None for the indicator's) per match."""
     epoch = indicator.epoch
     if indicator.type == st.TIMING_SIGNATURE:
-        for account, detail in _match_timing(indicator, events, config):
-            yield account, detail, None
+        yield from _match_timing(indicator, events, releases, config)
         return
     if epoch is None:
         return
     if indicator.type == st.NETWORK_HASH:
         kind = "user-agent" if indicator.observable.get("kind") == "user-agent" else "ip-prefix"
         for account in local.accounts_by_hash(kind, epoch).get(indicator.value, []):
-            yield account, f"keyed {kind} equal", None
+            yield account, f"keyed {kind} equal", None, None
     elif indicator.type == st.PAYMENT_HASH:
         for account in local.accounts_by_hash("payment", epoch).get(indicator.value, []):
-            yield account, "keyed payment hash equal", None
+            yield account, "keyed payment hash equal", None, None
     elif indicator.type == st.TEMPLATE_FINGERPRINT:
         if indicator.observable.get("method") == "keyed-hash":
             part = "tools" if indicator.observable.get("part") == "tools" else "system"
             for account in local.accounts_by_hash(part, epoch).get(indicator.value, []):
-                yield account, f"keyed {part} hash equal", None
+                yield account, f"keyed {part} hash equal", None, None
         else:
-            yield from _match_template(indicator, local, events, epoch, config)
+            for account, detail, template in _match_template(indicator, local, events, epoch, config):
+                yield account, detail, template, None
 
 
 def _match_template(
@@ -465,14 +505,20 @@ def _match_template(
 
 
 def _match_timing(
-    indicator: PeerIndicator, events: pl.DataFrame, config: CorrelationConfig
-) -> Iterable[tuple[str, str]]:
+    indicator: PeerIndicator,
+    events: pl.DataFrame,
+    releases: Mapping[str, datetime],
+    config: CorrelationConfig,
+) -> Iterable[tuple[str, str, int | None, str | None]]:
     observable = indicator.observable
     profile = observable.get("hour_profile")
     if isinstance(profile, list) and len(profile) == 24:
-        yield from _match_hours(np.asarray(profile, dtype=float), observable, events, config)
+        for account, detail in _match_hours(np.asarray(profile, dtype=float), observable, events, config):
+            yield account, detail, None, "timing"
     for pivot in observable.get("model_first_use") or []:
-        yield from _match_pivot(pivot, events, config)
+        if isinstance(pivot, Mapping):
+            for account, detail in _match_pivot(pivot, events, releases, config):
+                yield account, detail, None, "model pivot"
 
 
 def _match_hours(
@@ -521,32 +567,102 @@ def _median_gaps(events: pl.DataFrame) -> dict[str, float]:
     return {a: float(g) / 1000.0 for a, g in gaps.iter_rows() if g is not None}
 
 
+def _local_releases(events: pl.DataFrame, config: CorrelationConfig) -> dict[str, datetime]:
+    """Models released during the local window, with their first request here."""
+    if "model" not in events.columns or events.height == 0:
+        return {}
+    start = events.get_column("ts").min()
+    firsts = events.drop_nulls("model").group_by("model").agg(pl.col("ts").min().alias("first"))
+    margin = timedelta(hours=config.release_margin_hours)
+    return {
+        str(model): first
+        for model, first in firsts.iter_rows()
+        if isinstance(first, datetime) and isinstance(start, datetime) and first - start > margin
+    }
+
+
 def _match_pivot(
-    pivot: Mapping[str, Any], events: pl.DataFrame, config: CorrelationConfig
+    pivot: Mapping[str, Any],
+    events: pl.DataFrame,
+    releases: Mapping[str, datetime],
+    config: CorrelationConfig,
 ) -> Iterable[tuple[str, str]]:
-    model, first_seen = pivot.get("model"), pivot.get("first_seen")
-    if not model or not first_seen or "model" not in events.columns:
+    """Accounts that moved to a newly released model the way the peer campaign did.
+
+    With ``release_lag_hours`` (how long after the model's release on the peer's platform the campaign
+    first used it), every model released during the local window is tried, by its local release time:
+    providers name their models differently, but "switched within hours of a release" is the same habit.
+    Without it (older bundles) only a local model of the same name is compared, by absolute time.
+    """
+    if "model" not in events.columns:
+        return
+    lag = pivot.get("release_lag_hours")
+    if isinstance(lag, int | float) and not isinstance(lag, bool):
+        for model, release in sorted(releases.items()):
+            for account, local_lag, share in _switches(events, model, release, config):
+                if abs(local_lag - float(lag)) <= config.pivot_window_hours:
+                    yield (
+                        account,
+                        (
+                            f"moved {share:.0%} of its traffic to {model} {local_lag:.1f} h after its "
+                            f"release here (the peer campaign: {float(lag):.1f} h on its own platform)"
+                        ),
+                    )
+        return
+    name, first_seen = pivot.get("model"), pivot.get("first_seen")
+    if not name or not first_seen:
         return
     try:
         peer_time = parse_timestamp(str(first_seen))
     except ValueError:
         return
-    window = timedelta(hours=config.pivot_window_hours)
-    # A pivot is an account that was already active and *switched* to the model near the peer
-    # campaign's switch; an account whose very first request used the model is not a pivot.
+    local_first = events.filter(pl.col("model") == str(name)).get_column("ts").min()
+    if not isinstance(local_first, datetime):
+        return
+    for account, local_lag, share in _switches(events, str(name), local_first, config):
+        delta_h = abs((local_first + timedelta(hours=local_lag) - peer_time).total_seconds()) / 3600
+        if delta_h <= config.pivot_window_hours:
+            yield (
+                account,
+                f"moved {share:.0%} of its traffic to {name} {delta_h:.1f} h from the peer campaign's switch",
+            )
+
+
+def _switches(
+    events: pl.DataFrame, model: str, release: datetime, config: CorrelationConfig
+) -> list[tuple[str, float, float]]:
+    """(account, hours from ``release`` to its first use of ``model``, share of its later traffic on it).
+
+    Only accounts that were already active an hour before the release and then sent at least
+    ``pivot_min_share`` of their (at least ``pivot_min_requests``) requests from that first use on to
+    the model: a pivot moves the harvest, a customer trying the new model sends it a few requests.
+    """
     firsts = events.group_by("account_id").agg(
         pl.col("ts").min().alias("first_any"),
         pl.col("ts").filter(pl.col("model") == model).min().alias("first_model"),
     )
-    close = firsts.filter(
-        pl.col("first_model").is_not_null()
-        & (pl.col("first_model") - pl.col("first_any") >= timedelta(hours=1))
-        & (pl.col("first_model") >= peer_time - window)
-        & (pl.col("first_model") <= peer_time + window)
+    movers = firsts.filter(
+        pl.col("first_model").is_not_null() & (pl.col("first_any") <= release - timedelta(hours=1))
     )
-    for account, _first_any, first in close.iter_rows():
-        delta_h = abs((first - peer_time).total_seconds()) / 3600
-        yield account, f"switched to {model} {delta_h:.1f} h from the peer campaign's switch"
+    if movers.height == 0:
+        return []
+    shares = (
+        events.select("account_id", "ts", "model")
+        .join(movers.select("account_id", "first_model"), on="account_id")
+        .filter(pl.col("ts") >= pl.col("first_model"))
+        .group_by("account_id")
+        .agg(
+            (pl.col("model") == model).mean().alias("share"),
+            pl.col("first_model").first(),
+            pl.len().alias("after"),
+        )
+        .filter((pl.col("share") >= config.pivot_min_share) & (pl.col("after") >= config.pivot_min_requests))
+        .sort("account_id")
+    )
+    return [
+        (str(account), (first - release).total_seconds() / 3600, float(share))
+        for account, share, first, _after in shares.iter_rows()
+    ]
 
 
 def _account_activity(events: pl.DataFrame) -> dict[str, tuple[str, str]]:
@@ -564,7 +680,8 @@ def _iso(value: Any) -> str:
 
 
 def _evidence(matches: Sequence[PeerMatch]) -> dict[str, tuple[Evidence, ...]]:
-    """One ``peer_indicator`` Evidence per account and peer campaign.
+    """One ``peer_indicator`` Evidence per account and peer campaign: the peer's claim, before local
+    specificity (``apply_peer_evidence`` attaches the specificity-weighted one).
 
     Indicators of one kind (ten template fingerprints of one campaign) are correlated, not independent:
     each kind contributes its strongest match, and the kinds combine by noisy-OR.
@@ -594,26 +711,42 @@ def _evidence(matches: Sequence[PeerMatch]) -> dict[str, tuple[Evidence, ...]]:
 
 # -- folding into a detection result ---------------------------------------------------------------
 def apply_peer_evidence(
-    result: DetectionResult, correlation: CorrelationResult, config: CorrelationConfig
+    result: DetectionResult,
+    correlation: CorrelationResult,
+    config: CorrelationConfig,
+    detect_config: DetectConfig | None = None,
 ) -> DetectionResult:
-    """Add each account's ``peer_indicator`` evidence and raise its score (noisy-OR).
+    """Attach each matched account's ``peer_indicator`` evidence and let it corroborate (never accuse).
 
-    An account is newly flagged only when its raised score reaches the threshold **and** its own score
-    was at least ``corroboration_min_score`` (or ``peer_alone_flags`` is set): a peer corroborates, it
-    does not accuse on its own.
+    An account whose own evidence total (read back from its score with ``detect_config``'s logistic) is
+    at least ``corroboration_min_total`` gets ``peer_weight * p`` added to it, ``p`` being its trusted,
+    locally specific peer match (see ``distillguard.share._corroborate``); below that floor the score
+    stays as it was unless ``peer_alone_flags`` is set. A peer never unflags an account.
     """
+    scoring = detect_config or DetectConfig()
+    own = {v.account_id: evidence_total(v.score, scoring) for v in result.accounts}
+    support = corroborations(correlation.matches, own, config.corroboration_min_total)
     verdicts: list[AccountVerdict] = []
     for verdict in result.accounts:
-        extra = correlation.evidence.get(verdict.account_id, ())
-        if not extra:
+        found = support.get(verdict.account_id)
+        if found is None:
             verdicts.append(verdict)
             continue
-        peer_score = 1.0 - math.prod(1.0 - e.value for e in extra)
-        score = 1.0 - (1.0 - verdict.score) * (1.0 - peer_score)
-        own_enough = verdict.score >= config.corroboration_min_score or config.peer_alone_flags
-        flagged = verdict.flagged or (score >= result.threshold and own_enough)
+        score = verdict.score
+        if found.strength > 0 and (
+            config.peer_alone_flags or own[verdict.account_id] >= config.corroboration_min_total
+        ):
+            raised = score_of_total(own[verdict.account_id] + config.peer_weight * found.strength, scoring)
+            score = max(score, round(raised, 6))
+        if config.peer_alone_flags:
+            score = max(score, round(found.strength, 6))
         verdicts.append(
-            replace(verdict, score=round(score, 4), flagged=flagged, evidence=(*verdict.evidence, *extra))
+            replace(
+                verdict,
+                score=score,
+                flagged=verdict.flagged or score >= result.threshold,
+                evidence=(*verdict.evidence, *found.evidence),
+            )
         )
     return replace(result, accounts=tuple(verdicts))
 
@@ -628,6 +761,7 @@ def apply_peer_file(
     key: ConsortiumKey | None = None,
     now: datetime | None = None,
     config: CorrelationConfig | None = None,
+    detect_config: DetectConfig | None = None,
 ) -> tuple[DetectionResult, dict[str, Any]]:
     """``scan --peer PEER.json --trust NAME[=WEIGHT]`` in one call.
 
@@ -649,4 +783,15 @@ def apply_peer_file(
     )
     extras = correlation.to_report_dict()
     extras["peer_summary"]["peer_file"] = str(peer_path)
-    return apply_peer_evidence(result, correlation, config), extras
+    merged = apply_peer_evidence(result, correlation, config, detect_config)
+    extras["peer_summary"]["accounts_corroborated"] = sum(
+        1
+        for before, after in zip(result.accounts, merged.accounts, strict=True)
+        if after.score > before.score
+    )
+    extras["peer_summary"]["accounts_flagged_by_corroboration"] = sum(
+        1
+        for before, after in zip(result.accounts, merged.accounts, strict=True)
+        if after.flagged and not before.flagged
+    )
+    return merged, extras

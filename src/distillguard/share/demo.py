@@ -139,7 +139,8 @@ def print_sharing_outcome(outcome: SharingOutcome, console: Console) -> None:
     )
     table = Table(
         title="B and C match provider-a's indicators against their own traffic",
-        caption="targets: a peer's accounts run by the operators provider-a detected (simulator truth)",
+        caption="targets: a peer's accounts run by the operators provider-a detected (simulator truth); "
+        "sights: sightings it published back",
     )
     for column in (
         "peer",
@@ -149,9 +150,12 @@ def print_sharing_outcome(outcome: SharingOutcome, console: Console) -> None:
         "with A",
         "FP alone",
         "FP with A",
-        "sightings",
+        "sights",
     ):
-        table.add_column(column, justify="left" if column == "peer" else "right")
+        if column == "peer":  # the name must stay readable in an 80-column terminal; headers may wrap
+            table.add_column(column, justify="left", no_wrap=True, min_width=len("provider-b"))
+        else:
+            table.add_column(column, justify="right")
     for peer in outcome.peers:
         table.add_row(
             peer.provider,
@@ -164,4 +168,11 @@ def print_sharing_outcome(outcome: SharingOutcome, console: Console) -> None:
             f"{peer.sightings}",
         )
     console.print(table)
+    for peer in outcome.peers:
+        share = 100 * peer.found_with_peer / max(1, peer.campaign_accounts)
+        alone = 100 * peer.found_alone / max(1, peer.campaign_accounts)
+        console.print(
+            f"{peer.provider}: {share:.0f}% of its targets flagged with A's indicators ({alone:.0f}% alone), "
+            f"honest accounts flagged {peer.false_positives_alone} → {peer.false_positives_with_peer}."
+        )
     console.print(f"provider-a received {outcome.sightings_received} sightings of its indicators back.")

@@ -24,7 +24,7 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import stix2
@@ -47,6 +47,11 @@ KIND_WEIGHT: dict[str, float] = {
     "timing": 0.4,
 }
 IPV4_PREFIX, IPV6_PREFIX = 24, 48
+# A model first seen this long after the report's window opened was released during it (the detection
+# engine's ``new_model_margin_hours``); a campaign's first use of it within ``PIVOT_MAX_LAG_HOURS`` of
+# that release is shared as a release-relative pivot, which peers compare with their own releases.
+RELEASE_MARGIN_HOURS = 6.0
+PIVOT_MAX_LAG_HOURS = 48.0
 _CAMPAIGN_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://distillguard.dev/stix/campaign")
 
 
@@ -79,7 +84,7 @@ def export_bundle(
     if not isinstance(campaigns, list):
         raise ShareError("the report has no 'campaigns' list: is it a distillguard scan report?")
     when = (now or datetime.now(UTC)).astimezone(UTC)
-    builder = _BundleBuilder(member, key, opts, when)
+    builder = _BundleBuilder(member, key, opts, when, model_releases(report))
     min_score = opts.min_score if opts.min_score is not None else float(report.get("threshold") or 0.0)
     for campaign in campaigns:
         if _is_flagged(campaign, min_score) and len(campaign.get("accounts") or []) >= opts.min_accounts:
@@ -96,9 +101,34 @@ def _is_flagged(campaign: Mapping[str, Any], min_score: float) -> bool:
     return float(campaign.get("score", 0.0)) >= min_score
 
 
+def model_releases(report: Mapping[str, Any]) -> dict[str, datetime]:
+    """Models released during the report's window, with their first request on this platform.
+
+    Read from the scan's ``meta.model_first_seen`` (every model's first request) and the window start;
+    a report without them (older scans) gives none, and pivots are then shared by model name only.
+    """
+    meta = report.get("meta") or {}
+    firsts = meta.get("model_first_seen") if isinstance(meta, Mapping) else None
+    start = (report.get("window") or {}).get("start")
+    if not isinstance(firsts, Mapping) or not start:
+        return {}
+    opened = _when(start, datetime.now(UTC))
+    margin = timedelta(hours=RELEASE_MARGIN_HOURS)
+    releases = {str(m): _when(t, opened) for m, t in firsts.items()}
+    return {m: t for m, t in releases.items() if t - opened > margin}
+
+
 class _BundleBuilder:
-    def __init__(self, member: str, key: ConsortiumKey, options: ExportOptions, now: datetime) -> None:
+    def __init__(
+        self,
+        member: str,
+        key: ConsortiumKey,
+        options: ExportOptions,
+        now: datetime,
+        releases: Mapping[str, datetime] | None = None,
+    ) -> None:
         self.key = key
+        self.releases = releases or {}
         self.options = options
         self.now = now
         self.epoch = key.epoch_of(now)
@@ -199,7 +229,7 @@ class _BundleBuilder:
                 )
                 self._used_types.add(st.PAYMENT_HASH)
                 infrastructure.append(self._indicate(sco, "payment", campaign, confidence))
-        timing = _timing_signature(indicators)
+        timing = _timing_signature(indicators, self.releases)
         if timing is not None:
             self._used_types.add(st.TIMING_SIGNATURE)
             self._indicate(timing, "timing", campaign, confidence)
@@ -331,17 +361,14 @@ def hour_profile(histogram: Sequence[float]) -> list[int]:
     return [round(1000 * float(v) / total) for v in histogram]
 
 
-def _timing_signature(indicators: Mapping[str, Any]) -> Any | None:
+def _timing_signature(indicators: Mapping[str, Any], releases: Mapping[str, datetime]) -> Any | None:
     timing = indicators.get("timing") or {}
     histogram = timing.get("hour_histogram")
     models = indicators.get("models") or {}
     if not histogram or len(histogram) != 24 or not sum(float(v) for v in histogram):
         return None
     profile = hour_profile(histogram)
-    first_use = [
-        {"model": str(m), "first_seen": format_timestamp(_when(t, datetime.now(UTC)))}
-        for m, t in sorted(models.items())
-    ]
+    first_use = [_first_use(str(m), _when(t, datetime.now(UTC)), releases) for m, t in sorted(models.items())]
     extra: dict[str, Any] = {"model_first_use": first_use} if first_use else {}
     if timing.get("median_interarrival_s") is not None:
         extra["median_interarrival_s"] = round(float(timing["median_interarrival_s"]), 3)
@@ -350,3 +377,15 @@ def _timing_signature(indicators: Mapping[str, Any]) -> Any | None:
     digest_source = json.dumps({"profile": profile, **extra}, sort_keys=True)
     value = hashlib.sha256(digest_source.encode()).hexdigest()[:32]
     return st.TimingSignature(value=value, hour_profile=profile, **extra)
+
+
+def _first_use(model: str, first: datetime, releases: Mapping[str, datetime]) -> dict[str, Any]:
+    """A campaign's first use of ``model``, and how long after its release here when it was released
+    during the window: providers name their models differently, the delay is what peers can compare."""
+    entry: dict[str, Any] = {"model": model, "first_seen": format_timestamp(first)}
+    release = releases.get(model)
+    if release is not None:
+        lag = (first - release).total_seconds() / 3600
+        if 0 <= lag <= PIVOT_MAX_LAG_HOURS:
+            entry["release_lag_hours"] = round(lag, 2)
+    return entry

@@ -38,6 +38,9 @@ _EXTENSION_NAMES = {
     TIMING_SIGNATURE: "distillguard timing signature",
 }
 
+# 1.1.0: timing signatures carry ``release_lag_hours`` per model (optional; 1.0.0 bundles still valid).
+_EXTENSION_VERSIONS = {TIMING_SIGNATURE: "1.1.0"}
+
 DISTILLGUARD_IDENTITY = stix2.v21.Identity(
     id=f"identity--{uuid.uuid5(_EXTENSION_NAMESPACE, 'distillguard project')}",
     created=_DEFINED,
@@ -103,7 +106,7 @@ def extension_definitions() -> list[stix2.v21.ExtensionDefinition]:
             name=_EXTENSION_NAMES[name],
             description=extension_schema(name)["description"],
             schema=json.dumps(extension_schema(name), sort_keys=True),
-            version="1.0.0",
+            version=_EXTENSION_VERSIONS.get(name, "1.0.0"),
             extension_types=["new-sco"],
         )
         for name in CUSTOM_TYPES

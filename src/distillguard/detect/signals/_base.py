@@ -59,6 +59,32 @@ class SignalContext:
         return volume * ramp(share, low, 4 * low).fill_null(1.0)
 
 
+# Payload vocabulary breadth (``word_breadth``) as a fraction of the population's median: at or under a fifth
+# of the typical account's, an account pours one product's narrow domain into its requests; from 0.45 on it
+# is as broad as anyone's.
+NARROW_WORDS_RATIO, BROAD_WORDS_RATIO = 0.2, 0.45
+# How much of a harvesting signal survives in a narrow domain.
+NARROW_KEEP = 0.5
+
+
+def domain_breadth(ctx: SignalContext) -> pl.Expr:
+    """0 for an account whose payload vocabulary is a narrow domain for this population, 1 when it is broad.
+
+    Null (too few payload words to tell) counts as broad: small accounts are damped by volume anyway.
+    """
+    typical = ctx.baseline.median.get("word_breadth", 0.0)
+    if typical <= 0:
+        return pl.lit(1.0)
+    return ramp(pl.col("word_breadth") / typical, NARROW_WORDS_RATIO, BROAD_WORDS_RATIO).fill_null(1.0)
+
+
+def narrow_damping(ctx: SignalContext) -> pl.Expr:
+    """Factor in [NARROW_KEEP, 1] for harvesting signals: distillation sweeps a capability across topics,
+    while a product asking for the same thing (examples, explanations, the whole output budget) does so in
+    its own narrow domain (a support bot's synthetic dialogues, a maths tutor's explanations)."""
+    return NARROW_KEEP + (1.0 - NARROW_KEEP) * domain_breadth(ctx)
+
+
 def ramp(expr: pl.Expr, low: float, high: float) -> pl.Expr:
     """0 below ``low``, 1 above ``high``, linear in between; null stays null."""
     return ((expr - low) / (high - low)).clip(0.0, 1.0)

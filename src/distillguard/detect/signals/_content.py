@@ -12,10 +12,19 @@ from typing import Any, ClassVar
 
 import polars as pl
 
-from distillguard.detect.signals._base import Signal, SignalContext, pct, ramp, register
+from distillguard.detect.signals._base import Signal, SignalContext, narrow_damping, pct, ramp, register
 
 # A label that covers under a quarter of an account's traffic is incidental; three quarters is its job.
 SHARE_LOW, SHARE_HIGH = 0.25, 0.75
+# ... unless the account's volume is far above the population's: then a tenth of its traffic is already
+# hundreds of such requests, and a share from a tenth to four tenths (still unusual for the population) is
+# a harvest mixed into other traffic (a router or reseller passing a client's scripts through).
+MIXED_LOW, MIXED_HIGH = 0.1, 0.4
+# Scale floor for log request counts (a population of near-identical volumes).
+LOG_VOLUME_FLOOR = 0.5
+# "Unusually high volume" is a gate, not a score: from 1 to 3 robust z-scores of log requests above the
+# population's median (about 3x and 10x the typical account's volume in a typical population).
+HEAVY_Z_LOW, HEAVY_Z_HIGH = 1.0, 3.0
 # Scale floor for shares: a population where nobody uses a label still needs 5 points per z unit.
 SHARE_FLOOR = 0.05
 # Scale floor for mean label probabilities.
@@ -35,15 +44,18 @@ class LabelSignal(Signal):
     def score(self, ctx: SignalContext) -> pl.Expr:
         share = pl.col(f"{self.label}_share").fill_null(0.0)
         mean = pl.col(f"p_{self.label}_mean").fill_null(0.0)
-        # Two routes: a confident label on a large share of requests, or a mean probability far above the
-        # population's (a classifier that is unsure on each request can still be clear about the account).
-        by_share = pl.min_horizontal(
-            ctx.excess(f"{self.label}_share", floor=SHARE_FLOOR), ramp(share, SHARE_LOW, SHARE_HIGH)
-        )
+        # Three routes: a confident label on a large share of requests; a mean probability far above the
+        # population's (a classifier that is unsure on each request can still be clear about the account);
+        # or, for an account of unusually high volume, an unusual minority share (a harvest diluted in
+        # other traffic: hundreds of such requests a day, whatever else the account sends).
+        unusual = ctx.excess(f"{self.label}_share", floor=SHARE_FLOOR)
+        by_share = pl.min_horizontal(unusual, ramp(share, SHARE_LOW, SHARE_HIGH))
         by_mean = pl.min_horizontal(
             ctx.excess(f"p_{self.label}_mean", floor=MEAN_FLOOR), ramp(mean, 0.05, 0.2)
         )
-        return pl.max_horizontal(by_share, by_mean)
+        heavy = ramp(ctx.baseline.z("log_requests", floor=LOG_VOLUME_FLOOR), HEAVY_Z_LOW, HEAVY_Z_HIGH)
+        by_volume = pl.min_horizontal(unusual, ramp(share, MIXED_LOW, MIXED_HIGH)) * heavy
+        return pl.max_horizontal(by_share, by_mean, by_volume) * narrow_damping(ctx)
 
     def detail(self, row: Mapping[str, Any], value: float) -> str:
         mean = float(row.get(f"p_{self.label}_mean") or 0.0)

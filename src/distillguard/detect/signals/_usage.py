@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from distillguard.detect.signals._base import Signal, SignalContext, pct, ramp, register
+from distillguard.detect.signals._base import Signal, SignalContext, narrow_damping, pct, ramp, register
 from distillguard.detect.signals._content import SHARE_FLOOR, SHARE_HIGH, SHARE_LOW
 from distillguard.features._account import TINY_COMPLETION_TOKENS
 
@@ -38,6 +38,10 @@ class LogprobHarvesting(Signal):
         )
 
 
+# Share of requests asking for the whole output budget from which it is a policy rather than an occasional
+# request: lower than a content label's, because the score also requires (for max_tokens at the cap) that
+# the answers coming back are unusually long, so a client's default setting alone does not count.
+BUDGET_LOW, BUDGET_HIGH = 0.15, 0.5
 # The smallest spread of mean completion lengths the baseline assumes, so a population of near-identical
 # answer lengths does not make a few extra tokens look extreme.
 COMPLETION_FLOOR_TOKENS = 100.0
@@ -66,7 +70,9 @@ class OutputBudget(Signal):
             ctx.excess("high_effort_share", floor=SHARE_FLOOR),
             ctx.excess("multi_n_share", floor=SHARE_FLOOR),
         )
-        return pl.min_horizontal(unusual, ramp(pl.col("value"), SHARE_LOW, SHARE_HIGH))
+        return pl.min_horizontal(unusual, ramp(pl.col("value"), BUDGET_LOW, BUDGET_HIGH)) * narrow_damping(
+            ctx
+        )
 
     def detail(self, row: Mapping[str, Any], value: float) -> str:
         return (

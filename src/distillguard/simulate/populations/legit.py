@@ -1124,7 +1124,14 @@ _SYNTH_KINDS = (
     "short complaint emails",
     "chatbot refusal examples",
 )
-_SYNTH_DOMAIN = ("mobile banking app", "food delivery service", "airline booking site")
+_SYNTH_DOMAIN = (
+    "mobile banking app",
+    "food delivery service",
+    "airline booking site",
+    "health insurance portal",
+    "telecom provider's help desk",
+    "online furniture shop",
+)
 
 
 @register
@@ -1142,6 +1149,10 @@ class SyntheticData(Population):
         self.ip = ipv4_in(r, ipv4_prefix(r, "datacenter"))
         self.user_agent = custom_user_agent(r, "synthgen")
         self.per_day = r.uniform(1300, 1800)
+        # Data-generation scripts often ask for the model's whole output budget, and some want a rationale
+        # with each label: still one partner's narrow domain, as permitted.
+        self.max_tokens = r.choice((4000, 8192, self.ctx.spec.output_cap))
+        self.rationale = r.random() < 0.5
 
     def creation_offset(self, r: random.Random, index: int) -> float:
         return -r.uniform(200, 700) * DAY
@@ -1157,6 +1168,8 @@ class SyntheticData(Population):
                 f"Vary {r.choice(('tone', 'customer age', 'problem severity', 'vocabulary'))}. "
                 f"Return JSONL with the fields text and label. Batch {r.randrange(1, 100000)}."
             )
+            if self.rationale:
+                user += " Add a field rationale: one sentence on why the label fits."
             request = body(
                 self.ctx.spec.flagship,
                 [
@@ -1167,9 +1180,10 @@ class SyntheticData(Population):
                     {"role": "user", "content": user},
                 ],
                 temperature=1.0,
-                max_tokens=4000,
+                max_tokens=self.max_tokens,
             )
-            tokens, finish = completion_length(r, 120 * count, 4000, 0.3)
+            per_example = 150 if self.rationale else 120
+            tokens, finish = completion_length(r, per_example * count, self.max_tokens, 0.3)
             factory.emit(
                 out,
                 r=r,
