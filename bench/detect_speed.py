@@ -1,30 +1,48 @@
-"""Time ``account_features`` and ``detect`` on a synthetic FINGERPRINT_SCHEMA table.
+"""Time and size the detection stage, old code against new, each in a fresh process on the same events.
 
-    .venv/bin/python bench/detect_speed.py --parquet /tmp/events_1m.parquet   # build the table once
-    .venv/bin/python bench/detect_speed.py --parquet /tmp/events_1m.parquet   # measure, fresh process
+    # 1. Build the fingerprinted frame and template catalog once, from canonical JSONL (the scan's own
+    #    ingest and fingerprint stages), or a synthetic FINGERPRINT_SCHEMA table without a catalog:
+    .venv/bin/python bench/detect_speed.py prepare --traffic traffic.jsonl --cache /tmp/dg-1m
+    .venv/bin/python bench/detect_speed.py prepare --synthetic 1000000 --cache /tmp/dg-synth
 
-The table is random but shaped like provider traffic (skewed account volumes, a few hundred templates per
-mix, IPv4/IPv6 clients, label probabilities mostly near zero) so that group-bys, joins and the linking step
-see realistic cardinalities. Prints wall time per stage and the process's peak RSS.
+    # 2. Measure ``detect`` with this checkout, and with another checkout's ``src`` for comparison:
+    git worktree add /tmp/dg-main main
+    nice -n 5 .venv/bin/python bench/detect_speed.py measure --cache /tmp/dg-1m --baseline /tmp/dg-main/src
+
+Each run is a fresh process that loads the cached frame (one chunk, as the scan hands it over), computes the
+catalog's MinHash signatures first (fingerprint-stage work, reported apart), then runs ``detect`` alone and
+reports its CPU seconds (user + system, all threads), wall seconds and the RSS it added at its peak (sampled
+every 5 ms) over the RSS before it started. With ``--baseline`` both results are compared field by field
+(flagged accounts, scores within 1e-9, evidence, campaigns) and any difference is printed.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import json
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
 
-from distillguard.detect import DetectConfig, detect
-from distillguard.features import account_features, fingerprint_frame
-from distillguard.fingerprint.schema import CAPABILITIES, LABELS
+HERE = Path(__file__).resolve().parent
+SAMPLE_SECONDS = 0.005
 
 
 def synthetic_events(rows: int, accounts: int, seed: int = 7) -> pl.DataFrame:
+    """Random FINGERPRINT_SCHEMA events shaped like provider traffic (skewed volumes, shared templates)."""
+    from distillguard.features import fingerprint_frame
+    from distillguard.fingerprint.schema import CAPABILITIES, LABELS
+
     rng = np.random.default_rng(seed)
     weights = rng.pareto(1.2, accounts) + 0.05
     account = rng.choice(accounts, size=rows, p=weights / weights.sum())
@@ -79,35 +97,187 @@ def synthetic_events(rows: int, accounts: int, seed: int = 7) -> pl.DataFrame:
     return fingerprint_frame(columns)  # type: ignore[arg-type]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--accounts", type=int, default=8_000)
-    parser.add_argument("--parquet", type=Path, help="Cache the synthetic table here (built once).")
-    args = parser.parse_args()
-    if args.parquet is not None and args.parquet.exists():
-        events = pl.read_parquet(args.parquet)
+def prepare(args: argparse.Namespace) -> None:
+    cache: Path = args.cache
+    cache.mkdir(parents=True, exist_ok=True)
+    if args.synthetic:
+        synthetic_events(args.synthetic, args.accounts).write_parquet(cache / "events.parquet")
+        (cache / "catalog.pkl").unlink(missing_ok=True)
     else:
-        events = synthetic_events(args.rows, args.accounts)
-        if args.parquet is not None:
-            events.write_parquet(args.parquet)
-            print(f"wrote {args.parquet}; run again to measure from a fresh process")
-            return
-    start_rss = _peak_mib()
-    size = events.estimated_size() / 2**20
-    print(f"{events.height:,} events ({size:.0f} MiB in memory, RSS {start_rss:.0f} MiB)")
-    for name, step in (
-        ("account_features", lambda: account_features(events)),
-        ("detect (features included)", lambda: detect(events, None, DetectConfig())),
-    ):
-        cpu, wall = time.process_time(), time.perf_counter()
-        step()
-        print(f"{name}: {time.perf_counter() - wall:.2f} s wall, {time.process_time() - cpu:.2f} s CPU")
-    print(f"peak RSS {_peak_mib():.0f} MiB")
+        from distillguard.config import ScanConfig
+        from distillguard.ingest import Quarantine, read_events
+        from distillguard.pipeline import fingerprint_events
+
+        config = ScanConfig()
+        with Quarantine(cache / "quarantine.jsonl") as quarantine:
+            batches = read_events([args.traffic], quarantine=quarantine, batch_rows=config.batch_rows)
+            data = fingerprint_events(batches, config)
+        data.events.write_parquet(cache / "events.parquet")
+        with (cache / "catalog.pkl").open("wb") as handle:
+            pickle.dump(data.catalog, handle)
+    print(f"wrote {cache}")
 
 
-def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+class _PeakSampler:
+    """Highest RSS seen while running, sampled from a thread (VmHWM cannot be reset per stage)."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._process = psutil.Process()
+        self.start = self.rss()
+        self.peak = self.start
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def rss(self) -> float:
+        return float(self._process.memory_info().rss) / 2**20
+
+    def _run(self) -> None:
+        while not self._stop.wait(SAMPLE_SECONDS):
+            self.peak = max(self.peak, self.rss())
+
+    def __enter__(self) -> _PeakSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.rss())
+
+
+def child(args: argparse.Namespace) -> None:
+    """One measurement in this (fresh) process; writes metrics and the result digest as JSON."""
+    import gc
+
+    from distillguard.detect import DetectConfig, detect
+
+    # The digest comes from this checkout's module even when a baseline checkout is on the path.
+    result_digest = _this_compare().result_digest
+
+    events = pl.read_parquet(args.cache / "events.parquet").rechunk()
+    catalog = None
+    signing = 0.0
+    catalog_path = args.cache / "catalog.pkl"
+    if catalog_path.exists():
+        with catalog_path.open("rb") as handle:
+            catalog = pickle.load(handle)
+        started = time.process_time()
+        catalog.to_arrow()  # computes the lazy MinHash signatures: fingerprint-stage work, kept apart
+        signing = time.process_time() - started
+    gc.collect()
+    times = os.times()
+    wall = time.perf_counter()
+    with _PeakSampler() as sampler:
+        result = detect(events, catalog, DetectConfig())
+    after = os.times()
+    metrics = {
+        "events": events.height,
+        "cpu_s": (after.user + after.system) - (times.user + times.system),
+        "wall_s": time.perf_counter() - wall,
+        "rss_before_mb": sampler.start,
+        "peak_added_mb": sampler.peak - sampler.start,
+        "signatures_cpu_s": signing,
+        "accounts": len(result.accounts),
+        "flagged": sum(a.flagged for a in result.accounts),
+        "campaigns": len(result.campaigns),
+    }
+    args.out.write_text(json.dumps({"metrics": metrics, "digest": result_digest(result)}))
+
+
+def _this_compare() -> Any:
+    import importlib.util
+
+    path = HERE.parent / "src" / "distillguard" / "detect" / "_compare.py"
+    spec = importlib.util.spec_from_file_location("_detect_compare", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run_child(cache: Path, src: Path | None, out: Path) -> dict[str, Any]:
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    command = [
+        sys.executable,
+        str(HERE / "detect_speed.py"),
+        "_child",
+        "--cache",
+        str(cache),
+        "--out",
+        str(out),
+    ]
+    subprocess.run(command, env=env, check=True)
+    data: dict[str, Any] = json.loads(out.read_text())
+    return data
+
+
+def measure(args: argparse.Namespace) -> None:
+    from distillguard.detect._compare import result_differences
+
+    runs: list[tuple[str, dict[str, Any]]] = []
+    with tempfile.TemporaryDirectory(prefix="detect-speed-") as tmp:
+        for repeat in range(args.repeat):
+            if args.baseline is not None:
+                runs.append(
+                    ("baseline", _run_child(args.cache, args.baseline, Path(tmp) / f"b{repeat}.json"))
+                )
+            runs.append(("this checkout", _run_child(args.cache, None, Path(tmp) / f"n{repeat}.json")))
+    header = ("code", "events", "CPU s", "wall s", "RSS added MiB", "signing CPU s")
+    print("{:14s} {:>10s} {:>7s} {:>7s} {:>14s} {:>14s}".format(*header))
+    for name, run in runs:
+        m = run["metrics"]
+        print(
+            f"{name:14s} {m['events']:>10,} {m['cpu_s']:>7.2f} {m['wall_s']:>7.2f} "
+            f"{m['peak_added_mb']:>14.0f} "
+            f"{m['signatures_cpu_s']:>14.2f}   ({m['accounts']:,} accounts, {m['flagged']} flagged, "
+            f"{m['campaigns']} campaigns)"
+        )
+    if args.baseline is None:
+        return
+    old = [run for name, run in runs if name == "baseline"]
+    new = [run for name, run in runs if name != "baseline"]
+    cpu = min(r["metrics"]["cpu_s"] for r in new) / min(r["metrics"]["cpu_s"] for r in old)
+    rss = min(r["metrics"]["peak_added_mb"] for r in new) / min(r["metrics"]["peak_added_mb"] for r in old)
+    print(f"new/old (best of {args.repeat}): CPU {cpu:.2f}x, RSS added {rss:.2f}x")
+    differences = result_differences(old[0]["digest"], new[0]["digest"])
+    if differences:
+        print("RESULTS DIFFER:")
+        for line in differences:
+            print(f"  {line}")
+        raise SystemExit(1)
+    print("results identical (flagged accounts, scores within 1e-9, evidence, campaigns)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    p = commands.add_parser("prepare", help="build the cached fingerprinted frame (and catalog)")
+    p.add_argument("--cache", type=Path, required=True)
+    p.add_argument("--traffic", type=Path, help="canonical JSONL to ingest and fingerprint")
+    p.add_argument("--synthetic", type=int, default=0, help="rows of synthetic events instead")
+    p.add_argument("--accounts", type=int, default=8_000)
+    m = commands.add_parser("measure", help="measure detect on the cached frame")
+    m.add_argument("--cache", type=Path, required=True)
+    m.add_argument("--baseline", type=Path, help="another checkout's src directory to compare with")
+    m.add_argument("--repeat", type=int, default=1)
+    c = commands.add_parser("_child")
+    c.add_argument("--cache", type=Path, required=True)
+    c.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    if args.command == "prepare":
+        if not args.synthetic and args.traffic is None:
+            parser.error("prepare needs --traffic or --synthetic")
+        prepare(args)
+    elif args.command == "measure":
+        measure(args)
+    else:
+        child(args)
 
 
 if __name__ == "__main__":

@@ -58,15 +58,41 @@ def fingerprint_events(
     batches: Iterable[pa.RecordBatch], config: ScanConfig, progress: ProgressCallback | None = None
 ) -> FingerprintedEvents:
     fingerprinter = Fingerprinter(config.fingerprint)
-    reduced: list[pa.RecordBatch] = []
+    # Each reduced batch becomes polars at once, so its Arrow buffers are freed batch by batch instead of
+    # all being held until a final conversion that would need the frame twice over.
+    frames: list[pl.DataFrame] = []
     for batch in batches:
-        reduced.append(fingerprinter.fingerprint(batch))
+        frames.append(_to_polars(fingerprinter.fingerprint(batch)))
         if progress is not None:
             progress(batch.num_rows)
-    table = pa.Table.from_batches(reduced, schema=FINGERPRINT_SCHEMA)
-    frame = pl.from_arrow(table)
+    if not frames:
+        frames.append(_to_polars(FINGERPRINT_SCHEMA.empty_table()))
+    return FingerprintedEvents(concat_columnwise(frames), fingerprinter.catalog)
+
+
+def _to_polars(data: pa.RecordBatch | pa.Table) -> pl.DataFrame:
+    frame = pl.from_arrow(data)
     assert isinstance(frame, pl.DataFrame)
-    return FingerprintedEvents(frame, fingerprinter.catalog)
+    return frame
+
+
+def concat_columnwise(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """Stack frames of one schema into a single-chunk frame, emptying ``frames``.
+
+    Detection adds derived columns to the events; on a frame of many chunks each such column (computed in
+    one chunk) would force a copy of the whole frame to line the chunks up. Joining column by column and
+    dropping each column's pieces at once keeps the extra memory to the largest column, where
+    ``pl.concat(..., rechunk=True)`` holds the frame twice.
+    """
+    names = frames[0].columns
+    pieces = {name: [frame.get_column(name) for frame in frames] for name in names}
+    frames.clear()
+    columns = []
+    for name in names:
+        parts = pieces.pop(name)
+        columns.append(pl.concat(parts, rechunk=True) if len(parts) > 1 else parts[0].rechunk())
+        del parts
+    return pl.DataFrame(columns)
 
 
 def detect_events(batches: Iterable[pa.RecordBatch], config: ScanConfig | None = None) -> DetectionResult:

@@ -44,36 +44,14 @@ def banding(num_perm: int, threshold: float) -> tuple[int, int]:
 def signature_clusters(catalog: SignedCatalog, threshold: float) -> pl.DataFrame:
     """``template_hash`` -> ``template_cluster`` (the cluster's most requested member's hash)."""
     table = catalog.to_arrow()
-    frame = pl.from_arrow(table.select(["template_hash", "requests", "signature"]))
+    frame = pl.from_arrow(table.select(["template_hash", "requests"]))
     assert isinstance(frame, pl.DataFrame)
     if frame.height == 0:
         return pl.DataFrame(schema={"template_hash": pl.UInt64, "template_cluster": pl.UInt64})
-    flat = pa.concat_arrays(
-        [cast("pa.FixedSizeListArray[Any, Any]", chunk).flatten() for chunk in table["signature"].chunks]
-    )
-    signatures = np.asarray(flat.to_numpy(zero_copy_only=False), dtype=np.uint64)
-    num_perm = len(signatures) // frame.height
-    matrix = signatures.reshape(frame.height, num_perm)
-    bands, rows = banding(num_perm, threshold)
-    # One 64-bit key per (template, band): a polynomial mix of the band's values.
-    keys = np.zeros((frame.height, bands), dtype=np.uint64)
-    for band in range(bands):
-        block = matrix[:, band * rows : (band + 1) * rows]
-        mixed = np.zeros(frame.height, dtype=np.uint64)
-        for column in range(rows):
-            mixed = mixed * np.uint64(1_000_003) + block[:, column] + np.uint64(band)
-        keys[:, band] = mixed
-    node = np.arange(frame.height, dtype=np.int64)
-    buckets = pl.DataFrame(
-        {"node": np.repeat(node, bands), "band": np.tile(np.arange(bands), frame.height), "key": keys.ravel()}
-    )
-    # Star edges: every member of a bucket links to the bucket's smallest node (same components as all pairs).
-    edges = (
-        buckets.with_columns(pl.col("node").min().over("band", "key").alias("root"))
-        .filter(pl.col("node") != pl.col("root"))
-        .select("node", "root")
-        .unique()
-    )
+    matrix = _signature_matrix(table, frame.height)
+    del table  # the previews and a copy of the signatures: drop them before the banding allocates
+    bands, rows = banding(matrix.shape[1], threshold)
+    edges = _band_edges(matrix, bands, rows)
     labels = _components(frame.height, edges)
     ranked = frame.select("template_hash", "requests").with_columns(pl.Series("label", labels))
     leaders = (
@@ -83,6 +61,42 @@ def signature_clusters(catalog: SignedCatalog, threshold: float) -> pl.DataFrame
     )
     return ranked.join(leaders, on="label").select(
         pl.col("template_hash").cast(pl.UInt64), pl.col("template_cluster").cast(pl.UInt64)
+    )
+
+
+def _signature_matrix(table: pa.Table, height: int) -> np.ndarray:
+    """The signatures as a (templates, num_perm) matrix of their own 32-bit type (no 64-bit copy)."""
+    chunks = [cast("pa.FixedSizeListArray[Any, Any]", chunk).flatten() for chunk in table["signature"].chunks]
+    flat = chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks)
+    values = np.asarray(flat.to_numpy(zero_copy_only=False))
+    return values.reshape(height, len(values) // height)
+
+
+def _band_edges(matrix: np.ndarray, bands: int, rows: int) -> pl.DataFrame:
+    """(node, root) star edges: in every band, each template links to the smallest one with the same key.
+
+    One band at a time, so the working memory is one band's keys, not a (templates x bands) table.
+    """
+    height = matrix.shape[0]
+    found: list[np.ndarray] = []
+    for band in range(bands):
+        block = matrix[:, band * rows : (band + 1) * rows].astype(np.uint64)
+        # One 64-bit key per template: a polynomial mix of the band's values (wrapping arithmetic).
+        key = np.zeros(height, dtype=np.uint64)
+        for column in range(rows):
+            key = key * np.uint64(1_000_003) + block[:, column] + np.uint64(band)
+        order = np.argsort(key)
+        ordered = key[order]
+        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+        sizes = np.diff(np.append(starts, height))
+        root = np.repeat(np.minimum.reduceat(order, starts), sizes)
+        linked = order != root
+        # Pairs packed into one integer, so duplicates across bands drop with one np.unique.
+        found.append(order[linked].astype(np.int64) * height + root[linked])
+    pairs = np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+    pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
+    return pl.DataFrame(
+        {"node": pairs // height, "root": pairs % height}, schema={"node": pl.Int64, "root": pl.Int64}
     )
 
 

@@ -58,7 +58,7 @@ def account_features(events: pl.DataFrame, context: FeatureContext | None = None
     names = events.select(pl.col(_ACC).unique().sort()).with_row_index(_KEY)
     prepared = _prepare(events, names, context).collect()
     lazy = prepared.lazy()
-    parts: list[pl.LazyFrame] = [
+    parts: list[pl.LazyFrame | pl.DataFrame] = [
         _basic(lazy),
         _gaps(lazy),
         _top_share(lazy, "template_hash", "template", distinct="distinct_templates"),
@@ -71,7 +71,7 @@ def account_features(events: pl.DataFrame, context: FeatureContext | None = None
         _top_share(lazy, "payment_fingerprint", "payment", distinct="distinct_payments"),
         _top_share(lazy, "model", "model", distinct="distinct_models"),
         _top_share(lazy, "capability", "capability", distinct="distinct_capabilities"),
-        _words(lazy),
+        _words(prepared),
         _entropy(lazy, "_hour", "hour_entropy", 24),
         _entropy(lazy, "_dow", "dow_entropy", 7),
         _entropy(lazy, "capability", "capability_entropy", len(CAPABILITIES)),
@@ -79,10 +79,16 @@ def account_features(events: pl.DataFrame, context: FeatureContext | None = None
         _busiest_hour(lazy),
         _pivot(lazy, context),
     ]
-    joined = parts[0]
+    # One part at a time: each is a few group-bys over the events whose result is one row per account, and
+    # running them all in one query would hold every part's hash tables over the events at once.
+    joined = _collected(parts[0])
     for part in parts[1:]:
-        joined = joined.join(part, on=_KEY, how="left")
-    return _finish(joined.join(names.lazy(), on=_KEY, how="left")).collect()
+        joined = joined.join(_collected(part), on=_KEY, how="left")
+    return _finish(joined.lazy().join(names.lazy(), on=_KEY, how="left")).collect()
+
+
+def _collected(part: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
+    return part.collect() if isinstance(part, pl.LazyFrame) else part
 
 
 # Event columns the features read; the rest (request ids, latency, ...) are never copied.
@@ -126,7 +132,13 @@ def _gaps(lazy: pl.LazyFrame) -> pl.LazyFrame:
     return (
         lazy.select(_KEY, "ts")
         .sort(_KEY, "ts")
-        .with_columns((pl.col("ts").diff().dt.total_microseconds() / 1e6).over(_KEY).alias("_gap"))
+        # Sorted by account, a plain diff is the per-account diff except at each account's first request.
+        .with_columns(
+            pl.when(_run_start())
+            .then(None)
+            .otherwise(pl.col("ts").diff().dt.total_microseconds() / 1e6)
+            .alias("_gap")
+        )
         .group_by(_KEY)
         .agg(
             gap.median().alias("interarrival_median_s"),
@@ -134,6 +146,20 @@ def _gaps(lazy: pl.LazyFrame) -> pl.LazyFrame:
             gap.std().alias("_gap_std"),
         )
     )
+
+
+def _run_start() -> pl.Expr:
+    """True on the first row of each account in a frame sorted by account."""
+    return pl.col(_KEY).ne_missing(pl.col(_KEY).shift())
+
+
+def _within_run(running: pl.Expr) -> pl.Expr:
+    """A running total over the whole (account-sorted) frame, restarted at each account's first row.
+
+    Equal to ``running.over(_KEY)`` there, without the window's hashing of the key: the value at the
+    account's first row is carried forward and subtracted.
+    """
+    return running - pl.when(_run_start()).then(running).forward_fill()
 
 
 def _share(condition: pl.Expr) -> pl.Expr:
@@ -203,7 +229,7 @@ def _top_share(lazy: pl.LazyFrame, key: str, name: str, *, distinct: str) -> pl.
     )
 
 
-def _words(lazy: pl.LazyFrame) -> pl.LazyFrame:
+def _words(prepared: pl.DataFrame) -> pl.LazyFrame:
     """Vocabulary breadth of the payloads, measured on a bounded pseudo-random sample of words.
 
     Requests are taken in payload-hash order (pseudo-random, and a total order with time as tie-break, so
@@ -213,22 +239,26 @@ def _words(lazy: pl.LazyFrame) -> pl.LazyFrame:
     the cost bounded per account instead of growing with its traffic.
     """
     order = (
-        lazy.with_row_index("_row")
+        prepared.lazy()
+        .with_row_index("_row")
         .select(
             _KEY, "_row", "payload_hash", "ts", pl.col("payload_words").list.len().fill_null(0).alias("_n")
         )
         .sort(_KEY, "payload_hash", "ts")
-        .with_columns((pl.col("_n").cum_sum().over(_KEY) - pl.col("_n")).alias("_before"))
+        .with_columns(_within_run(pl.col("_n").cast(pl.Int64).cum_sum() - pl.col("_n")).alias("_before"))
         .filter((pl.col("_before") < WORD_SAMPLE) & (pl.col("_n") > 0))
-        .select("_row", "_before")
+        .select("_row")
+        .collect()
     )
-    lists = lazy.with_row_index("_row").select("_row", _KEY, "payload_words")
+    # The sampled rows' word lists are gathered by position: a join on the row number would hash every
+    # event's row number to pick a small share of them.
+    rows = order.get_column("_row")
     words = (
-        order.join(lists, on="_row", how="left", maintain_order="left")
-        .select(_KEY, "payload_words")
+        prepared.select(pl.col(_KEY).gather(rows), pl.col("payload_words").gather(rows))
+        .lazy()
         .explode("payload_words")
         .drop_nulls("payload_words")
-        .with_columns(pl.int_range(pl.len()).over(_KEY).alias("_pos"))
+        .with_columns(_within_run(pl.int_range(pl.len(), dtype=pl.Int64)).alias("_pos"))
         .filter(pl.col("_pos") < WORD_SAMPLE)
     )
     head = pl.col("payload_words").filter(pl.col("_pos") < BREADTH_SAMPLE_WORDS)
