@@ -25,8 +25,9 @@ class ScanConfig:
 
     fmt: str = "auto"
     batch_rows: int = 50_000
-    # Processes that parse input while the main process fingerprints: 1 reads in-process.
-    workers: int = 1
+    # Processes that parse input while the main process fingerprints: 1 reads in-process; 0 (auto) uses one
+    # background parser for large plain JSON-lines input on a machine with a second CPU.
+    workers: int = 0
     fingerprint: FingerprintConfig = field(default_factory=FingerprintConfig)
     detect: DetectConfig = field(default_factory=DetectConfig)
 
@@ -42,7 +43,7 @@ class ScanConfig:
             return cls(
                 fmt=str(data.get("fmt", "auto")),
                 batch_rows=int(data.get("batch_rows", 50_000)),
-                workers=int(data.get("workers", 1)),
+                workers=int(data.get("workers", 0)),
                 fingerprint=FingerprintConfig.from_dict(data.get("fingerprint") or {}),
                 detect=DetectConfig.from_dict(data.get("detect") or {}),
             )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import resource
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
+import psutil
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +37,34 @@ def _peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
+class _HelperMemory(threading.Thread):
+    """Samples the total RSS of this process's descendants (a scan's background parser), every 0.2 s."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_mb = 0.0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        me = psutil.Process()
+        while not self.done.wait(0.2):
+            total = 0
+            for child in me.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    total += child.memory_info().rss
+            self.peak_mb = max(self.peak_mb, total / (1024 * 1024))
+
+
 def _child(target: Callable[[], int], conn: multiprocessing.connection.Connection) -> None:
+    helpers = _HelperMemory()
+    helpers.start()
     start = time.perf_counter()
     value = target()
-    conn.send(Measurement(time.perf_counter() - start, _peak_rss_mb(), value))
+    seconds = time.perf_counter() - start
+    helpers.done.set()
+    helpers.join()
+    # The peak counts helper processes too: the process's own high-water mark plus its helpers' sampled peak.
+    conn.send(Measurement(seconds, _peak_rss_mb() + helpers.peak_mb, value))
     conn.close()
 
 

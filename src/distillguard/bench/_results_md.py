@@ -112,7 +112,9 @@ def _speed_section(results: BenchResults) -> list[str]:
     return [
         "## Speed and memory",
         "",
-        "Each measured in a fresh process on the same canonical JSONL file.",
+        "Each measured in a fresh process on the same canonical JSONL file, with the scan's default settings",
+        "(on 2 or more CPUs a large file is parsed in one background process while the scan fingerprints).",
+        "Peak RSS is the process's own high-water mark plus the sampled peak of its helper processes.",
         "",
         "| step | events | seconds | events/s | peak RSS |",
         "| --- | ---: | ---: | ---: | ---: |",

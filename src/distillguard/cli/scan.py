@@ -28,7 +28,12 @@ def scan(
     ] = None,
     config: Annotated[Path | None, typer.Option(help="A YAML scan configuration file.")] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Processes that parse input while the scan fingerprints (default 1).")
+        int | None,
+        typer.Option(
+            help="Processes that parse input while the scan fingerprints: 1 parses in the scan's own "
+            "process; default 0 (auto) uses one background parser for large plain JSON-lines input "
+            "when a second CPU is free."
+        ),
     ] = None,
     peer: Annotated[
         Path | None, typer.Option(help="A STIX bundle pulled from the hub: match peers' indicators locally.")

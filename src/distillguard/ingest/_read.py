@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -16,10 +17,16 @@ from distillguard.ingest._otel import OtelReader
 from distillguard.ingest._parallel import read_parallel
 from distillguard.ingest._parquet import ParquetReader
 from distillguard.ingest._quarantine import Quarantine
+from distillguard.ingest._source import is_gzip
 
 FORMATS: dict[str, type[Reader]] = {
     reader.name: reader for reader in (CanonicalReader, LiteLLMReader, OtelReader, ParquetReader)
 }
+# ``read_events(workers=AUTO_WORKERS)`` parses inputs of at least this many bytes of plain JSON lines in
+# one background process when a second CPU is free: parsing then overlaps fingerprinting (1M events on
+# 2 cores: 52.8 s -> 41.2 s). Smaller inputs are not worth a process start.
+AUTO_WORKERS = 0
+BACKGROUND_MIN_BYTES = 64 << 20
 # Order matters when sniffing a JSON object: the most specific shape first.
 _JSON_READERS: list[type[Reader]] = [OtelReader, LiteLLMReader, CanonicalReader]
 
@@ -56,16 +63,37 @@ def read_events(
     ``fmt`` is ``"auto"`` (recognise each file by content) or a key of ``FORMATS``. Unreadable records go
     to ``quarantine``; a file that cannot be opened or recognised raises ``InputFormatError``.
     ``workers > 1`` parses in that many processes (large plain JSON-lines files are split into parts);
-    the batches, their order and the quarantine are the same as with one process.
+    the batches, their order and the quarantine are the same as with one process. ``workers == 1`` parses
+    in this process. ``workers == 0`` (auto) parses in one background process when the input is large
+    plain JSON lines and a second CPU is available, so that parsing overlaps the caller's work on the
+    batches (fingerprinting); otherwise in this process.
     """
     if fmt != "auto" and fmt not in FORMATS:
         raise InputFormatError(f"unknown format {fmt!r}; expected auto or one of {', '.join(FORMATS)}")
+    if workers < 0:
+        raise InputFormatError(f"workers must be 0 (auto), 1 (in this process) or more, not {workers}")
     files = _readers(paths, fmt)
-    if workers > 1:
+    if workers == AUTO_WORKERS:
+        listed = list(files)
+        if _parse_in_background(listed):
+            yield from read_parallel(listed, quarantine, batch_rows, 1)
+            return
+        files = iter(listed)
+    elif workers > 1:
         yield from read_parallel(files, quarantine, batch_rows, workers)
         return
     for path, reader in files:
         yield from reader(path, quarantine, batch_rows).batches()
+
+
+def _parse_in_background(files: list[tuple[Path, type[Reader]]]) -> bool:
+    if len(os.sched_getaffinity(0)) < 2:
+        return False
+    # A gzip file or one of a format read whole would reach the parent as one piece: only line-aligned
+    # parts of plain JSON lines keep the parent's memory bounded.
+    if not files or not all(reader.splittable and not is_gzip(path) for path, reader in files):
+        return False
+    return sum(path.stat().st_size for path, _ in files) >= BACKGROUND_MIN_BYTES
 
 
 def _readers(paths: Sequence[Path | str], fmt: str) -> Iterator[tuple[Path, type[Reader]]]:

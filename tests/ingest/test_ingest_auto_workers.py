@@ -1,0 +1,71 @@
+"""Auto workers: a large plain JSON-lines input is parsed in one background process, with the same result."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from ingest_helpers import SAMPLES
+
+from distillguard.config import ScanConfig
+from distillguard.errors import InputFormatError
+from distillguard.ingest import EVENT_SCHEMA, Quarantine, _parallel, _read, read_events
+
+
+def _table(paths: list[Path], qpath: Path, workers: int) -> pa.Table:
+    with Quarantine(qpath) as quarantine:
+        batches = list(read_events(paths, quarantine=quarantine, batch_rows=16, workers=workers))
+    return pa.Table.from_batches(batches, schema=EVENT_SCHEMA)
+
+
+@pytest.fixture
+def background_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = _read.read_parallel
+
+    def counting(*args: Any) -> Iterator[pa.RecordBatch]:
+        calls.append(args[-1])  # the number of worker processes
+        return real(*args)
+
+    monkeypatch.setattr(_read, "read_parallel", counting)
+    monkeypatch.setattr(_read, "BACKGROUND_MIN_BYTES", 1_000)
+    monkeypatch.setattr(_parallel, "SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(_parallel, "PART_BYTES", 5_000)
+    return calls
+
+
+def test_large_plain_input_is_parsed_in_one_background_process(
+    tmp_path: Path, background_calls: list[int]
+) -> None:
+    big = tmp_path / "big.jsonl"
+    lines = (SAMPLES / "canonical.jsonl").read_bytes().splitlines() * 4
+    lines[9] = b"{broken"
+    big.write_bytes(b"\n".join(lines) + b"\n")
+    auto = _table([big], tmp_path / "q0.jsonl", workers=0)
+    assert background_calls == [1]
+    in_process = _table([big], tmp_path / "q1.jsonl", workers=1)
+    assert background_calls == [1]  # workers=1 never starts a process
+    assert auto.equals(in_process) and auto.num_rows == 79
+    assert (tmp_path / "q0.jsonl").read_bytes() == (tmp_path / "q1.jsonl").read_bytes()
+
+
+def test_small_or_gzip_input_stays_in_process(
+    tmp_path: Path, background_calls: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gz = tmp_path / "big.jsonl.gz"
+    gz.write_bytes(gzip.compress((SAMPLES / "canonical.jsonl").read_bytes() * 4))
+    assert _table([gz], tmp_path / "q.jsonl", workers=0).num_rows == 80
+    small = SAMPLES / "canonical.jsonl"
+    monkeypatch.setattr(_read, "BACKGROUND_MIN_BYTES", small.stat().st_size + 1)
+    assert _table([small], tmp_path / "q2.jsonl", workers=0).num_rows == 20
+    assert background_calls == []
+
+
+def test_scan_default_is_auto_and_negative_workers_are_refused(tmp_path: Path) -> None:
+    assert ScanConfig().workers == 0 and ScanConfig.from_dict({}).workers == 0
+    with pytest.raises(InputFormatError, match="workers"), Quarantine(tmp_path / "q.jsonl") as q:
+        list(read_events([SAMPLES / "canonical.jsonl"], quarantine=q, workers=-1))
