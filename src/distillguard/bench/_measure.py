@@ -37,8 +37,8 @@ def _peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-class _HelperMemory(threading.Thread):
-    """Samples the total RSS of this process's descendants (a scan's background parser), every 0.2 s."""
+class _TreeMemory(threading.Thread):
+    """Samples the RSS of this process plus its descendants (a scan's background parser) every 0.2 s."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
@@ -48,7 +48,7 @@ class _HelperMemory(threading.Thread):
     def run(self) -> None:
         me = psutil.Process()
         while not self.done.wait(0.2):
-            total = 0
+            total = me.memory_info().rss
             for child in me.children(recursive=True):
                 with contextlib.suppress(psutil.Error):
                     total += child.memory_info().rss
@@ -56,15 +56,16 @@ class _HelperMemory(threading.Thread):
 
 
 def _child(target: Callable[[], int], conn: multiprocessing.connection.Connection) -> None:
-    helpers = _HelperMemory()
-    helpers.start()
+    tree = _TreeMemory()
+    tree.start()
     start = time.perf_counter()
     value = target()
     seconds = time.perf_counter() - start
-    helpers.done.set()
-    helpers.join()
-    # The peak counts helper processes too: the process's own high-water mark plus its helpers' sampled peak.
-    conn.send(Measurement(seconds, _peak_rss_mb() + helpers.peak_mb, value))
+    tree.done.set()
+    tree.join()
+    # Helper processes count while they live: the peak of the sampled total of the process tree, or the
+    # process's own high-water mark if that is higher (a short spike between two samples).
+    conn.send(Measurement(seconds, max(_peak_rss_mb(), tree.peak_mb), value))
     conn.close()
 
 
