@@ -7,7 +7,13 @@ from typing import Any, ClassVar
 
 from distillguard.ingest._base import JsonLinesReader, Row
 from distillguard.ingest._fast_canonical import FastCanonical
-from distillguard.ingest._openai import conversation, first_finish_reason, sampling, tools_summary
+from distillguard.ingest._openai import (
+    conversation,
+    conversation_columns,
+    first_finish_reason,
+    sampling,
+    tools_summary,
+)
 from distillguard.ingest._quarantine import Quarantine
 from distillguard.ingest._record import RecordError, opt_dict, opt_int, required_str, wrong_type
 
@@ -80,15 +86,7 @@ class CanonicalReader(JsonLinesReader):
             get("payment_fingerprint"),
             get("endpoint"),
             request.get("model"),
-            conv[0],
-            conv[1],
-            conv[2],
-            conv[3],
-            n_tools,
-            conv[4],
-            conv[5],
-            tools_text,
-            conv[6],
+            *conversation_columns(conv, n_tools, tools_text),
             *sampling(request),
             first_finish_reason(response),
             prompt_tokens,

@@ -20,7 +20,13 @@ import msgspec
 import orjson
 
 from distillguard.ingest._base import Row
-from distillguard.ingest._openai import PART_SEPARATOR, SYSTEM_ROLES, TOOL_ROLES, tools_summary
+from distillguard.ingest._openai import (
+    PART_SEPARATOR,
+    SYSTEM_ROLES,
+    TOOL_ROLES,
+    conversation_columns,
+    tools_summary,
+)
 from distillguard.ingest.schema import TEXT_CAP_CHARS
 
 Int32 = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
@@ -214,15 +220,7 @@ class FastCanonical:
             record.payment_fingerprint,
             record.endpoint,
             request.model,
-            conv[0],
-            conv[1],
-            conv[2],
-            conv[3],
-            n_tools,
-            conv[4],
-            conv[5],
-            tools_text,
-            conv[6],
+            *conversation_columns(conv, n_tools, tools_text),
             temperature,
             top_p,
             max_tokens,

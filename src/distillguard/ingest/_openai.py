@@ -194,3 +194,10 @@ def first_finish_reason(response: dict[str, Any]) -> str | None:
     if type(choices) is not list or type(choices[0]) is not dict:
         raise RecordError("wrong type: response.choices must be a list of objects")
     return opt_str(choices[0], "finish_reason", "response.choices[].finish_reason")
+
+
+def conversation_columns(
+    conv: Conversation, n_tools: int, tools_text: str | None
+) -> tuple[int, int, int, int, int, str | None, str | None, str | None, int]:
+    """A row's conversation and tool values in EVENT_SCHEMA column order (the two are interleaved there)."""
+    return (conv[0], conv[1], conv[2], conv[3], n_tools, conv[4], conv[5], tools_text, conv[6])

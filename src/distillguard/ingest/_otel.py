@@ -28,7 +28,7 @@ import pyarrow as pa
 from distillguard.ingest._base import UNEXPECTED, Reader, Row, undecodable_reason, unexpected_reason
 from distillguard.ingest._batch import BatchBuilder
 from distillguard.ingest._genai import conversation, structured
-from distillguard.ingest._openai import tools_summary
+from distillguard.ingest._openai import conversation_columns, tools_summary
 from distillguard.ingest._otlp import attributes
 from distillguard.ingest._quarantine import RAW_CAP_BYTES
 from distillguard.ingest._record import RecordError, type_name, wrong_type
@@ -110,15 +110,7 @@ def span_row(span: dict[str, Any], resource: dict[str, Any]) -> Row | None:
         None,
         _typed(attrs, "url.path", str) or _typed(attrs, "http.route", str),
         _typed(attrs, "gen_ai.request.model", str),
-        conv[0],
-        conv[1],
-        conv[2],
-        conv[3],
-        n_tools,
-        conv[4],
-        conv[5],
-        tools_text,
-        conv[6],
+        *conversation_columns(conv, n_tools, tools_text),
         _typed(attrs, "gen_ai.request.temperature", float),
         _typed(attrs, "gen_ai.request.top_p", float),
         _typed(attrs, "gen_ai.request.max_tokens", int),
