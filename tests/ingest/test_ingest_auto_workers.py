@@ -69,3 +69,13 @@ def test_scan_default_is_auto_and_negative_workers_are_refused(tmp_path: Path) -
     assert ScanConfig().workers == 0 and ScanConfig.from_dict({}).workers == 0
     with pytest.raises(InputFormatError, match="workers"), Quarantine(tmp_path / "q.jsonl") as q:
         list(read_events([SAMPLES / "canonical.jsonl"], quarantine=q, workers=-1))
+
+
+def test_one_cpu_parses_in_process(
+    tmp_path: Path, background_calls: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_read, "_usable_cpus", lambda: 1)
+    big = tmp_path / "big.jsonl"
+    big.write_bytes((SAMPLES / "canonical.jsonl").read_bytes() * 4)
+    assert _table([big], tmp_path / "q.jsonl", workers=0).num_rows == 80
+    assert background_calls == []

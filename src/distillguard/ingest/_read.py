@@ -86,8 +86,13 @@ def read_events(
         yield from reader(path, quarantine, batch_rows).batches()
 
 
+def _usable_cpus() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)  # Linux: the CPUs this process may run on
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+
+
 def _parse_in_background(files: list[tuple[Path, type[Reader]]]) -> bool:
-    if len(os.sched_getaffinity(0)) < 2:
+    if _usable_cpus() < 2:
         return False
     # A gzip file or one of a format read whole would reach the parent as one piece: only line-aligned
     # parts of plain JSON lines keep the parent's memory bounded.
