@@ -4,7 +4,13 @@ A group is scored as if it were one account: its members' events are relabelled 
 through the very same ``account_features`` and signals, against the *account* population's baseline. A
 hydra cluster of hundreds of quiet accounts thereby shows its aggregate (the volume, the sweep across
 templates and capabilities, round-the-clock activity) that no single member shows. Coordination itself
-(how many accounts, linked by what) adds its own evidence.
+(how many accounts, linked by what) adds its own evidence, but only as far as the group shows some
+harvesting evidence (a signal marked ``harvest``: content elicitation, output budget, logprobs, a payload
+sweep): one template, system prompt and user agent shared by many accounts is also what every multi-tenant
+product (a RAG or support vendor's tenants) looks like, and that is legitimate.
+
+Payload breadth is judged on the members, not on the union of their payloads: ten tenants of one product,
+each in its own narrow domain, add up to a broad-looking vocabulary, while a sweep is broad in every member.
 """
 
 from __future__ import annotations
@@ -17,16 +23,32 @@ from typing import Any, Protocol
 
 import polars as pl
 
-from distillguard.detect._score import Scored, score_all
+from distillguard.detect._lexical import account_lexical
+from distillguard.detect._score import Scored, logistic, score_all
 from distillguard.detect.signals import Signal, SignalContext, ramp
+from distillguard.detect.signals._base import (
+    BROAD_LEXICAL,
+    NARROW_KEEP,
+    NARROW_LEXICAL,
+    lexical_breadth_ramp,
+)
+from distillguard.detect.signals._content import SHARE_HIGH, SHARE_LOW
+from distillguard.detect.signals._shape import BROAD_LEXICAL_SWEEP, NARROW_LEXICAL_SWEEP
+from distillguard.detect.signals._usage import BUDGET_HIGH, BUDGET_LOW
 from distillguard.detect.types import Evidence
 from distillguard.features import FeatureContext, account_features
 from distillguard.features._account import FEATURE_INPUTS
 from distillguard.features._network import prefix_column
+from distillguard.fingerprint.schema import LABELS
 
 COORDINATION = "coordination"
 # Weight of the coordination evidence in a group's total.
 COORDINATION_WEIGHT = 1.0
+# Column of the group frame: the share of the coordination score that counts (see ``_gate_coordination``).
+COORDINATION_GATE = "coordination_gate"
+# Strongest weighted harvesting signal of a group from which its coordination counts in full (linearly from
+# 0); below it coordination only counts in proportion. Half a content signal is already a line of evidence.
+HARVEST_FOR_COORDINATION = 0.5
 # Indicator lists are capped so that a campaign record stays readable and shareable.
 MAX_INDICATORS = 50
 MAX_TEMPLATES = 10
@@ -85,7 +107,9 @@ def score_groups(
         .with_columns(pl.col("group").alias("account_id"))
         .drop("group")
     )
-    group_features = account_features(relabelled, feature_context)
+    group_features = _member_breadth(
+        account_features(relabelled, feature_context), relabelled, account_table, members
+    )
     member_facts = (
         account_table.join(members, on="account_id")
         .group_by("group")
@@ -118,8 +142,79 @@ def score_groups(
     # Coordination grows with the number of accounts (2 -> 0, about 12 -> 1) and the strength of the links.
     coordination = ramp(pl.col("n_accounts").cast(pl.Float64).log(), 0.69, 2.5) * pl.col("cohesion")
     enriched = enriched.with_columns(coordination.fill_null(0.0).alias(f"s_{COORDINATION}"))
-    scored = score_all(enriched, signals, ctx, extra={f"s_{COORDINATION}": COORDINATION_WEIGHT})
+    scored = _gate_coordination(score_all(enriched, signals, ctx), enriched, signals, ctx)
     return GroupScores(scored, enriched, members)
+
+
+def _member_breadth(
+    group_features: pl.DataFrame, relabelled: pl.DataFrame, account_table: pl.DataFrame, members: pl.DataFrame
+) -> pl.DataFrame:
+    """The group's ``lexical_breadth`` is its members' median (members too small to measure left out); only
+    a group none of whose members can be measured falls back to its pooled payloads."""
+    median = (
+        account_table.select("account_id", "lexical_breadth")
+        .join(members, on="account_id")
+        .group_by("group")
+        .agg(pl.col("lexical_breadth").median().alias("_members"))
+        .rename({"group": "account_id"})
+    )
+    pooled = account_lexical(relabelled).select("account_id", pl.col("lexical_breadth").alias("_pooled"))
+    return (
+        group_features.join(median, on="account_id", how="left")
+        .join(pooled, on="account_id", how="left")
+        .with_columns(pl.coalesce("_members", "_pooled").alias("lexical_breadth"))
+        .drop("_members", "_pooled")
+    )
+
+
+def _gate_coordination(
+    scored: Scored, enriched: pl.DataFrame, signals: Sequence[Signal], ctx: SignalContext
+) -> Scored:
+    """Add the coordination score to each group's total in proportion to its harvesting evidence."""
+    config = ctx.config
+    column = f"s_{COORDINATION}"
+    harvest = [pl.col(f"s_{s.name}") * config.weight(s.name) for s in signals if s.harvest]
+    strongest = pl.max_horizontal(harvest) if harvest else pl.lit(0.0)
+    behaviour = enriched.select("account_id", column, harvest_behaviour().alias("_behaviour"))
+    gate = (pl.max_horizontal(strongest, pl.col("_behaviour")) / HARVEST_FOR_COORDINATION).clip(0.0, 1.0)
+    frame = (
+        scored.frame.join(behaviour, on="account_id", how="left")
+        .with_columns(gate.fill_null(0.0).alias(COORDINATION_GATE))
+        .with_columns(
+            (
+                pl.col("total")
+                + pl.col(column).fill_null(0.0) * COORDINATION_WEIGHT * pl.col(COORDINATION_GATE)
+            ).alias("total")
+        )
+        .with_columns(logistic(pl.col("total"), config).alias("score"))
+        .drop("_behaviour")
+    )
+    return Scored(frame, scored.results)
+
+
+def harvest_behaviour() -> pl.Expr:
+    """How plainly a group's aggregated requests collect training data, in [0, 1], usual or not.
+
+    The harvesting *signals* ask whether a behaviour is unusual for this population; a population crowded
+    with one operator's accounts (or with products that elicit reasoning) hides it from them. For the
+    question "is this coordinated group more than a multi-tenant product?" the behaviour itself suffices:
+    an elicitation label or the whole output budget on most requests (counted at ``NARROW_KEEP`` in a
+    narrow domain, as the signals do), soft-label logprobs, or payloads sweeping a vocabulary as varied as
+    the platform's, with new payloads each time. A multi-tenant RAG or support product shows none of these.
+    """
+    breadth = NARROW_KEEP + (1.0 - NARROW_KEEP) * lexical_breadth_ramp(NARROW_LEXICAL, BROAD_LEXICAL)
+    content = pl.max_horizontal([ramp(pl.col(f"{label}_share"), SHARE_LOW, SHARE_HIGH) for label in LABELS])
+    budget = ramp(
+        pl.max_horizontal("near_cap_share", "high_effort_share", "multi_n_share"), BUDGET_LOW, BUDGET_HIGH
+    )
+    logprobs = ramp(pl.col("logprob_tiny_share"), SHARE_LOW, SHARE_HIGH)
+    novel = ramp(pl.col("payload_unique_share"), 0.4, 0.8)
+    sweep = lexical_breadth_ramp(NARROW_LEXICAL_SWEEP, BROAD_LEXICAL_SWEEP) * novel
+    return pl.max_horizontal(
+        (pl.max_horizontal(content, budget) * breadth).fill_null(0.0),
+        logprobs.fill_null(0.0),
+        sweep.fill_null(0.0),
+    )
 
 
 def _coordination(members: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
@@ -157,10 +252,16 @@ def coordination_evidence(row: Mapping[str, Any]) -> Evidence:
         ", ".join(str(k).replace("_", " ") for k in (row.get("link_kinds") or [])[:4]) or "shared indicators"
     )
     n = int(row["n_accounts"])
+    gate = row.get(COORDINATION_GATE)
+    counted = (
+        f"; counted at {100 * float(gate):.0f}% for want of clear harvesting evidence"
+        if gate is not None and float(gate) < 1.0
+        else ""
+    )
     return Evidence(
         signal=COORDINATION,
         value=float(n),
-        detail=f"{n} accounts linked by {kinds} ({int(row.get('links') or 0):,} links)",
+        detail=f"{n} accounts linked by {kinds} ({int(row.get('links') or 0):,} links){counted}",
     )
 
 

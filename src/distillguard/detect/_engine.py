@@ -12,6 +12,7 @@ import polars as pl
 from distillguard.detect._baseline import Baseline
 from distillguard.detect._campaign import (
     COORDINATION,
+    COORDINATION_GATE,
     GroupScores,
     TemplateCatalogLike,
     campaign_id,
@@ -21,6 +22,7 @@ from distillguard.detect._campaign import (
     shared_template_evidence,
 )
 from distillguard.detect._clusters import SignedCatalog, signature_clusters
+from distillguard.detect._lexical import account_lexical
 from distillguard.detect._link import link
 from distillguard.detect._population import enrich
 from distillguard.detect._score import Scored, evidence_by_account, score_all
@@ -64,6 +66,7 @@ def detect(
         events, new_model_margin_hours=config.new_model_margin_hours, pivot_hours=config.pivot_hours
     )
     table = enrich(account_features(events, feature_context), config)
+    table = table.join(account_lexical(events), on="account_id", how="left")
     span = events.select((pl.col("ts").max() - pl.col("ts").min()).dt.total_seconds()).item()
     ctx = SignalContext(Baseline.of(table, config.min_requests), config, window_hours=float(span or 0) / 3600)
     signals = build_signals(config.signals)
@@ -151,7 +154,7 @@ def _group_drafts(
     by_group = _partition(events, groups.members.rename({"group": "_part"}), flagged["account_id"])
     drafts = []
     for row in facts.join(
-        flagged.select("account_id", "score", f"s_{COORDINATION}"), on="account_id"
+        flagged.select("account_id", "score", f"s_{COORDINATION}", COORDINATION_GATE), on="account_id"
     ).iter_rows(named=True):
         group = str(row["account_id"])
         names = tuple(str(m) for m in member_map[group])

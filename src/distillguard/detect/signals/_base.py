@@ -65,17 +65,33 @@ class SignalContext:
 NARROW_WORDS_RATIO, BROAD_WORDS_RATIO = 0.2, 0.45
 # How much of a harvesting signal survives in a narrow domain.
 NARROW_KEEP = 0.5
+# Lexical breadth (``lexical_breadth``: vocabulary against the pooled population's at equal sample size) at or
+# under which payloads are one domain, and from which they are as varied as a broad account's.
+NARROW_LEXICAL, BROAD_LEXICAL = 0.1, 0.25
+# The column (added by ``distillguard.detect``; null where unknown) holding it.
+LEXICAL_BREADTH = "lexical_breadth"
 
 
 def domain_breadth(ctx: SignalContext) -> pl.Expr:
     """0 for an account whose payload vocabulary is a narrow domain for this population, 1 when it is broad.
 
     Null (too few payload words to tell) counts as broad: small accounts are damped by volume anyway.
+    Two measures, the narrower one counts: the type-token ratio against the population's median account,
+    and (when the feature table has it) ``lexical_breadth``, which compares vocabularies at equal sample
+    sizes and so still sees a narrow domain when the population's measurable accounts are narrow too.
     """
     typical = ctx.baseline.median.get("word_breadth", 0.0)
-    if typical <= 0:
-        return pl.lit(1.0)
-    return ramp(pl.col("word_breadth") / typical, NARROW_WORDS_RATIO, BROAD_WORDS_RATIO).fill_null(1.0)
+    relative = (
+        ramp(pl.col("word_breadth") / typical, NARROW_WORDS_RATIO, BROAD_WORDS_RATIO).fill_null(1.0)
+        if typical > 0
+        else pl.lit(1.0)
+    )
+    return pl.min_horizontal(relative, lexical_breadth_ramp(NARROW_LEXICAL, BROAD_LEXICAL))
+
+
+def lexical_breadth_ramp(low: float, high: float) -> pl.Expr:
+    """``ramp(lexical_breadth, low, high)``; 1 (no judgement) when unknown or not in the feature table."""
+    return ramp(pl.col(LEXICAL_BREADTH), low, high).fill_null(1.0)
 
 
 def narrow_damping(ctx: SignalContext) -> pl.Expr:
@@ -122,6 +138,10 @@ class Signal(ABC):
     # Weak signals (common among heavy legitimate users too) only corroborate: together they add at most
     # ``DetectConfig.weak_cap`` to the evidence total, so they can never make up a second line of evidence.
     weak: ClassVar[bool] = False
+    # Harvesting signals show that training data is being collected (content elicitation, output budget,
+    # logprobs, payload sweeps). A group of linked accounts is a campaign only with some of this evidence:
+    # coordination alone (one template, system prompt, user agent) describes any multi-tenant product.
+    harvest: ClassVar[bool] = False
 
     @abstractmethod
     def value(self, ctx: SignalContext) -> pl.Expr:
@@ -137,6 +157,8 @@ class Signal(ABC):
 
     def compute(self, features: pl.DataFrame, ctx: SignalContext) -> SignalScores:
         """Score every account of ``features``; nulls score 0 and small accounts are damped."""
+        if LEXICAL_BREADTH not in features.columns:
+            features = features.with_columns(pl.lit(None, dtype=pl.Float64).alias(LEXICAL_BREADTH))
         with_value = features.with_columns(self.value(ctx).cast(pl.Float64).alias("value"))
         frame = with_value.select(
             "account_id",

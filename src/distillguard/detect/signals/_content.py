@@ -37,6 +37,7 @@ class LabelSignal(Signal):
     label: ClassVar[str]
     phrase: ClassVar[str]
     content = True
+    harvest = True
 
     def value(self, ctx: SignalContext) -> pl.Expr:
         return pl.max_horizontal(pl.col(f"{self.label}_share"), pl.col(f"p_{self.label}_mean")).fill_null(0.0)

@@ -7,11 +7,22 @@ from typing import Any
 
 import polars as pl
 
-from distillguard.detect.signals._base import Signal, SignalContext, pct, ramp, register
+from distillguard.detect.signals._base import (
+    Signal,
+    SignalContext,
+    lexical_breadth_ramp,
+    pct,
+    ramp,
+    register,
+)
 
 # Type-token ratio (over 256 payload words) below which payloads are a product's narrow domain, and above
 # which they are broad.
 NARROW_TTR, BROAD_TTR = 0.15, 0.3
+# Lexical breadth (vocabulary against the pooled population's at equal sample size, see
+# ``distillguard.detect._lexical``) under which a template's payloads are one product's domain, and from
+# which they are a sweep. Stricter than the narrow damping of content signals: this signal *is* the breadth.
+NARROW_LEXICAL_SWEEP, BROAD_LEXICAL_SWEEP = 0.4, 0.6
 
 
 @register
@@ -27,6 +38,7 @@ class TemplateCoverage(Signal):
     """
 
     name = "template_coverage"
+    harvest = True
     description = "Traffic concentrated in a few templates, filled with broad (not domain-narrow) payloads."
 
     def value(self, ctx: SignalContext) -> pl.Expr:
@@ -39,7 +51,10 @@ class TemplateCoverage(Signal):
         # comes back six times or more within a couple of dozen requests, a product's own vocabulary. This
         # also guards short scans, where a handful of heavy templated accounts can dominate the baseline.
         absolute = ramp(pl.col("word_breadth"), NARROW_TTR, BROAD_TTR)
-        broad = pl.min_horizontal(relative, absolute).fill_null(0.0)
+        # A hundred-word knowledge base still shows new words at 256 words; against the population's pooled
+        # vocabulary at the account's own (larger) sample size it is a small fraction.
+        lexical = lexical_breadth_ramp(NARROW_LEXICAL_SWEEP, BROAD_LEXICAL_SWEEP)
+        broad = pl.min_horizontal(relative, absolute, lexical).fill_null(0.0)
         # A sweep keeps pouring in new payloads; a benchmark or a product re-asks the same ones.
         novel = ramp(pl.col("payload_unique_share").fill_null(0.0), 0.4, 0.8)
         return ramp(pl.col("value"), 0.3, 0.8) * broad * novel

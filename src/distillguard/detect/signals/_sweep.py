@@ -33,6 +33,7 @@ class ReasoningSweep(Signal):
     """Reasoning elicited on (nearly) every request, over broad subjects, new questions, long answers."""
 
     name = "reasoning_sweep"
+    harvest = True
     description = (
         "Step-by-step reasoning asked for on nearly every request, across subjects as broad as the "
         "population's, with new questions each time and answers far longer than the population's."

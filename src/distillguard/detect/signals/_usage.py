@@ -17,6 +17,7 @@ class LogprobHarvesting(Signal):
     """Logprobs requested with tiny completions over many different prompts: soft labels, not answers."""
 
     name = "logprob_harvesting"
+    harvest = True
     description = "logprobs/top_logprobs with tiny completions over diverse prompts (soft-label harvesting)."
 
     def value(self, ctx: SignalContext) -> pl.Expr:
@@ -52,6 +53,7 @@ class OutputBudget(Signal):
     """Asking for all the output the model can give: max_tokens at the cap, high effort, several samples."""
 
     name = "output_budget"
+    harvest = True
     description = "max_tokens at or near the model's cap, high reasoning_effort, n > 1."
 
     def value(self, ctx: SignalContext) -> pl.Expr:

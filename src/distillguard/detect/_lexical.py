@@ -1,0 +1,105 @@
+"""Lexical breadth at equal sample sizes: is an account's payload vocabulary a product's domain or a sweep?
+
+A type-token ratio over a fixed number of words cannot tell a product with a vocabulary of a hundred words
+(an enterprise RAG tenant's knowledge base, a support bot's catalogue) from a sweep across topics: at 256
+words both still show new words, and only with more words does the closed vocabulary stop growing.
+Comparing with the population's *accounts* at the same sample size does not help either: the accounts
+large enough to measure at 1,000 words are mostly the heavy products themselves, whose median is narrow.
+
+So each account's vocabulary growth curve (distinct payload words among its first 64, 128, ... 1,024
+sampled words) is compared with the population's *pooled* curve at the same sample size: the distinct words
+among as many words drawn across all accounts (a few from each, so that no heavy account dominates it).
+``lexical_breadth`` is the ratio at the largest checkpoint the account reaches: about 1 for an account as
+varied as the whole platform's traffic, a small fraction for one product's narrow domain, whatever the
+account's volume. The words are the fingerprint stage's hashed content words (``payload_words``), sampled
+in payload-hash order as the feature stage does, so no text and no embeddings are needed.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+# Sample sizes (payload words) at which vocabularies are compared; an account is measured at the largest
+# one it reaches. Below the smallest there are too few words to judge (null: no judgement either way).
+CHECKPOINTS: tuple[int, ...] = (64, 128, 256, 512, 1024)
+# Words each account contributes to the pooled population sample: enough to carry its domain's typical
+# words, few enough that a thousand small accounts weigh as much as their traffic's variety.
+POOL_WORDS_PER_ACCOUNT = 16
+# Seed of the hash that shuffles the pooled words (a fixed seed: same input, same reference curve).
+_POOL_SEED = 77
+
+LEXICAL_COLUMNS = ("lexical_words", "lexical_breadth")
+
+
+def vocabulary_curves(events: pl.DataFrame, key: str = "account_id") -> pl.DataFrame:
+    """Per ``key``: ``lexical_words`` (sampled words, at most the last checkpoint) and ``v<N>`` columns,
+    the distinct words among the first N sampled words (null when the account has fewer than N)."""
+    cap = CHECKPOINTS[-1]
+    positions = _sampled_words(events, key, cap)
+    first = positions.group_by(key, "payload_words").agg(pl.col("_pos").min())
+    counts = first.group_by(key).agg(*((pl.col("_pos") < c).sum().alias(f"v{c}") for c in CHECKPOINTS))
+    sizes = positions.group_by(key).agg(pl.len().cast(pl.Int64).alias("lexical_words"))
+    return sizes.join(counts, on=key, how="left").with_columns(
+        *(
+            pl.when(pl.col("lexical_words") >= c).then(pl.col(f"v{c}")).otherwise(None).alias(f"v{c}")
+            for c in CHECKPOINTS
+        )
+    )
+
+
+def pooled_curve(events: pl.DataFrame, key: str = "account_id") -> dict[int, float]:
+    """Distinct words among N words drawn across the population (``POOL_WORDS_PER_ACCOUNT`` per account,
+    shuffled), for each checkpoint N the pool reaches."""
+    words = _sampled_words(events, key, POOL_WORDS_PER_ACCOUNT)
+    pool = words.select("payload_words", pl.struct(key, "_pos").hash(_POOL_SEED).alias("_order")).sort(
+        "_order"
+    )
+    pool = pool.with_row_index("_i")
+    first = pool.group_by("payload_words").agg(pl.col("_i").min())
+    out: dict[int, float] = {}
+    for checkpoint in CHECKPOINTS:
+        if pool.height >= checkpoint:
+            out[checkpoint] = float(first.filter(pl.col("_i") < checkpoint).height)
+    return out
+
+
+def lexical_breadth(curves: pl.DataFrame, reference: dict[int, float]) -> pl.DataFrame:
+    """``curves`` plus ``lexical_breadth``: the account's vocabulary at its largest checkpoint divided by
+    the pooled population's vocabulary at the same sample size (null when neither can be measured)."""
+    breadth: pl.Expr = pl.lit(None, dtype=pl.Float64)
+    # From the smallest checkpoint to the largest: each measurable one replaces the previous.
+    for checkpoint in CHECKPOINTS:
+        pooled = reference.get(checkpoint)
+        if not pooled:
+            continue
+        column = pl.col(f"v{checkpoint}").cast(pl.Float64)
+        breadth = pl.when(column.is_not_null()).then((column / pooled).clip(0.0, 1.0)).otherwise(breadth)
+    return curves.with_columns(breadth.alias("lexical_breadth"))
+
+
+def account_lexical(events: pl.DataFrame) -> pl.DataFrame:
+    """(account_id, lexical_words, lexical_breadth) for every account with payload words."""
+    if "payload_words" not in events.columns or events.height == 0:
+        return pl.DataFrame(
+            schema={"account_id": pl.String, "lexical_words": pl.Int64, "lexical_breadth": pl.Float64}
+        )
+    curves = vocabulary_curves(events)
+    return lexical_breadth(curves, pooled_curve(events)).select("account_id", *LEXICAL_COLUMNS)
+
+
+def _sampled_words(events: pl.DataFrame, key: str, cap: int) -> pl.DataFrame:
+    """(key, payload_words, _pos): each account's first ``cap`` words, requests taken in payload-hash order
+    (pseudo-random, and independent of row order), words in their stored order within a request."""
+    return (
+        events.select(key, "payload_hash", "ts", "payload_words")
+        .with_columns(pl.col("payload_words").list.len().fill_null(0).cast(pl.Int64).alias("_n"))
+        .filter(pl.col("_n") > 0)
+        .sort(key, "payload_hash", "ts")
+        .with_columns((pl.col("_n").cum_sum().over(key) - pl.col("_n")).alias("_before"))
+        .filter(pl.col("_before") < cap)
+        .select(key, "payload_words")
+        .explode("payload_words")
+        .drop_nulls("payload_words")
+        .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).over(key).alias("_pos"))
+        .filter(pl.col("_pos") < cap)
+    )
