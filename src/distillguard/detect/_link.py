@@ -54,6 +54,8 @@ KIND_BONUS = 0.25
 COMMON_KEY_SHARE = 0.3
 # A lone edge into a hub (an account with this many links) must be this many times the link threshold.
 PENDANT_HUB_DEGREE = 3
+# Pruning repeats until nothing changes (a chain of weak pendants comes off link by link), at most this often.
+MAX_PRUNE_ROUNDS = 6
 PENDANT_MIN_STRENGTH = 1.5
 # An account with fewer links than this share of its neighbours' (median) links is peripheral.
 PERIPHERAL_RATIO = 0.25
@@ -317,26 +319,51 @@ def _ring_pairs(held: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _prune(edges: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
+    """Pendant and peripheral pruning, repeated until stable: an account hanging on by a weak link to an
+    account that itself hangs on by a weak link (a bystander chained to a group through another) comes off
+    once its neighbour has."""
+    for _ in range(MAX_PRUNE_ROUNDS):
+        pruned = _prune_pendants(edges, config)
+        if pruned.height == edges.height:
+            return pruned
+        edges = pruned
+    return edges
+
+
 def _prune_pendants(edges: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
     """Drop a barely-passing single edge that hangs one account onto a well-connected one.
 
     One coincidence (an account created in the same hour as a hydra's, using one of its phrasings) is
     enough for one edge; a member of a group is linked many times over. An account whose only link goes
     to an account with ``PENDANT_HUB_DEGREE`` or more links joins the group only through a strong edge.
+    The same holds for an account that is linked, besides such an edge, only to one account of its own
+    that hangs on it (a bystander chained on through another: both come off together).
     """
-    degree = (
-        pl.concat([edges.select(pl.col("a").alias("_n")), edges.select(pl.col("b").alias("_n"))])
+    ends = pl.concat(
+        [
+            edges.select(pl.col("a").alias("_n"), pl.col("b").alias("_m")),
+            edges.select(pl.col("b").alias("_n"), pl.col("a").alias("_m")),
+        ]
+    )
+    degree = ends.group_by("_n").agg(pl.len().alias("_d"))
+    # Links to neighbours that are not leaves: an account with one such link hangs on by it.
+    anchored = (
+        ends.join(degree.rename({"_n": "_m", "_d": "_dm"}), on="_m")
         .group_by("_n")
-        .agg(pl.len().alias("_d"))
+        .agg((pl.col("_dm") > 1).sum().alias("_core"))
+        .join(degree, on="_n")
+        .with_columns(((pl.col("_core") <= 1) & (pl.col("_d") < PENDANT_HUB_DEGREE)).alias("_hangs"))
+        .select("_n", "_d", "_hangs")
     )
-    with_degree = edges.join(degree.rename({"_n": "a", "_d": "_da"}), on="a").join(
-        degree.rename({"_n": "b", "_d": "_db"}), on="b"
+    with_degree = edges.join(anchored.rename({"_n": "a", "_d": "_da", "_hangs": "_ha"}), on="a").join(
+        anchored.rename({"_n": "b", "_d": "_db", "_hangs": "_hb"}), on="b"
     )
-    pendant = ((pl.col("_da") == 1) & (pl.col("_db") >= PENDANT_HUB_DEGREE)) | (
-        (pl.col("_db") == 1) & (pl.col("_da") >= PENDANT_HUB_DEGREE)
+    pendant = (pl.col("_ha") & (pl.col("_db") >= PENDANT_HUB_DEGREE)) | (
+        pl.col("_hb") & (pl.col("_da") >= PENDANT_HUB_DEGREE)
     )
     weak = pl.col("weight") < PENDANT_MIN_STRENGTH * config.link_threshold
-    kept = with_degree.filter(~(pendant & weak)).drop("_da", "_db")
+    kept = with_degree.filter(~(pendant & weak)).drop("_da", "_db", "_ha", "_hb")
     return _prune_peripheral(kept, config).sort("a", "b")
 
 
@@ -425,7 +452,7 @@ def link(
         .select(pl.col("_a").alias("a"), pl.col("_b").alias("b"), "weight", "_mask")
         .sort("a", "b")
     )
-    edges = _prune_pendants(edges, config)
+    edges = _prune(edges, config)
     masks = edges["_mask"].unique().to_list()
     names = {m: ",".join(k for i, k in enumerate(KINDS) if m >> i & 1) for m in masks}
     edges = edges.with_columns(
