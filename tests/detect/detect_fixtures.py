@@ -318,6 +318,42 @@ def nat_individuals(rng: np.random.Generator, count: int = 12) -> pl.DataFrame:
     return individuals(rng, count, prefix="nat").with_columns(pl.lit("100.64.7.7").alias("ip"))
 
 
+def saas_tenants(
+    rng: np.random.Generator, tenants: int = 10, per_tenant: int = 700, *, migrated: bool = False
+) -> pl.DataFrame:
+    """A multi-tenant RAG vendor: one account per customer, all sending the vendor's template, system prompt
+    and user agent; each tenant with its own narrow knowledge base, payment method, network and office hours.
+
+    ``migrated``: the vendor moved every tenant to new API organisations in one afternoon, two days ago
+    (young accounts created in a burst, as when a vendor switches providers).
+    """
+    owner = np.repeat(np.arange(tenants), per_tenant)
+    n = len(owner)
+    peaks = rng.uniform(9, 16, tenants)
+    created = [START - timedelta(days=float(d)) for d in rng.uniform(60, 900, tenants)]
+    if migrated:
+        created = [START - timedelta(days=2, minutes=float(m)) for m in rng.uniform(0, 40, tenants)]
+    words = pl.concat(
+        [_words(rng, per_tenant, 110, base=2_000_000 + 10_000 * i) for i in range(tenants)], how="vertical"
+    )
+    return _events(
+        rng,
+        [f"tenant_{i:02d}" for i in owner],
+        _diurnal(rng, n, peaks[owner], 2.5),
+        template_hash=[4711] * n,
+        payload_words=words,
+        system_hash=[8088] * n,
+        user_agent=["acme-rag-backend/2.1.4"] * n,
+        temperature=[0.1] * n,
+        max_tokens=[700] * n,
+        completion_tokens=rng.integers(60, 400, n),
+        ip=[f"52.{40 + i}.{i * 3}.{9 + i}" for i in owner],
+        account_created=[created[i] for i in owner],
+        payment_fingerprint=[f"pm_tenant_{i}" for i in owner],
+        capability=["knowledge"] * n,
+    )
+
+
 HARD_NEGATIVES = (
     "chat_prod", "agent_prod", "rag_corp", "batch_job", "eval_lab", "synth_inhouse", "tutor_app",
 )  # fmt: skip

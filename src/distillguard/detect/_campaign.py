@@ -28,6 +28,7 @@ from distillguard.detect._score import Scored, logistic, score_all
 from distillguard.detect.signals import Signal, SignalContext, ramp
 from distillguard.detect.signals._base import (
     BROAD_LEXICAL,
+    LEXICAL_BREADTH,
     NARROW_KEEP,
     NARROW_LEXICAL,
     lexical_breadth_ramp,
@@ -209,7 +210,8 @@ def harvest_behaviour() -> pl.Expr:
     )
     logprobs = ramp(pl.col("logprob_tiny_share"), SHARE_LOW, SHARE_HIGH)
     novel = ramp(pl.col("payload_unique_share"), 0.4, 0.8)
-    sweep = lexical_breadth_ramp(NARROW_LEXICAL_SWEEP, BROAD_LEXICAL_SWEEP) * novel
+    # Unknown breadth (too few words to tell) is no evidence of a sweep.
+    sweep = ramp(pl.col(LEXICAL_BREADTH), NARROW_LEXICAL_SWEEP, BROAD_LEXICAL_SWEEP).fill_null(0.0) * novel
     return pl.max_horizontal(
         (pl.max_horizontal(content, budget) * breadth).fill_null(0.0),
         logprobs.fill_null(0.0),
