@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import polars as pl
 import pytest
@@ -11,7 +13,7 @@ from distillguard.detect import DetectConfig, DetectionResult, detect
 from distillguard.detect import _campaign as campaign_module
 from distillguard.detect import _engine as engine_module
 from distillguard.detect._campaign import harvest_behaviour
-from distillguard.detect._lexical import account_lexical
+from distillguard.detect._lexical import lexical_table
 
 
 @pytest.fixture(scope="module")
@@ -75,11 +77,13 @@ def _ungate(monkeypatch: pytest.MonkeyPatch, *, blind: bool) -> None:
     monkeypatch.setattr(campaign_module, "harvest_behaviour", lambda: pl.lit(1.0))
     if blind:
 
-        def no_breadth(events: pl.DataFrame) -> pl.DataFrame:
-            return account_lexical(events.clear())
+        def no_breadth(
+            events: pl.DataFrame, reference: Mapping[int, float] | None = None
+        ) -> tuple[pl.DataFrame, dict[int, float]]:
+            return lexical_table(events.clear())
 
-        monkeypatch.setattr(campaign_module, "account_lexical", no_breadth)
-        monkeypatch.setattr(engine_module, "account_lexical", no_breadth)
+        monkeypatch.setattr(campaign_module, "lexical_table", no_breadth)
+        monkeypatch.setattr(engine_module, "lexical_table", no_breadth)
 
 
 def _features(**columns: float | None) -> pl.DataFrame:

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 import polars as pl
 
-from distillguard.detect._lexical import account_lexical
+from distillguard.detect._lexical import lexical_table
 from distillguard.detect._score import Scored, logistic, score_all
 from distillguard.detect.signals import Signal, SignalContext, ramp
 from distillguard.detect.signals._base import (
@@ -90,8 +90,12 @@ def score_groups(
     feature_context: FeatureContext,
     signals: Sequence[Signal],
     ctx: SignalContext,
+    lexical_reference: Mapping[int, float] | None = None,
 ) -> GroupScores | None:
-    """Score every group with at least ``min_campaign_accounts`` members (None if there is none)."""
+    """Score every group with at least ``min_campaign_accounts`` members (None if there is none).
+
+    ``lexical_reference`` is the population's pooled vocabulary curve (``distillguard.detect._lexical``),
+    for groups none of whose members has enough words to measure on their own."""
     config = ctx.config
     sizes = groups.group_by("group").agg(pl.len().alias("n_accounts"))
     big = sizes.filter(pl.col("n_accounts") >= config.min_campaign_accounts)
@@ -109,7 +113,7 @@ def score_groups(
         .drop("group")
     )
     group_features = _member_breadth(
-        account_features(relabelled, feature_context), relabelled, account_table, members
+        account_features(relabelled, feature_context), relabelled, account_table, members, lexical_reference
     )
     member_facts = (
         account_table.join(members, on="account_id")
@@ -148,7 +152,11 @@ def score_groups(
 
 
 def _member_breadth(
-    group_features: pl.DataFrame, relabelled: pl.DataFrame, account_table: pl.DataFrame, members: pl.DataFrame
+    group_features: pl.DataFrame,
+    relabelled: pl.DataFrame,
+    account_table: pl.DataFrame,
+    members: pl.DataFrame,
+    reference: Mapping[int, float] | None,
 ) -> pl.DataFrame:
     """The group's ``lexical_breadth`` is its members' median (members too small to measure left out); only
     a group none of whose members can be measured falls back to its pooled payloads."""
@@ -159,7 +167,10 @@ def _member_breadth(
         .agg(pl.col("lexical_breadth").median().alias("_members"))
         .rename({"group": "account_id"})
     )
-    pooled = account_lexical(relabelled).select("account_id", pl.col("lexical_breadth").alias("_pooled"))
+    unmeasured = group_features.join(median.drop_nulls("_members"), on="account_id", how="anti")
+    pooled = lexical_table(
+        relabelled.filter(pl.col("account_id").is_in(unmeasured["account_id"].implode())), reference
+    )[0].select("account_id", pl.col("lexical_breadth").alias("_pooled"))
     return (
         group_features.join(median, on="account_id", how="left")
         .join(pooled, on="account_id", how="left")

@@ -22,7 +22,7 @@ from distillguard.detect._campaign import (
     shared_template_evidence,
 )
 from distillguard.detect._clusters import SignedCatalog, signature_clusters
-from distillguard.detect._lexical import account_lexical
+from distillguard.detect._lexical import lexical_table
 from distillguard.detect._link import link
 from distillguard.detect._population import enrich
 from distillguard.detect._score import Scored, evidence_by_account, score_all
@@ -66,7 +66,8 @@ def detect(
         events, new_model_margin_hours=config.new_model_margin_hours, pivot_hours=config.pivot_hours
     )
     table = enrich(account_features(events, feature_context), config)
-    table = table.join(account_lexical(events), on="account_id", how="left")
+    lexical, lexical_reference = lexical_table(events)
+    table = table.join(lexical, on="account_id", how="left")
     span = events.select((pl.col("ts").max() - pl.col("ts").min()).dt.total_seconds()).item()
     ctx = SignalContext(Baseline.of(table, config.min_requests), config, window_hours=float(span or 0) / 3600)
     signals = build_signals(config.signals)
@@ -76,7 +77,9 @@ def detect(
         "account_id", (pl.col("total") / config.evidence_bias).alias("suspicion")
     )
     linking = link(events, table, suspicion, candidates, config)
-    groups = score_groups(events, linking.groups, linking.edges, table, feature_context, signals, ctx)
+    groups = score_groups(
+        events, linking.groups, linking.edges, table, feature_context, signals, ctx, lexical_reference
+    )
     return _assemble(events, table, accounts, groups, catalog, config)
 
 

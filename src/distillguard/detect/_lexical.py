@@ -17,6 +17,8 @@ in payload-hash order as the feature stage does, so no text and no embeddings ar
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 # Sample sizes (payload words) at which vocabularies are compared; an account is measured at the largest
@@ -27,6 +29,7 @@ CHECKPOINTS: tuple[int, ...] = (64, 128, 256, 512, 1024)
 POOL_WORDS_PER_ACCOUNT = 16
 # Seed of the hash that shuffles the pooled words (a fixed seed: same input, same reference curve).
 _POOL_SEED = 77
+_KEY_SEED = 78
 
 LEXICAL_COLUMNS = ("lexical_words", "lexical_breadth")
 
@@ -34,24 +37,35 @@ LEXICAL_COLUMNS = ("lexical_words", "lexical_breadth")
 def vocabulary_curves(events: pl.DataFrame, key: str = "account_id") -> pl.DataFrame:
     """Per ``key``: ``lexical_words`` (sampled words, at most the last checkpoint) and ``v<N>`` columns,
     the distinct words among the first N sampled words (null when the account has fewer than N)."""
-    cap = CHECKPOINTS[-1]
-    positions = _sampled_words(events, key, cap)
-    first = positions.group_by(key, "payload_words").agg(pl.col("_pos").min())
-    counts = first.group_by(key).agg(*((pl.col("_pos") < c).sum().alias(f"v{c}") for c in CHECKPOINTS))
-    sizes = positions.group_by(key).agg(pl.len().cast(pl.Int64).alias("lexical_words"))
-    return sizes.join(counts, on=key, how="left").with_columns(
-        *(
-            pl.when(pl.col("lexical_words") >= c).then(pl.col(f"v{c}")).otherwise(None).alias(f"v{c}")
-            for c in CHECKPOINTS
-        )
-    )
+    return _curves(_sampled_words(events, key, CHECKPOINTS[-1]), key)
 
 
 def pooled_curve(events: pl.DataFrame, key: str = "account_id") -> dict[int, float]:
     """Distinct words among N words drawn across the population (``POOL_WORDS_PER_ACCOUNT`` per account,
     shuffled), for each checkpoint N the pool reaches."""
-    words = _sampled_words(events, key, POOL_WORDS_PER_ACCOUNT)
-    pool = words.select("payload_words", pl.struct(key, "_pos").hash(_POOL_SEED).alias("_order")).sort(
+    return _pooled(_sampled_words(events, key, POOL_WORDS_PER_ACCOUNT), key)
+
+
+def _curves(positions: pl.DataFrame, key: str) -> pl.DataFrame:
+    # Grouped on the key's 64-bit hash (``_k``), cheaper than on its string; the key rides along.
+    first = positions.group_by("_k", "payload_words").agg(pl.col("_pos").min())
+    counts = first.group_by("_k").agg(*((pl.col("_pos") < c).sum().alias(f"v{c}") for c in CHECKPOINTS))
+    sizes = positions.group_by("_k").agg(pl.col(key).first(), pl.len().cast(pl.Int64).alias("lexical_words"))
+    return (
+        sizes.join(counts, on="_k", how="left")
+        .drop("_k")
+        .with_columns(
+            *(
+                pl.when(pl.col("lexical_words") >= c).then(pl.col(f"v{c}")).otherwise(None).alias(f"v{c}")
+                for c in CHECKPOINTS
+            )
+        )
+    )
+
+
+def _pooled(positions: pl.DataFrame, key: str) -> dict[int, float]:
+    words = positions.filter(pl.col("_pos") < POOL_WORDS_PER_ACCOUNT)
+    pool = words.select("payload_words", pl.struct("_k", "_pos").hash(_POOL_SEED).alias("_order")).sort(
         "_order"
     )
     pool = pool.with_row_index("_i")
@@ -63,7 +77,7 @@ def pooled_curve(events: pl.DataFrame, key: str = "account_id") -> dict[int, flo
     return out
 
 
-def lexical_breadth(curves: pl.DataFrame, reference: dict[int, float]) -> pl.DataFrame:
+def lexical_breadth(curves: pl.DataFrame, reference: Mapping[int, float]) -> pl.DataFrame:
     """``curves`` plus ``lexical_breadth``: the account's vocabulary at its largest checkpoint divided by
     the pooled population's vocabulary at the same sample size (null when neither can be measured)."""
     breadth: pl.Expr = pl.lit(None, dtype=pl.Float64)
@@ -79,27 +93,42 @@ def lexical_breadth(curves: pl.DataFrame, reference: dict[int, float]) -> pl.Dat
 
 def account_lexical(events: pl.DataFrame) -> pl.DataFrame:
     """(account_id, lexical_words, lexical_breadth) for every account with payload words."""
+    return lexical_table(events)[0]
+
+
+def lexical_table(
+    events: pl.DataFrame, reference: Mapping[int, float] | None = None
+) -> tuple[pl.DataFrame, dict[int, float]]:
+    """(account_id, lexical_words, lexical_breadth) per account of ``events``, and the pooled reference
+    curve it was measured against: ``reference`` if given (e.g. the whole population's, when ``events``
+    holds only some groups), else the pool of ``events`` itself."""
     if "payload_words" not in events.columns or events.height == 0:
-        return pl.DataFrame(
+        empty = pl.DataFrame(
             schema={"account_id": pl.String, "lexical_words": pl.Int64, "lexical_breadth": pl.Float64}
         )
-    curves = vocabulary_curves(events)
-    return lexical_breadth(curves, pooled_curve(events)).select("account_id", *LEXICAL_COLUMNS)
+        return empty, dict(reference or {})
+    # One sample serves both: each account's first words are also what it contributes to the pool.
+    positions = _sampled_words(events, "account_id", CHECKPOINTS[-1])
+    pooled = dict(reference) if reference is not None else _pooled(positions, "account_id")
+    curves = _curves(positions, "account_id")
+    return lexical_breadth(curves, pooled).select("account_id", *LEXICAL_COLUMNS), pooled
 
 
 def _sampled_words(events: pl.DataFrame, key: str, cap: int) -> pl.DataFrame:
-    """(key, payload_words, _pos): each account's first ``cap`` words, requests taken in payload-hash order
-    (pseudo-random, and independent of row order), words in their stored order within a request."""
+    """(key, _k, payload_words, _pos): each account's first ``cap`` words, requests taken in payload-hash
+    order (pseudo-random, and independent of row order), words in their stored order within a request."""
+    # Sorting on a 64-bit hash of the key instead of the key's string is several times cheaper; the order
+    # within an account (payload hash, then time) is what matters, not the order of the accounts.
     return (
-        events.select(key, "payload_hash", "ts", "payload_words")
+        events.select(key, pl.col(key).hash(_KEY_SEED).alias("_k"), "payload_hash", "ts", "payload_words")
         .with_columns(pl.col("payload_words").list.len().fill_null(0).cast(pl.Int64).alias("_n"))
         .filter(pl.col("_n") > 0)
-        .sort(key, "payload_hash", "ts")
-        .with_columns((pl.col("_n").cum_sum().over(key) - pl.col("_n")).alias("_before"))
+        .sort("_k", key, "payload_hash", "ts")
+        .with_columns((pl.col("_n").cum_sum().over("_k") - pl.col("_n")).alias("_before"))
         .filter(pl.col("_before") < cap)
-        .select(key, "payload_words")
+        .select(key, "_k", "payload_words")
         .explode("payload_words")
         .drop_nulls("payload_words")
-        .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).over(key).alias("_pos"))
+        .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).over("_k").alias("_pos"))
         .filter(pl.col("_pos") < cap)
     )
