@@ -22,7 +22,7 @@ NARROW_TTR, BROAD_TTR = 0.15, 0.3
 # Lexical breadth (vocabulary against the pooled population's at equal sample size, see
 # ``distillguard.detect._lexical``) under which a template's payloads are one product's domain, and from
 # which they are a sweep. Stricter than the narrow damping of content signals: this signal *is* the breadth.
-NARROW_LEXICAL_SWEEP, BROAD_LEXICAL_SWEEP = 0.4, 0.6
+NARROW_LEXICAL_SWEEP, BROAD_LEXICAL_SWEEP = 0.3, 0.5
 
 
 @register
