@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 
 from distillguard.detect.signals._base import (
+    LEXICAL_BREADTH,
     Signal,
     SignalContext,
     lexical_breadth_ramp,
@@ -60,11 +61,18 @@ class TemplateCoverage(Signal):
         return ramp(pl.col("value"), 0.3, 0.8) * broad * novel
 
     def detail(self, row: Mapping[str, Any], value: float) -> str:
+        lexical = row.get(LEXICAL_BREADTH)
+        vocabulary = (
+            f" (a payload vocabulary {pct(lexical)} as varied as the whole platform's at equal sample size)"
+            if lexical is not None
+            else ""
+        )
         return (
             f"{pct(value)} of {int(row['requests']):,} requests use one template "
             f"(of {int(row['distinct_clusters']):,} template groups), filled with "
-            f"{int(row['distinct_words']):,} distinct payload words and {int(row['distinct_payloads']):,} "
-            f"distinct payloads over {int(row['distinct_capabilities'])} capabilities"
+            f"{int(row['distinct_words']):,} distinct payload words{vocabulary} and "
+            f"{int(row['distinct_payloads']):,} distinct payloads over {int(row['distinct_capabilities'])} "
+            "capabilities"
         )
 
 
