@@ -102,6 +102,17 @@ def _labelled(label: str) -> Builder:
     return lambda rng: account(rng, "pos", N, **{f"p_{label}": rng.uniform(0.6, 1.0, N).astype(np.float32)})
 
 
+def _reasoning_traces(rng: np.random.Generator) -> pl.DataFrame:
+    """Full reasoning asked for on every request, and the long traces kept."""
+    return account(
+        rng,
+        "pos",
+        N,
+        p_reasoning=rng.uniform(0.6, 1.0, N).astype(np.float32),
+        completion_tokens=rng.integers(800, 4000, N),
+    )
+
+
 def _half_labelled(label: str) -> Builder:
     values = np.r_[np.full(N // 10, 0.9), np.full(N - N // 10, 0.02)].astype(np.float32)
     return lambda rng: account(rng, "neg", N, **{f"p_{label}": values})
@@ -215,7 +226,7 @@ def _heavy(rng: np.random.Generator) -> pl.DataFrame:
 
 
 CASES: dict[str, tuple[Builder, Builder]] = {
-    "reasoning_elicitation": (_labelled("reasoning"), _half_labelled("reasoning")),
+    "reasoning_elicitation": (_reasoning_traces, _half_labelled("reasoning")),
     "model_as_grader": (_labelled("grader"), _half_labelled("grader")),
     "censorship_rewrite": (_labelled("rewrite"), _half_labelled("rewrite")),
     "bulk_datagen": (_labelled("datagen"), _half_labelled("datagen")),
@@ -249,3 +260,20 @@ def test_positive_example_fires_and_negative_does_not(name: str) -> None:
     assert _score_of(signal, table, ctx, "neg") < ctx.config.fire_level
     background_scores = signal.compute(table, ctx).frame.filter(pl.col("account_id").str.starts_with("dev"))
     assert (background_scores["score"] >= ctx.config.fire_level).mean() <= 0.02  # type: ignore[operator]
+
+
+def test_reasoning_asked_for_but_short_answers_is_no_trace_harvest() -> None:
+    # A chat persona that explains "briefly, step by step": the label on every request, short answers back.
+    rng = np.random.default_rng(17)
+    brief = account(
+        rng,
+        "brief",
+        N,
+        p_reasoning=rng.uniform(0.6, 1.0, N).astype(np.float32),
+        completion_tokens=rng.integers(60, 300, N),
+    )
+    events = pl.concat([individuals(rng, 120), brief, _reasoning_traces(rng)])
+    table, ctx = scoring_inputs(events, DetectConfig())
+    signal = SIGNALS["reasoning_elicitation"]()
+    assert _score_of(signal, table, ctx, "pos") >= ctx.config.fire_level
+    assert _score_of(signal, table, ctx, "brief") < 0.2

@@ -29,6 +29,9 @@ HEAVY_Z_LOW, HEAVY_Z_HIGH = 1.0, 3.0
 SHARE_FLOOR = 0.05
 # Scale floor for mean label probabilities.
 MEAN_FLOOR = 0.02
+# Mean completion length (tokens) under which asking for reasoning brings back no trace worth harvesting,
+# and from which it does.
+SHORT_TRACE_TOKENS, FULL_TRACE_TOKENS = 250.0, 600.0
 
 
 class LabelSignal(Signal):
@@ -73,6 +76,15 @@ class ReasoningElicitation(LabelSignal):
     description = "Requests that ask for complete step-by-step reasoning or the model's chain of thought."
     label = "reasoning"
     phrase = "ask for full step-by-step reasoning"
+
+    def score(self, ctx: SignalContext) -> pl.Expr:
+        # A reasoning trace is what is harvested, and a full one runs to hundreds of tokens: an account asking
+        # for steps but getting short answers back (a chat persona's "explain briefly, step by step", a
+        # benchmark's final answers) collects no traces.
+        # Unknown lengths (a log without usage) are no judgement.
+        length = pl.col("mean_completion_tokens").fill_null(FULL_TRACE_TOKENS)
+        kept = ramp(length, SHORT_TRACE_TOKENS, FULL_TRACE_TOKENS)
+        return super().score(ctx) * kept
 
 
 @register
