@@ -168,9 +168,11 @@ def _member_breadth(
         .rename({"group": "account_id"})
     )
     unmeasured = group_features.join(median.drop_nulls("_members"), on="account_id", how="anti")
-    pooled = lexical_table(
-        relabelled.filter(pl.col("account_id").is_in(unmeasured["account_id"].implode())), reference
-    )[0].select("account_id", pl.col("lexical_breadth").alias("_pooled"))
+    pooled = pl.DataFrame(schema={"account_id": pl.String, "_pooled": pl.Float64})
+    if unmeasured.height:
+        pooled = lexical_table(
+            relabelled.filter(pl.col("account_id").is_in(unmeasured["account_id"].implode())), reference
+        )[0].select("account_id", pl.col("lexical_breadth").alias("_pooled"))
     return (
         group_features.join(median, on="account_id", how="left")
         .join(pooled, on="account_id", how="left")

@@ -123,7 +123,7 @@ def _sampled_words(events: pl.DataFrame, key: str, cap: int) -> pl.DataFrame:
         events.select(key, pl.col(key).hash(_KEY_SEED).alias("_k"), "payload_hash", "ts", "payload_words")
         .with_columns(pl.col("payload_words").list.len().fill_null(0).cast(pl.Int64).alias("_n"))
         .filter(pl.col("_n") > 0)
-        .sort("_k", key, "payload_hash", "ts")
+        .sort("_k", "payload_hash", "ts")
         .with_columns((pl.col("_n").cum_sum().over("_k") - pl.col("_n")).alias("_before"))
         .filter(pl.col("_before") < cap)
         .select(key, "_k", "payload_words")
