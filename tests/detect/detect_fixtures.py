@@ -368,4 +368,4 @@ def scoring_inputs(events: pl.DataFrame, config: Any = None) -> tuple[pl.DataFra
 
     config = config or DetectConfig()
     table = enrich(account_features(events), config)
-    return table, SignalContext(Baseline.of(table, config.min_requests), config)
+    return table, SignalContext(Baseline.of(table, config.baseline_min_requests), config)

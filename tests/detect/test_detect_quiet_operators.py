@@ -92,7 +92,7 @@ def test_minority_harvest_counts_only_in_heavy_unusual_accounts(rng: np.random.G
 
     table = _label_table(rng)
     config = DetectConfig()
-    ctx = SignalContext(Baseline.of(table, config.min_requests), config)
+    ctx = SignalContext(Baseline.of(table, config.baseline_min_requests), config)
     frame = SIGNALS["reasoning_elicitation"]().compute(table, ctx).frame
     scores = dict(zip(frame["account_id"].to_list(), frame["score"].to_list(), strict=True))
     # A third of a heavy account's traffic, far above the population's share: a diluted harvest.

@@ -65,7 +65,8 @@ def detect(
     )
     table = enrich(account_features(events, feature_context), config)
     span = events.select((pl.col("ts").max() - pl.col("ts").min()).dt.total_seconds()).item()
-    ctx = SignalContext(Baseline.of(table, config.min_requests), config, window_hours=float(span or 0) / 3600)
+    baseline = Baseline.of(table, config.baseline_min_requests)
+    ctx = SignalContext(baseline, config, window_hours=float(span or 0) / 3600)
     signals = build_signals(config.signals)
     accounts = score_all(table, signals, ctx)
     candidates = accounts.frame.filter(pl.col("total") >= LOCKSTEP_MIN_TOTAL)["account_id"]

@@ -58,7 +58,13 @@ class DetectConfig:
         linearly from 0 at ``z_low`` to 1 at ``z_high``.
     min_requests
         Accounts with fewer requests still get scores, damped by ``requests / (requests + min_requests)``;
-        they are also left out of the population baseline.
+        they are still part of the population baseline (see ``baseline_min_requests``).
+    baseline_min_requests
+        Accounts with at least this many requests make up the population baseline. Default 1: the whole
+        customer base. Campaigns are a small minority of all accounts, but in a window they can be most of
+        the *heavy* accounts (a hydra cluster of hundreds of scripted accounts against a legitimate base of
+        mostly light users); a baseline of heavy accounts only is then the campaigns' own behaviour, and
+        nothing they do looks unusual. Each small account's shares are noisy, their median is not.
     min_active_share
         Signals of an account active in fewer than this share of the scan window's hours are damped
         (fully above four times this share), so that short bursts (an evaluation run) do not add up to a
@@ -95,6 +101,7 @@ class DetectConfig:
     z_low: float = 2.0
     z_high: float = 6.0
     min_requests: int = 20
+    baseline_min_requests: int = 1
     min_active_share: float = 0.025
     fire_level: float = 0.5
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
