@@ -83,6 +83,8 @@ def _label_table(rng: np.random.Generator) -> pl.DataFrame:
             "requests": requests,
             "reasoning_share": share,
             "p_reasoning_mean": rng.uniform(0.1, 0.4, n + 3),
+            # Every account asks new questions (reasoning elicitation only counts on new prompts).
+            "payload_unique_share": np.ones(n + 3),
         }
     ).with_columns(pl.col("requests").cast(pl.Float64).log1p().alias("log_requests"))
 
