@@ -1,4 +1,5 @@
-"""Stealthier distillation operators, written from what providers report about evasive campaigns.
+"""Stealthier distillation operators, written from what providers report about evasive campaigns, and a
+legitimate product that looks like one of them in a single column.
 
 Both stay below what a detector tuned on blatant campaigns looks for:
 
@@ -9,6 +10,7 @@ Both stay below what a detector tuned on blatant campaigns looks for:
 - ``slow_mixed``: a careful operator with a few old accounts at human hours and volumes who mixes
   everyday-looking requests in with reasoning-trace harvesting across a curriculum of subjects, on the
   reasoning model with high effort.
+- ``launch_day_chat`` (legitimate): a chat product that moves onto a new model hours after its release.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from distillguard.simulate._network import (
     sdk_user_agent,
 )
 from distillguard.simulate.populations._base import DAY, body, completion_length, register
+from distillguard.simulate.populations.legit import ChatProduct, ConsumerChat
 from distillguard.simulate.populations.operators import Composed, Operator
 
 # Short instructions an ordinary user might append too: no fixed template, the wording varies per request.
@@ -217,3 +220,36 @@ class SlowMixed(Operator):
         )
         tokens, finish = completion_length(r, 3200, min(spec.output_cap, 16384), 0.4)
         return request, tokens, finish
+
+
+@register
+class LaunchDayChat(ConsumerChat):
+    """A hard negative for the pivot signal: a product that moves onto the new model on release day.
+
+    Products do switch quickly (an A/B test of the new model, or a default changed the morning it ships), and
+    such a switch looks like a pivot in the model column alone; everything else is an ordinary chat product.
+    """
+
+    name = "launch_day_chat"
+    description = (
+        "A chat product that routes half or more of its sessions to a new model hours after release."
+    )
+    base_accounts = 2
+    min_accounts = 1
+
+    def prepare(self) -> None:
+        super().prepare()
+        self.switch: dict[str, tuple[float, float]] = {}
+
+    def setup(self, account: Account, r: random.Random) -> None:
+        super().setup(account, r)
+        # Hours after the release at which the product switches, and the share of sessions it routes there.
+        self.switch[account.account_id] = (r.uniform(1.0, 4.0), r.uniform(0.5, 1.0))
+
+    def session_model(
+        self, account: Account, r: random.Random, day: int, start: float, prod: ChatProduct
+    ) -> str:
+        lag_hours, share = self.switch[account.account_id]
+        if self.ctx.since_release(day, start) > lag_hours * 3600.0 and r.random() < share:
+            return self.ctx.spec.new_model
+        return prod.model
