@@ -362,10 +362,11 @@ def account(
 
 def scoring_inputs(events: pl.DataFrame, config: Any = None) -> tuple[pl.DataFrame, Any]:
     """(enriched feature table, SignalContext) exactly as ``detect`` builds them."""
-    from distillguard.detect import Baseline, DetectConfig, SignalContext
+    from distillguard.detect import DetectConfig, SignalContext
+    from distillguard.detect._engine import population_baseline
     from distillguard.detect._population import enrich
     from distillguard.features import account_features
 
     config = config or DetectConfig()
     table = enrich(account_features(events), config)
-    return table, SignalContext(Baseline.of(table, config.baseline_min_requests), config)
+    return table, SignalContext(population_baseline(table, config), config)

@@ -90,11 +90,12 @@ def _label_table(rng: np.random.Generator) -> pl.DataFrame:
 
 
 def test_minority_harvest_counts_only_in_heavy_unusual_accounts(rng: np.random.Generator) -> None:
-    from distillguard.detect import Baseline, SignalContext
+    from distillguard.detect import SignalContext
+    from distillguard.detect._engine import population_baseline
 
     table = _label_table(rng)
     config = DetectConfig()
-    ctx = SignalContext(Baseline.of(table, config.baseline_min_requests), config)
+    ctx = SignalContext(population_baseline(table, config), config)
     frame = SIGNALS["reasoning_elicitation"]().compute(table, ctx).frame
     scores = dict(zip(frame["account_id"].to_list(), frame["score"].to_list(), strict=True))
     # A third of a heavy account's traffic, far above the population's share: a diluted harvest.

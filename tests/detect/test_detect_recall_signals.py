@@ -149,3 +149,20 @@ def test_baseline_of_the_customer_base_is_not_taken_over_by_a_large_hydra() -> N
     table, ctx = scoring_inputs(events, customers)
     devs = signal.compute(table, ctx).frame.filter(pl.col("account_id").str.starts_with("dev"))
     assert (devs["score"] >= customers.fire_level).mean() <= 0.02  # type: ignore[operator]
+
+
+def test_volume_is_judged_against_active_accounts_and_behaviour_against_every_customer() -> None:
+    from distillguard.detect._engine import population_baseline
+
+    rng = np.random.default_rng(25)
+    # Many light users (a few requests each), a set of ordinary integrations, and one very heavy account.
+    light = _mixed_harvest(rng, "light", 400, 3, 0.0)
+    integrations = _mixed_harvest(rng, "app", 40, 300, 0.0)
+    events = pl.concat([light, integrations, account(rng, "heavy", 6000)])
+    table, ctx = scoring_inputs(events, DetectConfig())
+    baseline = population_baseline(table, DetectConfig())
+    assert baseline.median["requests"] == 300  # the active accounts' typical volume, not a light user's
+    assert baseline.median["reasoning_share"] == 0.0
+    volume = SIGNALS["sustained_volume"]()
+    assert _score(volume, table, ctx, "app_0") < ctx.config.fire_level
+    assert _score(volume, table, ctx, "heavy") >= ctx.config.fire_level

@@ -8,7 +8,7 @@ turning any non-zero value into an infinite z-score.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -48,6 +48,13 @@ class Baseline:
         median = {c: float(v) for c, v in medians.items() if v is not None}
         scale = {c: MAD_TO_SIGMA * float(v) for c, v in mads.items() if v is not None}
         return cls(median, scale, population.height)
+
+    def overlay(self, other: Baseline, columns: Iterable[str]) -> Baseline:
+        """This baseline with the median and scale of ``columns`` taken from ``other`` (where it has them)."""
+        wanted = [c for c in columns if c in other.median]
+        median = {**self.median, **{c: other.median[c] for c in wanted}}
+        scale = {**self.scale, **{c: other.scale[c] for c in wanted if c in other.scale}}
+        return Baseline(median, scale, self.accounts)
 
     def z(self, column: str | pl.Expr, *, name: str | None = None, floor: float) -> pl.Expr:
         """Robust z-score expression: (x - median) / max(scale, floor)."""

@@ -64,7 +64,8 @@ class DetectConfig:
         customer base. Campaigns are a small minority of all accounts, but in a window they can be most of
         the *heavy* accounts (a hydra cluster of hundreds of scripted accounts against a legitimate base of
         mostly light users); a baseline of heavy accounts only is then the campaigns' own behaviour, and
-        nothing they do looks unusual. Each small account's shares are noisy, their median is not.
+        nothing they do looks unusual. Each small account's shares are noisy, their median is not. Volume
+        features are the exception: they are compared with the accounts of ``min_requests`` or more.
     min_active_share
         Signals of an account active in fewer than this share of the scan window's hours are damped
         (fully above four times this share), so that short bursts (an evaluation run) do not add up to a
