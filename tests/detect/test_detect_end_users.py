@@ -78,3 +78,39 @@ def test_tables_without_end_user_columns_score_zero() -> None:
     bare = table.drop("end_user_requests", "distinct_end_users", "end_user_fresh_share")
     frame = SIGNALS["end_user_rotation"]().compute(bare, ctx).frame
     assert frame["score"].max() == 0.0 and frame.height == table.height
+
+
+def _end_user_pairs(events: pl.DataFrame) -> set[tuple[str, str]]:
+    from distillguard.detect._link import KINDS, account_keys, key_pairs
+    from distillguard.features._network import prefix_column
+
+    table, _ = scoring_inputs(events, DetectConfig())
+    ids = table.select("account_id").with_row_index("_i")
+    names = dict(zip(ids["_i"].to_list(), ids["account_id"].to_list(), strict=True))
+    indexed = events.with_columns(prefix_column(events).alias("ip_prefix")).join(ids, on="account_id")
+    keys = account_keys(indexed, table.join(ids, on="account_id"), DetectConfig())
+    pairs = key_pairs(keys, table.height, DetectConfig()).filter(pl.col("kind") == KINDS.index("end_user"))
+    return {(names[a], names[b]) for a, b in pairs.select("a", "b").iter_rows()}
+
+
+def test_one_end_user_behind_two_accounts_is_a_link_key() -> None:
+    rng = np.random.default_rng(6)
+    # The same client's id on half of two resellers' traffic; a third reseller has only its own users.
+    shared = ["c0ffee00c0ffee00" if i % 2 else u for i, u in enumerate(end_user_ids(rng, 300, 100))]
+    other = ["c0ffee00c0ffee00" if i % 2 else u for i, u in enumerate(end_user_ids(rng, 300, 100))]
+    events = pl.concat(
+        [
+            individuals(rng, 40),
+            account(rng, "reseller_a", 300, end_user=shared),
+            account(rng, "reseller_b", 300, end_user=other),
+            account(rng, "reseller_c", 300, end_user=end_user_ids(rng, 300, 100)),
+        ]
+    )
+    assert _end_user_pairs(events) == {("reseller_a", "reseller_b")}
+
+
+def test_a_shared_end_user_alone_never_links_two_accounts() -> None:
+    from distillguard.detect._link import KIND_WEIGHTS, SUSPICION_BASE, SUSPICION_GAIN
+
+    # Even between two accounts with the strongest evidence, it needs another kind of shared indicator.
+    assert KIND_WEIGHTS["end_user"] * (SUSPICION_BASE + SUSPICION_GAIN) < DetectConfig().link_threshold
