@@ -21,6 +21,7 @@ from distillguard.detect._campaign import (
     shared_template_evidence,
 )
 from distillguard.detect._clusters import SignedCatalog, signature_clusters
+from distillguard.detect._end_users import with_end_user_features
 from distillguard.detect._link import link
 from distillguard.detect._population import enrich
 from distillguard.detect._score import Scored, evidence_by_account, score_all
@@ -67,7 +68,7 @@ def detect(
     feature_context = FeatureContext.from_events(
         events, new_model_margin_hours=config.new_model_margin_hours, pivot_hours=config.pivot_hours
     )
-    table = enrich(account_features(events, feature_context), config)
+    table = enrich(with_end_user_features(account_features(events, feature_context), events), config)
     span = events.select((pl.col("ts").max() - pl.col("ts").min()).dt.total_seconds()).item()
     ctx = SignalContext(population_baseline(table, config), config, window_hours=float(span or 0) / 3600)
     signals = build_signals(config.signals)

@@ -37,6 +37,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "new_model_pivot": 0.9,
     "account_infrastructure": 0.7,
     "sustained_volume": 0.5,
+    "end_user_rotation": 0.6,
 }
 
 
