@@ -7,6 +7,7 @@ from distillguard.simulate.populations import (  # noqa: F401  (registers them)
     legit,
     operators,
     saas,
+    stealth,
 )
 from distillguard.simulate.populations._base import POPULATIONS, Population, campaign_id_of, register
 
