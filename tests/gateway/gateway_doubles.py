@@ -108,7 +108,7 @@ class Running:
         data: dict[str, Any] = httpx.get(f"{self.server.url}/distillguard/status", timeout=5).json()
         return data
 
-    def wait_for(self, condition: Callable[[dict[str, Any]], bool], timeout: float = 10.0) -> dict[str, Any]:
+    def wait_for(self, condition: Callable[[dict[str, Any]], bool], timeout: float = 30.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
             status = self.status()
@@ -118,6 +118,6 @@ class Running:
                 raise AssertionError(f"condition not met within {timeout}s; status: {status}")
             time.sleep(0.05)
 
-    def wait_cycles(self, count: int, timeout: float = 10.0) -> dict[str, Any]:
+    def wait_cycles(self, count: int, timeout: float = 30.0) -> dict[str, Any]:
         start = self.status()["cycles"]
         return self.wait_for(lambda s: s["cycles"] >= start + count, timeout)
