@@ -6,6 +6,7 @@ Raw text is dropped batch by batch at the fingerprint stage, so memory grows wit
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,9 +19,9 @@ import pyarrow as pa
 from distillguard.config import ScanConfig
 from distillguard.detect import detect
 from distillguard.detect.types import DetectionResult
-from distillguard.fingerprint import Fingerprinter, TemplateCatalog
+from distillguard.fingerprint import Fingerprinter, PreparedBatch, TemplateCatalog, prepare
 from distillguard.fingerprint.schema import FINGERPRINT_SCHEMA
-from distillguard.ingest import Quarantine, read_events
+from distillguard.ingest import Quarantine, read_mapped
 from distillguard.report import DetectionReport, ReportWindow
 
 if TYPE_CHECKING:
@@ -58,11 +59,26 @@ def fingerprint_events(
     batches: Iterable[pa.RecordBatch], config: ScanConfig, progress: ProgressCallback | None = None
 ) -> FingerprintedEvents:
     fingerprinter = Fingerprinter(config.fingerprint)
+    return _collect(fingerprinter, map(fingerprinter.fingerprint, batches), progress)
+
+
+def fingerprint_prepared(
+    prepared: Iterable[PreparedBatch], config: ScanConfig, progress: ProgressCallback | None = None
+) -> FingerprintedEvents:
+    """The stage's second half over batches that ``fingerprint.prepare`` already reduced (in the parse
+    workers): labels and the template catalog."""
+    fingerprinter = Fingerprinter(config.fingerprint)
+    return _collect(fingerprinter, map(fingerprinter.finish, prepared), progress)
+
+
+def _collect(
+    fingerprinter: Fingerprinter, reduced: Iterable[pa.RecordBatch], progress: ProgressCallback | None
+) -> FingerprintedEvents:
     # Each reduced batch becomes polars at once, so its Arrow buffers are freed batch by batch instead of
     # all being held until a final conversion that would need the frame twice over.
     frames: list[pl.DataFrame] = []
-    for batch in batches:
-        frames.append(_to_polars(fingerprinter.fingerprint(batch)))
+    for batch in reduced:
+        frames.append(_to_polars(batch))
         if progress is not None:
             progress(batch.num_rows)
     if not frames:
@@ -118,14 +134,17 @@ def scan(
     """
     config = config or ScanConfig()
     with Quarantine(quarantine_path) as quarantine:
-        batches = read_events(
+        # The stateless half of fingerprinting runs where each batch is parsed (background workers on a
+        # large input), so the text never crosses between processes and both CPUs stay busy.
+        prepared = read_mapped(
             paths,
+            functools.partial(prepare, config=config.fingerprint),
             fmt=config.fmt,
             quarantine=quarantine,
             batch_rows=config.batch_rows,
             workers=config.workers,
         )
-        data = fingerprint_events(batches, config, progress)
+        data = fingerprint_prepared(prepared, config, progress)
         quarantined = quarantine.count
     result = detect(data.events, data.catalog, config.detect)
     meta: dict[str, Any] = {"sources": [str(p) for p in paths], "quarantine_file": str(quarantine_path)}

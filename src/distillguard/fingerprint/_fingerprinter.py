@@ -226,8 +226,11 @@ class Fingerprinter:
     # ----- catalog -------------------------------------------------------------------------------------
 
     def _observe_templates(self, events: pl.DataFrame, templates: pl.DataFrame) -> None:
-        counts = events.group_by("template_hash").len().drop_nulls("template_hash")
-        joined = counts.join(templates, on="template_hash", how="left")
+        # In order of first appearance: when the catalog is full it evicts the least requested templates,
+        # the later added first among equals, so the order must not depend on how threads ran a group-by
+        # (it did: the same scan could keep different one-off templates and cluster slightly differently).
+        counts = events.group_by("template_hash", maintain_order=True).len().drop_nulls("template_hash")
+        joined = counts.join(templates, on="template_hash", how="left", maintain_order="left")
         self._catalog.observe(joined["template_hash"], joined["len"], joined["skeleton"])
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,9 @@ SPLIT_MIN_BYTES = 32 << 20
 PART_BYTES = 16 << 20
 
 QuarantineRecord = tuple[int, str, bytes | None]
+# Work applied to each batch in the worker that read it (module-level callables only: they are pickled).
+# The fingerprint stage's stateless part runs there, so the text never crosses between processes.
+Transform = Callable[[pa.RecordBatch], Any]
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Task:
 
 @dataclass(frozen=True)
 class TaskResult:
-    batches: list[pa.RecordBatch]
+    batches: list[Any]  # record batches, or what the transform made of them
     quarantined: list[QuarantineRecord]
     lines: int
     error: tuple[type[DistillguardError], str, dict[str, Any]] | None = None
@@ -60,13 +63,13 @@ class _CollectingQuarantine(Quarantine):
         self.records.append((line, reason, None if raw is None else capped_raw(raw)))
 
 
-def run_task(task: Task, batch_rows: int) -> TaskResult:
+def run_task(task: Task, batch_rows: int, transform: Transform | None = None) -> TaskResult:
     """Worker entry point (module level so that it can be pickled)."""
     quarantine = _CollectingQuarantine()
     reader = task.reader(task.path, quarantine, batch_rows)
     reader.byte_range = task.byte_range
     try:
-        batches = list(reader.batches())
+        batches = [b if transform is None else transform(b) for b in reader.batches()]
     except DistillguardError as exc:
         # Sent back as parts: the exception's keyword-only context would not survive pickling.
         return TaskResult([], quarantine.records, 0, (type(exc), exc.message, dict(exc.context)))
@@ -84,10 +87,14 @@ def plan(files: Iterable[tuple[Path, type[Reader]]]) -> Iterator[Task]:
 
 
 def read_parallel(
-    files: Iterable[tuple[Path, type[Reader]]], quarantine: Quarantine, batch_rows: int, workers: int
-) -> Iterator[pa.RecordBatch]:
+    files: Iterable[tuple[Path, type[Reader]]],
+    quarantine: Quarantine,
+    batch_rows: int,
+    workers: int,
+    transform: Transform | None = None,
+) -> Iterator[Any]:
     """Batches of every file, read by ``workers`` processes, in file order, at most 2 tasks per worker
-    in flight so memory stays bounded."""
+    in flight so memory stays bounded; with ``transform``, what it returned for each batch instead."""
     tasks = plan(files)
     # forkserver: forking a process that already runs Arrow threads is not safe.
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
@@ -96,7 +103,7 @@ def read_parallel(
     lines_before: dict[Path, int] = {}
     try:
         for task in tasks:
-            in_flight.append((task, pool.submit(run_task, task, batch_rows)))
+            in_flight.append((task, pool.submit(run_task, task, batch_rows, transform)))
             if len(in_flight) >= 2 * workers:
                 yield from _collect(*in_flight.popleft(), quarantine, lines_before)
         while in_flight:
@@ -107,7 +114,7 @@ def read_parallel(
 
 def _collect(
     task: Task, future: Future[TaskResult], quarantine: Quarantine, lines_before: dict[Path, int]
-) -> Iterator[pa.RecordBatch]:
+) -> Iterator[Any]:
     result = future.result()
     if result.error is not None:
         kind, message, context = result.error
