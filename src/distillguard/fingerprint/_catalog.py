@@ -21,18 +21,23 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version as package_version
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from distillguard.errors import SchemaMismatchError
 from distillguard.fingerprint._hashing import xxh32, xxh32_array
 from distillguard.fingerprint._vocab import dense_ids
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
+
+# datasketch is imported where it is used: it pulls in scipy (~1 s and ~60 MB per process), and the
+# scan's parse workers import this package for ``prepare`` alone.
 
 ALGORITHM: Final = "datasketch-minhash-affine32/xxh32-token-polynomial/word-shingles"
 SCHEME: Final = "affine32"
@@ -121,6 +126,8 @@ class TemplateSignature:
         return float(np.mean(self.hashvalues == other.hashvalues))
 
     def to_minhash(self) -> LeanMinHash:
+        from datasketch import LeanMinHash
+
         return LeanMinHash(seed=self.params.seed, hashvalues=self.hashvalues, scheme=SCHEME)
 
 
@@ -171,6 +178,8 @@ class MinHasher:
 
     def __init__(self, params: MinHashParams) -> None:
         self.params = params
+        from datasketch import MinHash
+
         permutations = MinHash(num_perm=params.num_perm, seed=params.seed, scheme=SCHEME).permutations
         self._a = np.asarray(permutations[0], dtype=np.uint32)
         self._b = np.asarray(permutations[1], dtype=np.uint32)
@@ -353,6 +362,8 @@ class TemplateCatalog:
             raise ValueError("threshold must be in (0, 1]")
         n = len(self)
         self._ensure_signatures()
+        from datasketch import LeanMinHash, MinHashLSH
+
         lsh = MinHashLSH(threshold=threshold, num_perm=self._params.num_perm)
         sketches = [
             LeanMinHash(seed=self._params.seed, hashvalues=self._signatures[i], scheme=SCHEME)
