@@ -90,16 +90,16 @@ def test_read_mapped_transforms_each_batch_where_it_is_parsed(
     lines[3] = b"{broken"
     big.write_bytes(b"\n".join(lines) + b"\n")
     with Quarantine(tmp_path / "q0.jsonl") as quarantine:
-        # attrgetter pickles, as the worker processes need; auto mode starts two of them.
+        # attrgetter pickles, as the worker process needs; auto mode runs every third part in-process.
         mapped = list(
             read_mapped([big], attrgetter("num_rows"), quarantine=quarantine, batch_rows=16, workers=0)
         )
-    assert background_calls == [2]
+    assert background_calls == [1]
     with Quarantine(tmp_path / "q1.jsonl") as quarantine:
         # The same parts, parsed by one background process without a transform: the same batches.
         rows = [b.num_rows for b in read_events([big], quarantine=quarantine, batch_rows=16, workers=0)]
-    assert mapped == rows and sum(rows) == 79 and background_calls == [2, 1]
+    assert mapped == rows and sum(rows) == 79 and background_calls == [1, 1]
     assert (tmp_path / "q0.jsonl").read_bytes() == (tmp_path / "q1.jsonl").read_bytes()
     with Quarantine(tmp_path / "q2.jsonl") as quarantine:
         in_process = list(read_mapped([big], attrgetter("num_rows"), quarantine=quarantine, batch_rows=16))
-    assert sum(in_process) == 79 and max(in_process) == 16 and background_calls == [2, 1]
+    assert sum(in_process) == 79 and max(in_process) == 16 and background_calls == [1, 1]

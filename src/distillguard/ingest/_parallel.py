@@ -92,30 +92,47 @@ def read_parallel(
     batch_rows: int,
     workers: int,
     transform: Transform | None = None,
+    local_every: int = 0,
 ) -> Iterator[Any]:
     """Batches of every file, read by ``workers`` processes, in file order, at most 2 tasks per worker
-    in flight so memory stays bounded; with ``transform``, what it returned for each batch instead."""
+    in flight so memory stays bounded; with ``transform``, what it returned for each batch instead.
+
+    ``local_every = k`` runs every k-th task in this process instead, when its turn comes, while the
+    workers go on with the tasks after it: the caller's own work on the results is then not all that this
+    process does, and one worker can be enough to keep two CPUs busy (less memory than two workers).
+    """
     tasks = plan(files)
     # forkserver: forking a process that already runs Arrow threads is not safe.
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
-    in_flight: deque[tuple[Task, Future[TaskResult]]] = deque()
+    # (task, its future; None for a task this process runs itself when its turn comes)
+    in_flight: deque[tuple[Task, Future[TaskResult] | None]] = deque()
     lines_before: dict[Path, int] = {}
+    remote = 0
     try:
-        for task in tasks:
-            in_flight.append((task, pool.submit(run_task, task, batch_rows, transform)))
-            if len(in_flight) >= 2 * workers:
-                yield from _collect(*in_flight.popleft(), quarantine, lines_before)
+        for index, task in enumerate(tasks):
+            local = local_every > 0 and index % local_every == local_every - 1
+            in_flight.append((task, None if local else pool.submit(run_task, task, batch_rows, transform)))
+            remote += not local
+            while remote >= 2 * workers:
+                done, future = in_flight.popleft()
+                remote -= future is not None
+                yield from _collect(done, future, quarantine, lines_before, batch_rows, transform)
         while in_flight:
-            yield from _collect(*in_flight.popleft(), quarantine, lines_before)
+            yield from _collect(*in_flight.popleft(), quarantine, lines_before, batch_rows, transform)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _collect(
-    task: Task, future: Future[TaskResult], quarantine: Quarantine, lines_before: dict[Path, int]
+    task: Task,
+    future: Future[TaskResult] | None,
+    quarantine: Quarantine,
+    lines_before: dict[Path, int],
+    batch_rows: int,
+    transform: Transform | None,
 ) -> Iterator[Any]:
-    result = future.result()
+    result = future.result() if future is not None else run_task(task, batch_rows, transform)
     if result.error is not None:
         kind, message, context = result.error
         raise kind(message, **context)

@@ -27,9 +27,11 @@ FORMATS: dict[str, type[Reader]] = {
 # one background process when a second CPU is free: parsing then overlaps fingerprinting (1M events on
 # 2 cores: 52.8 s -> 41.2 s). Smaller inputs are not worth a process start.
 AUTO_WORKERS = 0
-# ``read_mapped`` in auto mode: two background processes that parse and transform (the scan's stateless
-# fingerprinting) while the main process does the rest; see docs/ingest.md for the measurements.
-AUTO_MAPPED_WORKERS = 2
+# ``read_mapped`` in auto mode: one background process parses and transforms (the scan's stateless
+# fingerprinting) two of every three parts, this process the third, between its own work on the results:
+# on 2 CPUs that keeps both busy with one extra process (two workers were as fast and cost ~270 MB more).
+# See docs/ingest.md for the measurements.
+AUTO_MAPPED_LOCAL_EVERY = 3
 BACKGROUND_MIN_BYTES = 64 << 20
 T = TypeVar("T")
 # Order matters when sniffing a JSON object: the most specific shape first.
@@ -73,7 +75,7 @@ def read_events(
     plain JSON lines and a second CPU is available, so that parsing overlaps the caller's work on the
     batches (fingerprinting); otherwise in this process.
     """
-    yield from _read(paths, fmt, quarantine, batch_rows, workers, None, 1)
+    yield from _read(paths, fmt, quarantine, batch_rows, workers, None, 0)
 
 
 def read_mapped(
@@ -88,10 +90,10 @@ def read_mapped(
     """``transform`` of each batch ``read_events`` would give, in the same order, computed by the process
     that parsed the batch: the caller's per-batch work that needs no state then runs beside parsing, and
     only its (smaller) result crosses between processes. ``transform`` must be picklable (a module-level
-    function or a ``functools.partial`` of one). ``workers == 0`` (auto) uses ``AUTO_MAPPED_WORKERS``
-    background processes where ``read_events`` would use one, because each now does more than parse.
+    function or a ``functools.partial`` of one). ``workers == 0`` (auto) uses one background process as
+    ``read_events`` does, but runs every ``AUTO_MAPPED_LOCAL_EVERY``-th part in this process.
     """
-    yield from _read(paths, fmt, quarantine, batch_rows, workers, transform, AUTO_MAPPED_WORKERS)
+    yield from _read(paths, fmt, quarantine, batch_rows, workers, transform, AUTO_MAPPED_LOCAL_EVERY)
 
 
 def _read(
@@ -101,7 +103,7 @@ def _read(
     batch_rows: int,
     workers: int,
     transform: Transform | None,
-    background: int,
+    local_every: int,
 ) -> Iterator[Any]:
     if fmt != "auto" and fmt not in FORMATS:
         raise InputFormatError(f"unknown format {fmt!r}; expected auto or one of {', '.join(FORMATS)}")
@@ -111,8 +113,9 @@ def _read(
     if workers == AUTO_WORKERS:
         listed = list(files)
         if _parse_in_background(listed):
-            workers = min(background, _usable_cpus())
-            yield from read_parallel(listed, quarantine, batch_rows, workers, transform=transform)
+            yield from read_parallel(
+                listed, quarantine, batch_rows, 1, transform=transform, local_every=local_every
+            )
             return
         files = iter(listed)
     elif workers > 1:
