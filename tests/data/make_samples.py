@@ -108,6 +108,8 @@ def canonical_events() -> list[dict[str, Any]]:
                 ],
                 "temperature": 0.7,
                 "max_tokens": 512,
+                # The tutoring app passes its own end users' ids (kept only as pseudonyms).
+                "user": "student-4411@example.edu",
             },
         ),
         _event(
@@ -124,6 +126,7 @@ def canonical_events() -> list[dict[str, Any]]:
                 ],
                 "temperature": 0.7,
                 "max_tokens": 512,
+                "user": "student-4411@example.edu",
             },
         ),
         _event(
@@ -577,7 +580,7 @@ def to_litellm(event: dict[str, Any]) -> dict[str, Any]:
         "cache_key": None,
         "saved_cache_cost": 0.0,
         "request_tags": [],
-        "end_user": None,
+        "end_user": request.get("user"),
         "requester_ip_address": event["ip"],
         "messages": request["messages"],
         "response": {},
@@ -683,6 +686,8 @@ def to_otel_span(event: dict[str, Any], index: int, user_key: str) -> dict[str, 
         "server.address": "api.openai.com",
         "server.port": 443,
     }
+    if request.get("user"):
+        attrs["enduser.pseudo.id"] = request["user"]
     # Half the spans record the leading system prompt as gen_ai.system_instructions, as the conventions
     # allow; the rest keep it as a system message in the history.
     if index % 2 == 0 and messages[0]["role"] == "system" and messages[1]["role"] != "system":

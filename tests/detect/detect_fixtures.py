@@ -362,10 +362,27 @@ def account(
 
 def scoring_inputs(events: pl.DataFrame, config: Any = None) -> tuple[pl.DataFrame, Any]:
     """(enriched feature table, SignalContext) exactly as ``detect`` builds them."""
-    from distillguard.detect import Baseline, DetectConfig, SignalContext
+    from distillguard.detect import DetectConfig, SignalContext
+    from distillguard.detect._end_users import with_end_user_features
+    from distillguard.detect._engine import population_baseline
     from distillguard.detect._population import enrich
     from distillguard.features import account_features
 
     config = config or DetectConfig()
-    table = enrich(account_features(events), config)
-    return table, SignalContext(Baseline.of(table, config.min_requests), config)
+    table = enrich(with_end_user_features(account_features(events), events), config)
+    return table, SignalContext(population_baseline(table, config), config)
+
+
+def end_user_ids(rng: np.random.Generator, n: int, users: int | None) -> list[str]:
+    """End-user pseudonyms for ``n`` requests: ``users`` people coming back, or a new id per request."""
+    if users is None:
+        return [f"{v:016x}" for v in rng.integers(1, 2**62, n, dtype=np.int64)]
+    people = [f"{v:016x}" for v in rng.integers(1, 2**62, users, dtype=np.int64)]
+    return [people[i] for i in rng.integers(0, users, n)]
+
+
+def chat_products_with_end_users(rng: np.random.Generator, count: int = 3, n: int = 300) -> pl.DataFrame:
+    """Products passing their users' ids: each user sends a few requests (conversations, returns)."""
+    return pl.concat(
+        [account(rng, f"chat_eu_{i}", n, end_user=end_user_ids(rng, n, n // 3)) for i in range(count)]
+    )

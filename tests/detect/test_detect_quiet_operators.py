@@ -83,16 +83,19 @@ def _label_table(rng: np.random.Generator) -> pl.DataFrame:
             "requests": requests,
             "reasoning_share": share,
             "p_reasoning_mean": rng.uniform(0.1, 0.4, n + 3),
+            # Every account asks new questions (reasoning elicitation only counts on new prompts).
+            "payload_unique_share": np.ones(n + 3),
         }
     ).with_columns(pl.col("requests").cast(pl.Float64).log1p().alias("log_requests"))
 
 
 def test_minority_harvest_counts_only_in_heavy_unusual_accounts(rng: np.random.Generator) -> None:
-    from distillguard.detect import Baseline, SignalContext
+    from distillguard.detect import SignalContext
+    from distillguard.detect._engine import population_baseline
 
     table = _label_table(rng)
     config = DetectConfig()
-    ctx = SignalContext(Baseline.of(table, config.min_requests), config)
+    ctx = SignalContext(population_baseline(table, config), config)
     frame = SIGNALS["reasoning_elicitation"]().compute(table, ctx).frame
     scores = dict(zip(frame["account_id"].to_list(), frame["score"].to_list(), strict=True))
     # A third of a heavy account's traffic, far above the population's share: a diluted harvest.

@@ -8,7 +8,14 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
-from detect_fixtures import account, individuals, population, scoring_inputs
+from detect_fixtures import (
+    account,
+    chat_products_with_end_users,
+    end_user_ids,
+    individuals,
+    population,
+    scoring_inputs,
+)
 
 from distillguard.detect import SIGNALS, DetectConfig, Signal, build_signals
 from distillguard.errors import ConfigError
@@ -214,6 +221,18 @@ def _heavy(rng: np.random.Generator) -> pl.DataFrame:
     return account(rng, "pos", 3000)
 
 
+def _rotating_end_users(rng: np.random.Generator) -> pl.DataFrame:
+    # A reseller naming a different "end user" on every request.
+    return account(rng, "pos", N, end_user=end_user_ids(rng, N, None))
+
+
+def _recurring_end_users(rng: np.random.Generator) -> pl.DataFrame:
+    # A chat product whose users come back; other products passing ids make up the baseline.
+    return pl.concat(
+        [account(rng, "neg", N, end_user=end_user_ids(rng, N, N // 3)), chat_products_with_end_users(rng)]
+    )
+
+
 CASES: dict[str, tuple[Builder, Builder]] = {
     "reasoning_elicitation": (_labelled("reasoning"), _half_labelled("reasoning")),
     "model_as_grader": (_labelled("grader"), _half_labelled("grader")),
@@ -229,6 +248,7 @@ CASES: dict[str, tuple[Builder, Builder]] = {
     "new_model_pivot": (_pivot, lambda rng: account(rng, "neg", N)),
     "account_infrastructure": (_young_rotating, lambda rng: account(rng, "neg", N)),
     "sustained_volume": (_heavy, lambda rng: account(rng, "neg", 60)),
+    "end_user_rotation": (_rotating_end_users, _recurring_end_users),
 }
 
 

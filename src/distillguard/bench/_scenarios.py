@@ -17,6 +17,8 @@ class Scenario:
     seed: int
     scale: float
     days: int = 3
+    # The simulator's volume multipliers per population ("hydra_agentic=12"); empty for its default mix.
+    mix: tuple[str, ...] = ()
 
     def generate(self, out_dir: Path) -> tuple[Path, Path]:
         """Write this scenario's traffic; return (traffic.jsonl, labels.jsonl)."""
@@ -29,6 +31,7 @@ class Scenario:
                         "seed": self.seed,
                         "scale": self.scale,
                         "out_dir": out_dir,
+                        "mix": list(self.mix),
                     }
                 )
             )
@@ -49,6 +52,9 @@ def scenarios(quick: bool) -> tuple[Scenario, ...]:
         Scenario("sim-A-s1", "simulator", "A", 1, 1.0),
         Scenario("sim-B-s2", "simulator", "B", 2, 1.0),
         Scenario("sim-C-s3", "simulator", "C", 3, 1.0),
+        # A hydra large enough to be most of the heavy accounts: it must not become the population's
+        # baseline of "typical" behaviour (and hide the other campaigns).
+        Scenario("sim-A-s4-hydra-heavy", "simulator", "A", 4, 1.0, mix=("hydra_agentic=12",)),
         Scenario("holdout-default-s11", "holdout", "default", 11, 1.0, 2),
         Scenario("holdout-heavy-legit-s12", "holdout", "heavy-legit", 12, 1.0, 2),
         Scenario("holdout-stealth-s13", "holdout", "stealth", 13, 1.0, 2),

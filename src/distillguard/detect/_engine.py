@@ -21,6 +21,7 @@ from distillguard.detect._campaign import (
     shared_template_evidence,
 )
 from distillguard.detect._clusters import SignedCatalog, signature_clusters
+from distillguard.detect._end_users import with_end_user_features
 from distillguard.detect._link import link
 from distillguard.detect._population import enrich
 from distillguard.detect._score import Scored, evidence_by_account, score_all
@@ -33,6 +34,10 @@ from distillguard.features._network import prefix_column
 
 # Accounts whose evidence total reaches this are candidates for the (costlier) lockstep comparison.
 LOCKSTEP_MIN_TOTAL = 0.3
+# Features compared with the active accounts' baseline (``min_requests`` or more), not the customer base's.
+VOLUME_FEATURES = (
+    "requests", "log_requests", "distinct_payloads", "log_distinct_payloads", "requests_per_hour",
+)  # fmt: skip
 # A capability is listed for a campaign when it covers at least this share of the campaign's requests.
 CAPABILITY_SHARE = 0.1
 
@@ -63,9 +68,9 @@ def detect(
     feature_context = FeatureContext.from_events(
         events, new_model_margin_hours=config.new_model_margin_hours, pivot_hours=config.pivot_hours
     )
-    table = enrich(account_features(events, feature_context), config)
+    table = enrich(with_end_user_features(account_features(events, feature_context), events), config)
     span = events.select((pl.col("ts").max() - pl.col("ts").min()).dt.total_seconds()).item()
-    ctx = SignalContext(Baseline.of(table, config.min_requests), config, window_hours=float(span or 0) / 3600)
+    ctx = SignalContext(population_baseline(table, config), config, window_hours=float(span or 0) / 3600)
     signals = build_signals(config.signals)
     accounts = score_all(table, signals, ctx)
     candidates = accounts.frame.filter(pl.col("total") >= LOCKSTEP_MIN_TOTAL)["account_id"]
@@ -75,6 +80,17 @@ def detect(
     linking = link(events, table, suspicion, candidates, config)
     groups = score_groups(events, linking.groups, linking.edges, table, feature_context, signals, ctx)
     return _assemble(events, table, accounts, groups, catalog, config)
+
+
+def population_baseline(table: pl.DataFrame, config: DetectConfig) -> Baseline:
+    """The baseline signals compare accounts with, from the (enriched) account feature table.
+
+    Behaviour is judged against the whole customer base (``baseline_min_requests``); volume against the
+    accounts active enough to be scored without damping (``min_requests``), because against mostly light
+    users every business integration would be "heavy".
+    """
+    customers = Baseline.of(table, config.baseline_min_requests)
+    return customers.overlay(Baseline.of(table, config.min_requests), VOLUME_FEATURES)
 
 
 def _with_clusters(

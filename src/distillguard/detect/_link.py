@@ -2,9 +2,10 @@
 
 Each account contributes *keys*: the template clusters carrying a real share of its traffic, its system
 prompt and tool schema, payment fingerprints, (IP prefix, day) pairs, a rare user agent, a creation burst,
-and lockstep co-activity with other accounts. Two accounts sharing keys get an edge weighted by the kinds
-they share and by how specific each key is (a key held by very many accounts says little about any two of
-them; beyond ``max_key_accounts`` it says nothing). No single weak kind reaches ``link_threshold`` alone:
+an end user (pseudonym) carrying a real share of its traffic, and lockstep co-activity with other
+accounts. Two accounts sharing keys get an edge weighted by the kinds they share and by how specific each
+key is (a key held by very many accounts says little about any two of them; beyond ``max_key_accounts``
+it says nothing). No single weak kind reaches ``link_threshold`` alone:
 a common phrasing, a shared NAT address or a popular SDK's user agent never links two customers.
 
 Pairs come from polars self-joins per key (columnar, no Python loop over pairs); groups are the connected
@@ -31,6 +32,10 @@ KIND_WEIGHTS: dict[str, float] = {
     "user_agent": 0.2,
     "creation_burst": 0.6,
     "lockstep": 0.8,
+    # One end user (the ``end_user`` pseudonym) carrying a real share of two accounts' traffic: the same
+    # client behind two resellers or two billing accounts. Corroborating weight, like a shared system
+    # prompt: a default id ("anonymous", "test") shared by a few accounts must not link them alone.
+    "end_user": 0.6,
 }
 # Each further distinct template two accounts share (beyond the first, up to ``MAX_EXTRA_TEMPLATES``) adds
 # this fraction of the strongest one's weight: one shared phrasing is a coincidence a common style explains;
@@ -120,6 +125,8 @@ def account_keys(events: pl.DataFrame, features: pl.DataFrame, config: DetectCon
         _share_keys(events, features, "system", "system_hash"),
         _share_keys(events, features, "tools", "tools_hash"),
     ]
+    if "end_user" in events.columns:
+        shared.append(_share_keys(events, features, "end_user", "end_user"))
     return pl.concat([*shared, network, payment, *single])
 
 

@@ -37,6 +37,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "new_model_pivot": 0.9,
     "account_infrastructure": 0.7,
     "sustained_volume": 0.5,
+    "end_user_rotation": 0.6,
 }
 
 
@@ -58,7 +59,14 @@ class DetectConfig:
         linearly from 0 at ``z_low`` to 1 at ``z_high``.
     min_requests
         Accounts with fewer requests still get scores, damped by ``requests / (requests + min_requests)``;
-        they are also left out of the population baseline.
+        they are still part of the population baseline (see ``baseline_min_requests``).
+    baseline_min_requests
+        Accounts with at least this many requests make up the population baseline. Default 1: the whole
+        customer base. Campaigns are a small minority of all accounts, but in a window they can be most of
+        the *heavy* accounts (a hydra cluster of hundreds of scripted accounts against a legitimate base of
+        mostly light users); a baseline of heavy accounts only is then the campaigns' own behaviour, and
+        nothing they do looks unusual. Each small account's shares are noisy, their median is not. Volume
+        features are the exception: they are compared with the accounts of ``min_requests`` or more.
     min_active_share
         Signals of an account active in fewer than this share of the scan window's hours are damped
         (fully above four times this share), so that short bursts (an evaluation run) do not add up to a
@@ -95,6 +103,7 @@ class DetectConfig:
     z_low: float = 2.0
     z_high: float = 6.0
     min_requests: int = 20
+    baseline_min_requests: int = 1
     min_active_share: float = 0.025
     fire_level: float = 0.5
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))

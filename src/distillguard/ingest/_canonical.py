@@ -15,7 +15,14 @@ from distillguard.ingest._openai import (
     tools_summary,
 )
 from distillguard.ingest._quarantine import Quarantine
-from distillguard.ingest._record import RecordError, opt_dict, opt_int, required_str, wrong_type
+from distillguard.ingest._record import (
+    RecordError,
+    end_user_pseudonym,
+    opt_dict,
+    opt_int,
+    required_str,
+    wrong_type,
+)
 
 _EMPTY: tuple[int, int, int, int, None, None, int] = (0, 0, 0, 0, None, None, 0)
 
@@ -93,6 +100,7 @@ class CanonicalReader(JsonLinesReader):
             completion_tokens,
             status,
             latency,
+            request_end_user(request),
         )
 
 
@@ -103,3 +111,11 @@ def _latency(value: object) -> int | None:
     if type(value) is float:
         return round(value)
     raise wrong_type("latency_ms", "a number", value)
+
+
+def request_end_user(request: dict[str, Any]) -> str | None:
+    """Pseudonym of the request body's end-user id: ``user``, or ``safety_identifier`` (its successor)."""
+    user = request.get("user")
+    if user is not None and user != "":
+        return end_user_pseudonym(user, "request.user")
+    return end_user_pseudonym(request.get("safety_identifier"), "request.safety_identifier")

@@ -27,6 +27,7 @@ from distillguard.ingest._openai import (
     conversation_columns,
     tools_summary,
 )
+from distillguard.ingest._record import end_user_pseudonym
 from distillguard.ingest.schema import TEXT_CAP_CHARS
 
 Int32 = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
@@ -68,6 +69,8 @@ class _Request(msgspec.Struct, gc=False):
     reasoning_effort: str | None = None
     stream: bool | None = None
     response_format: _ResponseFormat | str | None = None
+    user: str | int | None = None
+    safety_identifier: str | int | None = None
 
 
 class _Choice(msgspec.Struct, gc=False):
@@ -235,4 +238,13 @@ class FastCanonical:
             completion_tokens,
             record.status,
             record.latency_ms,
+            _end_user(request),
         )
+
+
+def _end_user(request: _Request) -> str | None:
+    """As ``request_end_user`` of the canonical reader (msgspec has checked the types)."""
+    user = request.user
+    if user is not None and user != "":
+        return end_user_pseudonym(user)
+    return end_user_pseudonym(request.safety_identifier)

@@ -10,6 +10,8 @@ Field mapping (LiteLLM's own names on the left):
 - model: ``model_group`` (the name the client asked for), else ``model``
 - ``messages`` + ``model_parameters`` (tools and sampling parameters) are the two halves of the
   OpenAI request body; ``response`` is the OpenAI response; ``prompt_tokens``/``completion_tokens``
+- end user: ``end_user`` (filled from the request's ``user``), else ``metadata.user_api_key_end_user_id``,
+  else ``model_parameters.user``; kept as a pseudonym only
 - status: ``"success"`` is 200; a ``"failure"`` takes ``error_information.error_code`` (e.g. "429"),
   else 500.
 
@@ -32,7 +34,7 @@ from distillguard.ingest._openai import (
     sampling,
     tools_summary,
 )
-from distillguard.ingest._record import RecordError, opt_dict, opt_int, wrong_type
+from distillguard.ingest._record import RecordError, end_user_pseudonym, opt_dict, opt_int, wrong_type
 
 _ACCOUNT_KEYS = ("user_api_key_org_id", "user_api_key_team_id", "user_api_key_hash")
 # Calls whose ``messages`` are a conversation; for other calls (embeddings, images, audio, rerank...)
@@ -144,4 +146,18 @@ class LiteLLMReader(JsonLinesReader):
             opt_int(obj, "completion_tokens"),
             _status(obj),
             latency,
+            _end_user(obj, metadata, params),
         )
+
+
+def _end_user(obj: dict[str, Any], metadata: dict[str, Any], params: dict[str, Any]) -> str | None:
+    """Pseudonym of the end-user id: the payload's ``end_user`` (LiteLLM fills it from the request's
+    ``user``), else the proxy's ``metadata.user_api_key_end_user_id``, else ``model_parameters.user``."""
+    for value, field in (
+        (obj.get("end_user"), "end_user"),
+        (metadata.get("user_api_key_end_user_id"), "metadata.user_api_key_end_user_id"),
+        (params.get("user"), "model_parameters.user"),
+    ):
+        if value is not None and value != "":
+            return end_user_pseudonym(value, field)
+    return None

@@ -10,7 +10,8 @@ Attributes read (semantic conventions for GenAI, HTTP, user and client):
 ``gen_ai.input.messages`` and ``gen_ai.system_instructions`` (JSON strings or structured),
 ``gen_ai.tool.definitions``, ``gen_ai.output.type``, ``gen_ai.response.{id,finish_reasons}``,
 ``gen_ai.usage.{input,output}_tokens``, ``enduser.id`` or ``user.id`` (account, on the span or the
-resource), ``client.address``, ``user_agent.original``, ``url.path``/``http.route``,
+resource), ``enduser.pseudo.id`` (the end user behind the account, kept as a pseudonym),
+``client.address``, ``user_agent.original``, ``url.path``/``http.route``,
 ``http.response.status_code`` (else a numeric ``error.type``), ``http.request.header.x-request-id``.
 Outside the conventions, as instrumentations commonly emit them: ``gen_ai.request.stream``,
 ``gen_ai.openai.request.response_format`` (deprecated convention), ``openai.request.logprobs``,
@@ -31,7 +32,7 @@ from distillguard.ingest._genai import conversation, structured
 from distillguard.ingest._openai import conversation_columns, tools_summary
 from distillguard.ingest._otlp import attributes
 from distillguard.ingest._quarantine import RAW_CAP_BYTES
-from distillguard.ingest._record import RecordError, type_name, wrong_type
+from distillguard.ingest._record import RecordError, end_user_pseudonym, type_name, wrong_type
 from distillguard.ingest._source import TruncatedTail, iter_chunks, iter_lines
 
 INFERENCE_OPERATIONS = frozenset({"chat", "text_completion", "generate_content"})
@@ -125,6 +126,7 @@ def span_row(span: dict[str, Any], resource: dict[str, Any]) -> Row | None:
         _typed(attrs, "gen_ai.usage.output_tokens", int),
         _status(attrs),
         None if end is None else round((end - start) / 1_000_000),
+        _end_user(attrs),
     )
 
 
@@ -256,3 +258,9 @@ def _resource_span(resource_span: object, where: str) -> tuple[dict[str, Any], l
     if type(scope_spans) is not list:
         raise wrong_type("scopeSpans", "a list", scope_spans)
     return attributes(resource.get("attributes")), scope_spans
+
+
+def _end_user(attrs: dict[str, Any]) -> str | None:
+    """``enduser.pseudo.id``: the pseudonymous end user behind the account (``enduser.id`` and ``user.id``
+    already name the account here, the billing party as the provider sees it)."""
+    return end_user_pseudonym(attrs.get("enduser.pseudo.id"), "enduser.pseudo.id")

@@ -7,6 +7,7 @@ is an ``int`` in Python and a ``True`` max_tokens is a bad record, not the numbe
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 _TYPE_NAMES = {
@@ -85,3 +86,24 @@ def required_str(obj: dict[str, Any], key: str) -> str:
     if value is None or value == "":
         raise RecordError(f"missing field: {key}")
     raise wrong_type(key, "a string", value)
+
+
+# Domain separation for end-user pseudonyms: the same id hashed for another purpose gives another value.
+_END_USER_PERSON = b"dg.end_user.v1"
+
+
+def end_user_pseudonym(value: object, field: str = "end_user") -> str | None:
+    """The pseudonym kept for an end-user id: 16 hex digits of a personalised BLAKE2b, or None if absent.
+
+    End-user ids are often e-mail addresses or account names of the customer's own users, so the raw
+    value never enters the event schema. The pseudonym is stable (the same end user gives the same value
+    in every scan, so detection can count end users and see one end user behind several accounts), and it
+    stays inside the provider: nothing in the share stage exports it. Integer ids are read as their text.
+    """
+    if value is None or value == "":
+        return None
+    if type(value) is int:
+        value = str(value)
+    elif type(value) is not str:
+        raise wrong_type(field, "a string", value)
+    return hashlib.blake2b(value.encode(), digest_size=8, person=_END_USER_PERSON).hexdigest()

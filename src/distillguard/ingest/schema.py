@@ -54,6 +54,10 @@ _EVENT_FIELDS: list[pa.Field[Any]] = [
     pa.field("completion_tokens", pa.int64()),
     pa.field("status", pa.int32()),
     pa.field("latency_ms", pa.int64()),
+    # Who the account says the request is for: the request's end-user id (OpenAI ``user`` or
+    # ``safety_identifier``, LiteLLM ``end_user``, OpenTelemetry ``enduser.pseudo.id``), which API routers and
+    # products pass per end user. Only a pseudonym is kept (``end_user_pseudonym``), never the raw id.
+    pa.field("end_user", pa.string()),
 ]
 EVENT_SCHEMA = pa.schema(_EVENT_FIELDS)
 

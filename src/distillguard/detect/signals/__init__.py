@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from distillguard.detect.signals import _account, _content, _shape, _sweep, _timing, _usage  # noqa: F401
+from distillguard.detect.signals import (  # noqa: F401
+    _account,
+    _content,
+    _end_user,
+    _shape,
+    _sweep,
+    _timing,
+    _usage,
+)
 from distillguard.detect.signals._base import (
     SIGNALS,
     Signal,

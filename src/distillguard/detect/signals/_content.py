@@ -29,6 +29,10 @@ HEAVY_Z_LOW, HEAVY_Z_HIGH = 1.0, 3.0
 SHARE_FLOOR = 0.05
 # Scale floor for mean label probabilities.
 MEAN_FLOOR = 0.02
+# Share of distinct prompts among an account's requests (``payload_unique_share``): under 0.3 it asks the
+# same items over and over (a benchmark run repeatedly, with samples per item); from 0.6 on it keeps asking
+# new ones, which is what collecting training data means.
+NOVEL_LOW, NOVEL_HIGH = 0.3, 0.6
 
 
 class LabelSignal(Signal):
@@ -37,6 +41,10 @@ class LabelSignal(Signal):
     label: ClassVar[str]
     phrase: ClassVar[str]
     content = True
+    # Whether the label only counts on new prompts. Reasoning traces are harvested across new problems, while
+    # an evaluation asks a fixed benchmark with the same chain-of-thought phrasing run after run. (Not so for
+    # every label: a censorship-rewrite harvest samples many answers to a short list of sensitive questions.)
+    needs_novelty: ClassVar[bool] = False
 
     def value(self, ctx: SignalContext) -> pl.Expr:
         return pl.max_horizontal(pl.col(f"{self.label}_share"), pl.col(f"p_{self.label}_mean")).fill_null(0.0)
@@ -55,7 +63,10 @@ class LabelSignal(Signal):
         )
         heavy = ramp(ctx.baseline.z("log_requests", floor=LOG_VOLUME_FLOOR), HEAVY_Z_LOW, HEAVY_Z_HIGH)
         by_volume = pl.min_horizontal(unusual, ramp(share, MIXED_LOW, MIXED_HIGH)) * heavy
-        return pl.max_horizontal(by_share, by_mean, by_volume) * narrow_damping(ctx)
+        score = pl.max_horizontal(by_share, by_mean, by_volume) * narrow_damping(ctx)
+        if self.needs_novelty:
+            score = score * ramp(pl.col("payload_unique_share").fill_null(1.0), NOVEL_LOW, NOVEL_HIGH)
+        return score
 
     def detail(self, row: Mapping[str, Any], value: float) -> str:
         mean = float(row.get(f"p_{self.label}_mean") or 0.0)
@@ -72,6 +83,7 @@ class ReasoningElicitation(LabelSignal):
     description = "Requests that ask for complete step-by-step reasoning or the model's chain of thought."
     label = "reasoning"
     phrase = "ask for full step-by-step reasoning"
+    needs_novelty = True
 
 
 @register

@@ -17,8 +17,10 @@ import polars as pl
 from distillguard.detect.signals._base import Signal, SignalContext, domain_breadth, pct, ramp, register
 from distillguard.detect.signals._content import SHARE_FLOOR
 
-# Elicitation on half of the requests starts to count; on 85% it is the account's whole business.
-ELICIT_LOW, ELICIT_HIGH = 0.5, 0.85
+# Elicitation on three requests in ten starts to count; on six in ten it is the account's business. A careful
+# operator mixes everyday-looking requests in with the harvest, so the share is well below one; the other
+# factors (broad subjects and words, new questions, long answers) are what separate it from a product.
+ELICIT_LOW, ELICIT_HIGH = 0.3, 0.6
 # Subject breadth (capability entropy) as a fraction of the population's median: under 0.3 of the typical
 # account's breadth is one domain; from 0.7 on it is as broad as anyone's.
 NARROW_RATIO, BROAD_RATIO = 0.3, 0.7

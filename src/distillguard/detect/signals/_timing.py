@@ -41,9 +41,20 @@ class Timing(Signal):
         )
 
 
+# Share of the account's traffic after a release that went to the new model: from a fifth it is more than a
+# try-out, from a half it is a pivot. Providers report distillers redirecting "nearly half" of their traffic
+# to a new model within a day of its release, not all of it: the rest keeps harvesting the older models.
+PIVOT_SHARE_LOW, PIVOT_SHARE_HIGH = 0.2, 0.5
+# Distinct clock hours with requests to the new model: an evaluation run or a developer's try-out is an hour
+# or two; a harvest that moved keeps going around the clock.
+PIVOT_HOURS_LOW, PIVOT_HOURS_HIGH = 3, 12
+# Scale floor for those hours: most accounts have none or one.
+PIVOT_HOURS_FLOOR = 1.0
+
+
 @register
 class NewModelPivot(Signal):
-    """Traffic that moves to a newly released model within hours of its first appearance."""
+    """Traffic that moves to a newly released model within hours of its first appearance, and stays there."""
 
     name = "new_model_pivot"
     description = "Share of traffic after a model release that goes to the new model within the pivot window."
@@ -52,10 +63,14 @@ class NewModelPivot(Signal):
         return pl.col("new_model_share").fill_null(0.0)
 
     def score(self, ctx: SignalContext) -> pl.Expr:
-        unusual = ctx.excess(pl.col("new_model_share").fill_null(0.0), name="new_model_share", floor=0.05)
-        # An evaluation run on the new model is a burst of an hour or two; a pivot keeps going.
-        sustained = ramp(pl.col("new_model_active_hours").fill_null(0), 3, 12)
-        return pl.min_horizontal(unusual, ramp(pl.col("value"), 0.3, 0.8)) * sustained
+        # Against the population: not the share (many light users try a new model with a request or two, so a
+        # share of one is common) but how long the account kept using it, which few accounts do in the first
+        # hours after a release.
+        hours = pl.col("new_model_active_hours").fill_null(0)
+        unusual = ctx.excess(hours, name="new_model_active_hours", floor=PIVOT_HOURS_FLOOR)
+        sustained = ramp(hours, PIVOT_HOURS_LOW, PIVOT_HOURS_HIGH)
+        moved = ramp(pl.col("value"), PIVOT_SHARE_LOW, PIVOT_SHARE_HIGH)
+        return pl.min_horizontal(unusual, moved) * sustained
 
     def detail(self, row: Mapping[str, Any], value: float) -> str:
         lag = row.get("new_model_lag_hours")

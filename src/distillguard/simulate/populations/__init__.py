@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from distillguard.simulate.populations import education, legit, operators  # noqa: F401  (registers them)
+from distillguard.simulate.populations import education, legit, operators, stealth  # noqa: F401  (registers them)
 from distillguard.simulate.populations._base import POPULATIONS, Population, campaign_id_of, register
 
 __all__ = ["POPULATIONS", "Population", "campaign_id_of", "register"]

@@ -256,6 +256,12 @@ class ConsumerChat(Population):
             client_side=account.index % 3 == 2,
         )
 
+    def session_model(
+        self, account: Account, r: random.Random, day: int, start: float, prod: ChatProduct
+    ) -> str:
+        """The model one chat session runs on: products adopt a new model slowly."""
+        return self.ctx.legit_model(r, day, start, prod.model, eagerness=0.6)
+
     def day_events(self, account: Account, day: int, factory: EventFactory, out: Out) -> None:
         prod = self.products[account.account_id]
         gen, r = self.day_streams(account, day)
@@ -276,7 +282,7 @@ class ConsumerChat(Population):
             gaps = list(itertools.accumulate(math.exp(3.7 + 0.6 * r.gauss()) for _ in range(turns - 1)))
             gaps.insert(0, 0.0)
             messages: list[dict[str, Any]] = [{"role": "system", "content": prod.system_prompt}]
-            model = self.ctx.legit_model(r, day, float(start), prod.model, eagerness=0.6)
+            model = self.session_model(account, r, day, float(start), prod)
             for turn, gap in enumerate(gaps):
                 ts = float(start + gap)
                 if ts >= DAY:
