@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Iterator
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from ingest_helpers import SAMPLES
 
 from distillguard.config import ScanConfig
 from distillguard.errors import InputFormatError
-from distillguard.ingest import EVENT_SCHEMA, Quarantine, _parallel, _read, read_events
+from distillguard.ingest import EVENT_SCHEMA, Quarantine, _parallel, _read, read_events, read_mapped
 
 
 def _table(paths: list[Path], qpath: Path, workers: int) -> pa.Table:
@@ -27,9 +28,9 @@ def background_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     real = _read.read_parallel
 
-    def counting(*args: Any) -> Iterator[pa.RecordBatch]:
+    def counting(*args: Any, **kwargs: Any) -> Iterator[pa.RecordBatch]:
         calls.append(args[-1])  # the number of worker processes
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(_read, "read_parallel", counting)
     monkeypatch.setattr(_read, "BACKGROUND_MIN_BYTES", 1_000)
@@ -79,3 +80,26 @@ def test_one_cpu_parses_in_process(
     big.write_bytes((SAMPLES / "canonical.jsonl").read_bytes() * 4)
     assert _table([big], tmp_path / "q.jsonl", workers=0).num_rows == 80
     assert background_calls == []
+
+
+def test_read_mapped_transforms_each_batch_where_it_is_parsed(
+    tmp_path: Path, background_calls: list[int]
+) -> None:
+    big = tmp_path / "big.jsonl"
+    lines = (SAMPLES / "canonical.jsonl").read_bytes().splitlines() * 4
+    lines[3] = b"{broken"
+    big.write_bytes(b"\n".join(lines) + b"\n")
+    with Quarantine(tmp_path / "q0.jsonl") as quarantine:
+        # attrgetter pickles, as the worker process needs; auto mode runs every third part in-process.
+        mapped = list(
+            read_mapped([big], attrgetter("num_rows"), quarantine=quarantine, batch_rows=16, workers=0)
+        )
+    assert background_calls == [1]
+    with Quarantine(tmp_path / "q1.jsonl") as quarantine:
+        # The same parts, parsed by one background process without a transform: the same batches.
+        rows = [b.num_rows for b in read_events([big], quarantine=quarantine, batch_rows=16, workers=0)]
+    assert mapped == rows and sum(rows) == 79 and background_calls == [1, 1]
+    assert (tmp_path / "q0.jsonl").read_bytes() == (tmp_path / "q1.jsonl").read_bytes()
+    with Quarantine(tmp_path / "q2.jsonl") as quarantine:
+        in_process = list(read_mapped([big], attrgetter("num_rows"), quarantine=quarantine, batch_rows=16))
+    assert sum(in_process) == 79 and max(in_process) == 16 and background_calls == [1, 1]

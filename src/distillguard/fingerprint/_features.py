@@ -17,15 +17,16 @@ which is harmless here because the model is trained in the same process that app
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-import scipy.sparse as sp  # type: ignore[import-untyped]
-from sklearn.preprocessing import normalize
 
 from distillguard.fingerprint._vocab import dense_ids
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp  # type: ignore[import-untyped]
 
 N_FEATURES: Final = 1 << 20
 _SEED: Final = 20260226
@@ -181,6 +182,9 @@ def _pair_buckets(codes: npt.NDArray[np.int64], size: int, vocabulary: pl.Series
 
 def featurize(texts: pl.Series) -> sp.csr_matrix:
     """One L2-normalised row of hashed n-gram presence per text (texts are masked skeletons)."""
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
     rows, columns = hashed_features(texts)
     matrix = sp.csr_matrix(
         (np.ones(len(rows), dtype=np.float64), (rows, columns)),

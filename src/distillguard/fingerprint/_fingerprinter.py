@@ -8,6 +8,7 @@ handful of templates and system prompts carry most requests, so per-event cost i
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
@@ -25,10 +26,102 @@ from distillguard.fingerprint._words import bottom_k_word_hashes, word_lists
 from distillguard.fingerprint.schema import CAPABILITIES, FINGERPRINT_FIELDS, FINGERPRINT_SCHEMA, LABELS
 from distillguard.ingest.schema import EVENT_SCHEMA, TEXT_COLUMNS
 
-_NEEDED: Final = (*TEXT_COLUMNS, "n_tools", "n_tool_messages")
-_NO_HASH: Final = (
-    0  # cache key stand-in for an absent text (xxh64 of real text is never relied on to be != 0)
+# The output's event columns, and its derived columns in two parts: what ``prepare`` computes without
+# state, and the labels ``Fingerprinter.finish`` adds.
+_EVENT_COLUMNS: Final = FINGERPRINT_SCHEMA.names[: -len(FINGERPRINT_FIELDS)]
+_LABEL_FIELDS: Final = tuple(
+    f for f in FINGERPRINT_FIELDS if f.name == "capability" or f.name.startswith("p_")
 )
+_PREPARED_FIELDS: Final = tuple(f for f in FINGERPRINT_FIELDS if f not in _LABEL_FIELDS)
+PREPARED_SCHEMA: Final = pa.schema(
+    [FINGERPRINT_SCHEMA.field(name) for name in _EVENT_COLUMNS] + list(_PREPARED_FIELDS)
+)
+_LABEL_INPUTS: Final = ("template_hash", "system_hash", "n_tools", "n_tool_messages")
+
+
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A batch after the fingerprint work that needs no state: the text is gone, reduced to hashes,
+    lengths and payload words per event, plus each distinct template's and system prompt's skeleton.
+
+    ``prepare`` makes it, in any process (a scan's parse workers do it while the main process labels
+    earlier batches); ``Fingerprinter.finish`` adds the labels and the template catalog entries, which
+    need the fingerprinter's memo and catalog. Without the text it is a fraction of the batch's size to
+    send between processes.
+    """
+
+    events: pa.RecordBatch  # PREPARED_SCHEMA: the output's event columns and its first hash columns
+    templates: pa.RecordBatch  # distinct template_hash -> skeleton
+    systems: pa.RecordBatch  # distinct system_hash -> system_skeleton (the classifier's view of it)
+
+    @property
+    def num_rows(self) -> int:
+        return int(self.events.num_rows)
+
+
+def prepare(batch: pa.RecordBatch, config: FingerprintConfig | None = None) -> PreparedBatch:
+    """The stateless part of fingerprinting one ``EVENT_SCHEMA`` batch (module level: picklable)."""
+    config = config or FingerprintConfig()
+    batch = _conform(batch)
+    frame = pl.from_arrow(pa.Table.from_batches([batch.select(list(TEXT_COLUMNS))]))
+    assert isinstance(frame, pl.DataFrame)
+    users = _user_table(frame["user_text"], config)
+    systems = _system_table(frame["system_text"], config)
+    tools = frame.select(pl.col("tools_text").unique().drop_nulls())
+    tools = tools.with_columns(xxh64_series(tools["tools_text"]).alias("tools_hash"))
+    events = (
+        frame.join(users.drop("skeleton"), on="user_text", how="left", maintain_order="left")
+        .join(systems.drop("system_skeleton"), on="system_text", how="left", maintain_order="left")
+        .join(tools, on="tools_text", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("user_chars").fill_null(0),
+            pl.col("system_chars").fill_null(0),
+            pl.col("payload_words").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))),
+        )
+    )
+    arrays: list[pa.Array[Any]] = [batch.column(name) for name in _EVENT_COLUMNS]
+    for item in _PREPARED_FIELDS:
+        arrays.append(events[item.name].to_arrow().cast(item.type))
+    templates = users.select("template_hash", "skeleton").unique("template_hash", maintain_order=True)
+    return PreparedBatch(
+        pa.RecordBatch.from_arrays(arrays, schema=PREPARED_SCHEMA),
+        _record_batch(templates),
+        _record_batch(systems.select("system_hash", "system_skeleton")),
+    )
+
+
+def _record_batch(frame: pl.DataFrame) -> pa.RecordBatch:
+    table = frame.to_arrow().combine_chunks()
+    batches = table.to_batches()
+    return batches[0] if batches else pa.RecordBatch.from_pylist([], schema=table.schema)
+
+
+def _user_table(texts: pl.Series, cfg: FingerprintConfig) -> pl.DataFrame:
+    """Per distinct user text: skeleton, template and payload hashes, payload words and length."""
+    distinct = pl.DataFrame({"user_text": texts.unique().drop_nulls()})
+    # One with_columns: polars evaluates the masking and the word split on separate threads.
+    distinct = distinct.with_columns(
+        skeleton_expr(pl.col("user_text"), cfg.skeleton_chars).alias("skeleton"),
+        word_lists(pl.col("user_text"), cfg.payload_word_chars).alias("words"),
+        pl.col("user_text").str.len_chars().cast(pl.Int32).alias("user_chars"),
+    )
+    distinct = distinct.with_columns(
+        xxh64_series(distinct["user_text"]).alias("payload_hash"),
+        pl.Series("payload_words", bottom_k_word_hashes(distinct["words"], cfg.payload_words)),
+    ).drop("words")
+    # Skeletons repeat across distinct texts (that is what a template is): hash each skeleton once.
+    skeletons = distinct.select(pl.col("skeleton").unique())
+    skeletons = skeletons.with_columns(xxh64_series(skeletons["skeleton"]).alias("template_hash"))
+    return distinct.join(skeletons, on="skeleton", how="left", maintain_order="left")
+
+
+def _system_table(texts: pl.Series, cfg: FingerprintConfig) -> pl.DataFrame:
+    distinct = pl.DataFrame({"system_text": texts.unique().drop_nulls()})
+    return distinct.with_columns(
+        xxh64_series(distinct["system_text"]).alias("system_hash"),
+        pl.col("system_text").str.len_chars().cast(pl.Int32).alias("system_chars"),
+        skeleton_expr(pl.col("system_text"), cfg.classifier_system_chars).alias("system_skeleton"),
+    )
 
 
 class Fingerprinter:
@@ -65,60 +158,31 @@ class Fingerprinter:
 
     def fingerprint(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """The batch without its text columns, plus template/payload hashes, labels and lengths."""
-        batch = _conform(batch)
-        frame = pl.from_arrow(pa.Table.from_batches([batch.select(list(_NEEDED))]))
+        return self.finish(prepare(batch, self.config))
+
+    def finish(self, prepared: PreparedBatch) -> pa.RecordBatch:
+        """Labels from the classifier (each template and system prompt classified once) and the catalog's
+        request counts for a batch that ``prepare`` reduced, with this fingerprinter's config."""
+        templates = pl.from_arrow(prepared.templates)
+        systems = pl.from_arrow(prepared.systems)
+        frame = pl.from_arrow(prepared.events.select(list(_LABEL_INPUTS)))
+        assert isinstance(templates, pl.DataFrame)
+        assert isinstance(systems, pl.DataFrame)
         assert isinstance(frame, pl.DataFrame)
-        users = self._user_table(frame["user_text"])
-        systems = self._system_table(frame["system_text"])
-        tools = frame.select(pl.col("tools_text").unique().drop_nulls())
-        tools = tools.with_columns(xxh64_series(tools["tools_text"]).alias("tools_hash"))
-        events = (
-            frame.join(users.drop("skeleton"), on="user_text", how="left", maintain_order="left")
-            .join(systems.drop("system_skeleton"), on="system_text", how="left", maintain_order="left")
-            .join(tools, on="tools_text", how="left", maintain_order="left")
+        users = self._user_labels.lookup(
+            templates["template_hash"], templates["skeleton"], self.classifier, self._clip_user
+        ).rename({"key": "template_hash"})
+        system_labels = self._system_labels.lookup(
+            systems["system_hash"], systems["system_skeleton"], self.classifier, _unchanged
         )
-        self._observe_templates(events, users)
-        return self._assemble(batch, self._label(events))
-
-    # ----- per distinct text ---------------------------------------------------------------------------
-
-    def _user_table(self, texts: pl.Series) -> pl.DataFrame:
-        cfg = self.config
-        distinct = pl.DataFrame({"user_text": texts.unique().drop_nulls()})
-        # One with_columns: polars evaluates the masking and the word split on separate threads.
-        distinct = distinct.with_columns(
-            skeleton_expr(pl.col("user_text"), cfg.skeleton_chars).alias("skeleton"),
-            word_lists(pl.col("user_text"), cfg.payload_word_chars).alias("words"),
-            pl.col("user_text").str.len_chars().cast(pl.Int32).alias("user_chars"),
+        system_labels = system_labels.rename(lambda name: f"system_{name}").rename(
+            {"system_key": "system_hash"}
         )
-        distinct = distinct.with_columns(
-            xxh64_series(distinct["user_text"]).alias("payload_hash"),
-            pl.Series("payload_words", bottom_k_word_hashes(distinct["words"], cfg.payload_words)),
-        ).drop("words")
-        # Skeletons repeat across distinct texts (that is what a template is): hash each skeleton once.
-        skeletons = distinct.select(pl.col("skeleton").unique())
-        skeletons = skeletons.with_columns(xxh64_series(skeletons["skeleton"]).alias("template_hash"))
-        distinct = distinct.join(skeletons, on="skeleton", how="left", maintain_order="left")
-        labels = self._user_labels.lookup(
-            skeletons["template_hash"], skeletons["skeleton"], self.classifier, self._clip_user
+        events = frame.join(users, on="template_hash", how="left", maintain_order="left").join(
+            system_labels, on="system_hash", how="left", maintain_order="left"
         )
-        return distinct.join(
-            labels.rename({"key": "template_hash"}), on="template_hash", how="left", maintain_order="left"
-        )
-
-    def _system_table(self, texts: pl.Series) -> pl.DataFrame:
-        cfg = self.config
-        distinct = pl.DataFrame({"system_text": texts.unique().drop_nulls()})
-        distinct = distinct.with_columns(
-            xxh64_series(distinct["system_text"]).alias("system_hash"),
-            pl.col("system_text").str.len_chars().cast(pl.Int32).alias("system_chars"),
-            skeleton_expr(pl.col("system_text"), cfg.classifier_system_chars).alias("system_skeleton"),
-        )
-        labels = self._system_labels.lookup(
-            distinct["system_hash"], distinct["system_skeleton"], self.classifier, _unchanged
-        )
-        labels = labels.rename(lambda name: f"system_{name}").rename({"system_key": "system_hash"})
-        return distinct.join(labels, on="system_hash", how="left", maintain_order="left")
+        self._observe_templates(events, templates)
+        return _assemble(prepared.events, self._label(events))
 
     def _clip_user(self, skeletons: pl.Series) -> pl.Series:
         """The head and the tail of each skeleton, within ``classifier_chars``."""
@@ -159,26 +223,22 @@ class Fingerprinter:
         capability = pl.when(agentic).then(pl.lit("agentic")).otherwise(names)
         return events.with_columns(*probabilities, capability.alias("capability"))
 
-    # ----- catalog and output --------------------------------------------------------------------------
+    # ----- catalog -------------------------------------------------------------------------------------
 
-    def _observe_templates(self, events: pl.DataFrame, users: pl.DataFrame) -> None:
-        counts = events.group_by("template_hash").len().drop_nulls("template_hash")
-        skeletons = users.select("template_hash", "skeleton").unique("template_hash")
-        templates = counts.join(skeletons, on="template_hash", how="left")
-        self._catalog.observe(templates["template_hash"], templates["len"], templates["skeleton"])
+    def _observe_templates(self, events: pl.DataFrame, templates: pl.DataFrame) -> None:
+        # In order of first appearance: when the catalog is full it evicts the least requested templates,
+        # the later added first among equals, so the order must not depend on how threads ran a group-by
+        # (it did: the same scan could keep different one-off templates and cluster slightly differently).
+        counts = events.group_by("template_hash", maintain_order=True).len().drop_nulls("template_hash")
+        joined = counts.join(templates, on="template_hash", how="left", maintain_order="left")
+        self._catalog.observe(joined["template_hash"], joined["len"], joined["skeleton"])
 
-    def _assemble(self, batch: pa.RecordBatch, events: pl.DataFrame) -> pa.RecordBatch:
-        derived = events.with_columns(
-            pl.col("user_chars").fill_null(0),
-            pl.col("system_chars").fill_null(0),
-            pl.col("payload_words").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))),
-        )
-        arrays: list[pa.Array[Any]] = [
-            batch.column(name) for name in FINGERPRINT_SCHEMA.names[: -len(FINGERPRINT_FIELDS)]
-        ]
-        for item in FINGERPRINT_FIELDS:
-            arrays.append(derived[item.name].to_arrow().cast(item.type))
-        return pa.RecordBatch.from_arrays(arrays, schema=FINGERPRINT_SCHEMA)
+
+def _assemble(prepared: pa.RecordBatch, labelled: pl.DataFrame) -> pa.RecordBatch:
+    arrays: list[pa.Array[Any]] = list(prepared.columns)
+    for item in _LABEL_FIELDS:
+        arrays.append(labelled[item.name].to_arrow().cast(item.type))
+    return pa.RecordBatch.from_arrays(arrays, schema=FINGERPRINT_SCHEMA)
 
 
 class _LabelMemo:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from distillguard.ingest._base import Reader
 from distillguard.ingest._parquet import write_parquet
 from distillguard.ingest._quarantine import Quarantine
-from distillguard.ingest._read import FORMATS, detect_format, read_events
+from distillguard.ingest._read import FORMATS, detect_format, read_events, read_mapped
 from distillguard.ingest.schema import EVENT_SCHEMA, QUARANTINE_SCHEMA, TEXT_CAP_CHARS
 
 __all__ = [
@@ -22,5 +22,6 @@ __all__ = [
     "Reader",
     "detect_format",
     "read_events",
+    "read_mapped",
     "write_parquet",
 ]

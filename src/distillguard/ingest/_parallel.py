@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,9 @@ SPLIT_MIN_BYTES = 32 << 20
 PART_BYTES = 16 << 20
 
 QuarantineRecord = tuple[int, str, bytes | None]
+# Work applied to each batch in the worker that read it (module-level callables only: they are pickled).
+# The fingerprint stage's stateless part runs there, so the text never crosses between processes.
+Transform = Callable[[pa.RecordBatch], Any]
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Task:
 
 @dataclass(frozen=True)
 class TaskResult:
-    batches: list[pa.RecordBatch]
+    batches: list[Any]  # record batches, or what the transform made of them
     quarantined: list[QuarantineRecord]
     lines: int
     error: tuple[type[DistillguardError], str, dict[str, Any]] | None = None
@@ -60,13 +63,13 @@ class _CollectingQuarantine(Quarantine):
         self.records.append((line, reason, None if raw is None else capped_raw(raw)))
 
 
-def run_task(task: Task, batch_rows: int) -> TaskResult:
+def run_task(task: Task, batch_rows: int, transform: Transform | None = None) -> TaskResult:
     """Worker entry point (module level so that it can be pickled)."""
     quarantine = _CollectingQuarantine()
     reader = task.reader(task.path, quarantine, batch_rows)
     reader.byte_range = task.byte_range
     try:
-        batches = list(reader.batches())
+        batches = [b if transform is None else transform(b) for b in reader.batches()]
     except DistillguardError as exc:
         # Sent back as parts: the exception's keyword-only context would not survive pickling.
         return TaskResult([], quarantine.records, 0, (type(exc), exc.message, dict(exc.context)))
@@ -84,31 +87,52 @@ def plan(files: Iterable[tuple[Path, type[Reader]]]) -> Iterator[Task]:
 
 
 def read_parallel(
-    files: Iterable[tuple[Path, type[Reader]]], quarantine: Quarantine, batch_rows: int, workers: int
-) -> Iterator[pa.RecordBatch]:
+    files: Iterable[tuple[Path, type[Reader]]],
+    quarantine: Quarantine,
+    batch_rows: int,
+    workers: int,
+    transform: Transform | None = None,
+    local_every: int = 0,
+) -> Iterator[Any]:
     """Batches of every file, read by ``workers`` processes, in file order, at most 2 tasks per worker
-    in flight so memory stays bounded."""
+    in flight so memory stays bounded; with ``transform``, what it returned for each batch instead.
+
+    ``local_every = k`` runs every k-th task in this process instead, when its turn comes, while the
+    workers go on with the tasks after it: the caller's own work on the results is then not all that this
+    process does, and one worker can be enough to keep two CPUs busy (less memory than two workers).
+    """
     tasks = plan(files)
     # forkserver: forking a process that already runs Arrow threads is not safe.
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
-    in_flight: deque[tuple[Task, Future[TaskResult]]] = deque()
+    # (task, its future; None for a task this process runs itself when its turn comes)
+    in_flight: deque[tuple[Task, Future[TaskResult] | None]] = deque()
     lines_before: dict[Path, int] = {}
+    remote = 0
     try:
-        for task in tasks:
-            in_flight.append((task, pool.submit(run_task, task, batch_rows)))
-            if len(in_flight) >= 2 * workers:
-                yield from _collect(*in_flight.popleft(), quarantine, lines_before)
+        for index, task in enumerate(tasks):
+            local = local_every > 0 and index % local_every == local_every - 1
+            in_flight.append((task, None if local else pool.submit(run_task, task, batch_rows, transform)))
+            remote += not local
+            while remote >= 2 * workers:
+                done, future = in_flight.popleft()
+                remote -= future is not None
+                yield from _collect(done, future, quarantine, lines_before, batch_rows, transform)
         while in_flight:
-            yield from _collect(*in_flight.popleft(), quarantine, lines_before)
+            yield from _collect(*in_flight.popleft(), quarantine, lines_before, batch_rows, transform)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _collect(
-    task: Task, future: Future[TaskResult], quarantine: Quarantine, lines_before: dict[Path, int]
-) -> Iterator[pa.RecordBatch]:
-    result = future.result()
+    task: Task,
+    future: Future[TaskResult] | None,
+    quarantine: Quarantine,
+    lines_before: dict[Path, int],
+    batch_rows: int,
+    transform: Transform | None,
+) -> Iterator[Any]:
+    result = future.result() if future is not None else run_task(task, batch_rows, transform)
     if result.error is not None:
         kind, message, context = result.error
         raise kind(message, **context)

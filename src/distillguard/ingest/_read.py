@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pyarrow as pa
 
@@ -14,7 +15,7 @@ from distillguard.ingest._canonical import CanonicalReader
 from distillguard.ingest._detect import detect, is_empty
 from distillguard.ingest._litellm import LiteLLMReader
 from distillguard.ingest._otel import OtelReader
-from distillguard.ingest._parallel import read_parallel
+from distillguard.ingest._parallel import Transform, read_parallel
 from distillguard.ingest._parquet import ParquetReader
 from distillguard.ingest._quarantine import Quarantine
 from distillguard.ingest._source import is_gzip
@@ -26,7 +27,13 @@ FORMATS: dict[str, type[Reader]] = {
 # one background process when a second CPU is free: parsing then overlaps fingerprinting (1M events on
 # 2 cores: 52.8 s -> 41.2 s). Smaller inputs are not worth a process start.
 AUTO_WORKERS = 0
+# ``read_mapped`` in auto mode: one background process parses and transforms (the scan's stateless
+# fingerprinting) two of every three parts, this process the third, between its own work on the results:
+# on 2 CPUs that keeps both busy with one extra process (two workers were as fast and cost ~270 MB more).
+# See docs/ingest.md for the measurements.
+AUTO_MAPPED_LOCAL_EVERY = 3
 BACKGROUND_MIN_BYTES = 64 << 20
+T = TypeVar("T")
 # Order matters when sniffing a JSON object: the most specific shape first.
 _JSON_READERS: list[type[Reader]] = [OtelReader, LiteLLMReader, CanonicalReader]
 
@@ -68,6 +75,36 @@ def read_events(
     plain JSON lines and a second CPU is available, so that parsing overlaps the caller's work on the
     batches (fingerprinting); otherwise in this process.
     """
+    yield from _read(paths, fmt, quarantine, batch_rows, workers, None, 0)
+
+
+def read_mapped(
+    paths: Sequence[Path | str],
+    transform: Callable[[pa.RecordBatch], T],
+    *,
+    fmt: str = "auto",
+    quarantine: Quarantine,
+    batch_rows: int = 50_000,
+    workers: int = 1,
+) -> Iterator[T]:
+    """``transform`` of each batch ``read_events`` would give, in the same order, computed by the process
+    that parsed the batch: the caller's per-batch work that needs no state then runs beside parsing, and
+    only its (smaller) result crosses between processes. ``transform`` must be picklable (a module-level
+    function or a ``functools.partial`` of one). ``workers == 0`` (auto) uses one background process as
+    ``read_events`` does, but runs every ``AUTO_MAPPED_LOCAL_EVERY``-th part in this process.
+    """
+    yield from _read(paths, fmt, quarantine, batch_rows, workers, transform, AUTO_MAPPED_LOCAL_EVERY)
+
+
+def _read(
+    paths: Sequence[Path | str],
+    fmt: str,
+    quarantine: Quarantine,
+    batch_rows: int,
+    workers: int,
+    transform: Transform | None,
+    local_every: int,
+) -> Iterator[Any]:
     if fmt != "auto" and fmt not in FORMATS:
         raise InputFormatError(f"unknown format {fmt!r}; expected auto or one of {', '.join(FORMATS)}")
     if workers < 0:
@@ -76,14 +113,17 @@ def read_events(
     if workers == AUTO_WORKERS:
         listed = list(files)
         if _parse_in_background(listed):
-            yield from read_parallel(listed, quarantine, batch_rows, 1)
+            yield from read_parallel(
+                listed, quarantine, batch_rows, 1, transform=transform, local_every=local_every
+            )
             return
         files = iter(listed)
     elif workers > 1:
-        yield from read_parallel(files, quarantine, batch_rows, workers)
+        yield from read_parallel(files, quarantine, batch_rows, workers, transform=transform)
         return
     for path, reader in files:
-        yield from reader(path, quarantine, batch_rows).batches()
+        for batch in reader(path, quarantine, batch_rows).batches():
+            yield batch if transform is None else transform(batch)
 
 
 def _usable_cpus() -> int:

@@ -1,0 +1,51 @@
+"""The scan fingerprints in two halves: ``prepare`` where each batch is parsed (background workers on a
+large input) and ``Fingerprinter.finish`` in the main process. The result must be the one-process result."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+
+from distillguard.config import ScanConfig
+from distillguard.fingerprint import FingerprintConfig, prepare
+from distillguard.ingest import Quarantine, _parallel, _read, read_events, read_mapped
+from distillguard.pipeline import FingerprintedEvents, fingerprint_events, fingerprint_prepared
+from distillguard.simulate import SimulationSummary
+
+
+def _in_process(traffic: Path, config: ScanConfig, workers: int) -> FingerprintedEvents:
+    with Quarantine(None) as quarantine:
+        batches = read_events([traffic], quarantine=quarantine, batch_rows=config.batch_rows, workers=workers)
+        return fingerprint_events(batches, config)
+
+
+def _prepared_in_workers(traffic: Path, config: ScanConfig) -> FingerprintedEvents:
+    with Quarantine(None) as quarantine:
+        prepared = read_mapped(
+            [traffic],
+            functools.partial(prepare, config=config.fingerprint),
+            quarantine=quarantine,
+            batch_rows=config.batch_rows,
+            workers=0,
+        )
+        return fingerprint_prepared(prepared, config)
+
+
+def test_prepared_in_worker_processes_equals_fingerprinting_in_process(
+    small_platform: SimulationSummary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small parts, so that two background processes each prepare several batches; a catalog small
+    # enough to evict, so that the order in which a batch's templates are added matters too.
+    monkeypatch.setattr(_read, "BACKGROUND_MIN_BYTES", 1_000)
+    monkeypatch.setattr(_parallel, "SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(_parallel, "PART_BYTES", 2_000_000)
+    config = ScanConfig(batch_rows=4_000, fingerprint=FingerprintConfig(max_templates=2_000))
+    # workers=0 without a transform parses in one background process: the same parts, so the same batches.
+    expected = _in_process(small_platform.traffic_path, config, workers=0)
+    got = _prepared_in_workers(small_platform.traffic_path, config)
+    assert got.events.height == small_platform.events
+    assert got.events.equals(expected.events)
+    assert got.catalog.evicted > 0
+    assert got.catalog.to_frame().equals(expected.catalog.to_frame())
