@@ -25,8 +25,8 @@ class ScanConfig:
 
     fmt: str = "auto"
     batch_rows: int = 50_000
-    # Processes that parse input while the main process fingerprints: 1 reads in-process; 0 (auto) uses one
-    # background parser for large plain JSON-lines input on a machine with a second CPU.
+    # Processes that parse and prepare input: 1 reads in-process; 0 (auto) uses one background worker that
+    # parses and masks two of every three parts of large plain JSON-lines input when a second CPU is free.
     workers: int = 0
     fingerprint: FingerprintConfig = field(default_factory=FingerprintConfig)
     detect: DetectConfig = field(default_factory=DetectConfig)

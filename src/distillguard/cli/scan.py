@@ -30,9 +30,9 @@ def scan(
     workers: Annotated[
         int | None,
         typer.Option(
-            help="Processes that parse input while the scan fingerprints: 1 parses in the scan's own "
-            "process; default 0 (auto) uses one background parser for large plain JSON-lines input "
-            "when a second CPU is free."
+            help="Processes that parse and prepare input: 1 does everything in the scan's own process; "
+            "default 0 (auto) uses one background worker (parsing and masking two of every three parts) "
+            "for large plain JSON-lines input when a second CPU is free."
         ),
     ] = None,
     peer: Annotated[
