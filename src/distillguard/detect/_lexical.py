@@ -37,22 +37,23 @@ LEXICAL_COLUMNS = ("lexical_words", "lexical_breadth")
 def vocabulary_curves(events: pl.DataFrame, key: str = "account_id") -> pl.DataFrame:
     """Per ``key``: ``lexical_words`` (sampled words, at most the last checkpoint) and ``v<N>`` columns,
     the distinct words among the first N sampled words (null when the account has fewer than N)."""
-    return _curves(_sampled_words(events, key, CHECKPOINTS[-1]), key)
+    return _curves(*_sampled_words(events, key, CHECKPOINTS[-1]))
 
 
 def pooled_curve(events: pl.DataFrame, key: str = "account_id") -> dict[int, float]:
     """Distinct words among N words drawn across the population (``POOL_WORDS_PER_ACCOUNT`` per account,
     shuffled), for each checkpoint N the pool reaches."""
-    return _pooled(_sampled_words(events, key, POOL_WORDS_PER_ACCOUNT), key)
+    return _pooled(_sampled_words(events, key, POOL_WORDS_PER_ACCOUNT)[0])
 
 
-def _curves(positions: pl.DataFrame, key: str) -> pl.DataFrame:
-    # Grouped on the key's 64-bit hash (``_k``), cheaper than on its string; the key rides along.
+def _curves(positions: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
+    # Grouped on the key's 64-bit hash (``_k``), cheaper than on its string; ``keys`` maps it back.
     first = positions.group_by("_k", "payload_words").agg(pl.col("_pos").min())
     counts = first.group_by("_k").agg(*((pl.col("_pos") < c).sum().alias(f"v{c}") for c in CHECKPOINTS))
-    sizes = positions.group_by("_k").agg(pl.col(key).first(), pl.len().cast(pl.Int64).alias("lexical_words"))
+    sizes = positions.group_by("_k").agg(pl.len().cast(pl.Int64).alias("lexical_words"))
     return (
-        sizes.join(counts, on="_k", how="left")
+        keys.join(sizes, on="_k", how="inner")
+        .join(counts, on="_k", how="left")
         .drop("_k")
         .with_columns(
             *(
@@ -63,7 +64,7 @@ def _curves(positions: pl.DataFrame, key: str) -> pl.DataFrame:
     )
 
 
-def _pooled(positions: pl.DataFrame, key: str) -> dict[int, float]:
+def _pooled(positions: pl.DataFrame) -> dict[int, float]:
     words = positions.filter(pl.col("_pos") < POOL_WORDS_PER_ACCOUNT)
     pool = words.select("payload_words", pl.struct("_k", "_pos").hash(_POOL_SEED).alias("_order")).sort(
         "_order"
@@ -108,27 +109,41 @@ def lexical_table(
         )
         return empty, dict(reference or {})
     # One sample serves both: each account's first words are also what it contributes to the pool.
-    positions = _sampled_words(events, "account_id", CHECKPOINTS[-1])
-    pooled = dict(reference) if reference is not None else _pooled(positions, "account_id")
-    curves = _curves(positions, "account_id")
+    positions, keys = _sampled_words(events, "account_id", CHECKPOINTS[-1])
+    pooled = dict(reference) if reference is not None else _pooled(positions)
+    curves = _curves(positions, keys)
     return lexical_breadth(curves, pooled).select("account_id", *LEXICAL_COLUMNS), pooled
 
 
-def _sampled_words(events: pl.DataFrame, key: str, cap: int) -> pl.DataFrame:
-    """(key, _k, payload_words, _pos): each account's first ``cap`` words, requests taken in payload-hash
-    order (pseudo-random, and independent of row order), words in their stored order within a request."""
+def _sampled_words(events: pl.DataFrame, key: str, cap: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(_k, payload_words, _pos) and the (_k, key) pairs of the key's 64-bit hash: each account's first
+    ``cap`` words, requests taken in payload-hash order (pseudo-random, and independent of row order), words
+    in their stored order within a request."""
     # Sorting on a 64-bit hash of the key instead of the key's string is several times cheaper; the order
     # within an account (payload hash, then time) is what matters, not the order of the accounts.
-    return (
-        events.select(key, pl.col(key).hash(_KEY_SEED).alias("_k"), "payload_hash", "ts", "payload_words")
-        .with_columns(pl.col("payload_words").list.len().fill_null(0).cast(pl.Int64).alias("_n"))
+    # The sort and the running word counts touch only narrow columns; the word lists (the bulk of the
+    # frame's memory) are gathered afterwards for the requests that are kept.
+    order = (
+        events.select(
+            pl.col(key).hash(_KEY_SEED).alias("_k"),
+            "payload_hash",
+            "ts",
+            pl.col("payload_words").list.len().fill_null(0).cast(pl.Int64).alias("_n"),
+        )
+        .with_row_index("_row")
         .filter(pl.col("_n") > 0)
         .sort("_k", "payload_hash", "ts")
         .with_columns((pl.col("_n").cum_sum().over("_k") - pl.col("_n")).alias("_before"))
         .filter(pl.col("_before") < cap)
-        .select(key, "_k", "payload_words")
+        .select("_row", "_k")
+    )
+    rows = order["_row"]
+    keys = pl.DataFrame([order["_k"], events[key].gather(rows)]).unique("_k")
+    positions = (
+        pl.DataFrame([order["_k"], events["payload_words"].gather(rows)])
         .explode("payload_words")
         .drop_nulls("payload_words")
         .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).over("_k").alias("_pos"))
         .filter(pl.col("_pos") < cap)
     )
+    return positions, keys
