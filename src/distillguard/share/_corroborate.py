@@ -12,6 +12,9 @@ evidence never flags anyone. A peer's campaign is folded in the same way, as one
 * per peer campaign, each kind of indicator counts with its strongest match, kinds combine by noisy-OR
   (ten template fingerprints of one campaign are one piece of evidence, not ten), and an account
   matching several peer campaigns keeps the strongest: the corroboration strength ``p`` in [0, 1];
+* a peer's model-pivot indicator describes the very behaviour the local ``new_model_pivot`` signal has
+  already scored: for an account whose own evidence includes that signal it is shown, but adds nothing
+  (a legitimate product that moves to a new model on launch day must not count its move twice);
 * an account whose own evidence total is at least ``corroboration_min_total`` gets ``peer_weight * p``
   added to its total and is re-scored with the engine's own logistic. An account below that floor keeps
   its score: the evidence is attached for a reviewer, but a peer's signal alone does not move it.
@@ -35,6 +38,8 @@ if TYPE_CHECKING:
     from distillguard.share.correlate import PeerMatch
 
 SIGNAL = "peer_indicator"
+# Indicator kinds that restate a local signal, and that signal: counted once, by the local engine.
+LOCALLY_SCORED_KINDS: dict[str, str] = {"model pivot": "new_model_pivot"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +75,16 @@ def indicator_specificity(
 
 
 def corroborations(
-    matches: Iterable[PeerMatch], own_totals: Mapping[str, float], floor: float
+    matches: Iterable[PeerMatch],
+    own_totals: Mapping[str, float],
+    floor: float,
+    own_signals: Mapping[str, frozenset[str]] | None = None,
 ) -> dict[str, Corroboration]:
-    """Each matched account's corroboration strength and its ``peer_indicator`` evidence."""
+    """Each matched account's corroboration strength and its ``peer_indicator`` evidence.
+
+    ``own_signals`` names the local signals in each account's own evidence; a match of a kind in
+    ``LOCALLY_SCORED_KINDS`` whose signal is among them adds nothing."""
+    own_signals = own_signals or {}
     matches = list(matches)
     specificity = indicator_specificity(matches, own_totals, floor)
     grouped: dict[tuple[str, str, str], list[PeerMatch]] = {}
@@ -85,6 +97,8 @@ def corroborations(
         for m in group:
             specific, matched = specificity[m.indicator_id]
             value = m.confidence * specific / matched
+            if LOCALLY_SCORED_KINDS.get(m.kind) in own_signals.get(account, frozenset()):
+                value = 0.0
             if m.kind not in best or value > best[m.kind][0]:
                 best[m.kind] = (value, m)
         combined = 1.0 - math.prod(1.0 - value for value, _ in best.values())
@@ -111,9 +125,10 @@ def _detail(
     parts = []
     for kind, (value, m) in sorted(best.items()):
         specific, matched = specificity[m.indicator_id]
-        parts.append(
-            f"{kind} {m.detail}: {m.confidence:.2f} * {specific}/{matched} specific here = {value:.2f}"
-        )
+        part = f"{kind} {m.detail}: {m.confidence:.2f} * {specific}/{matched} specific here = {value:.2f}"
+        if value == 0.0 and specific and kind in LOCALLY_SCORED_KINDS:
+            part += f", already counted by this account's own {LOCALLY_SCORED_KINDS[kind]} evidence"
+        parts.append(part)
     return (
         f"{peer} reports campaign '{group[0].campaign_name}'; this account matches {listed} "
         f"indicator(s) ({'; '.join(parts)})"

@@ -725,7 +725,8 @@ def apply_peer_evidence(
     """
     scoring = detect_config or DetectConfig()
     own = {v.account_id: evidence_total(v.score, scoring) for v in result.accounts}
-    support = corroborations(correlation.matches, own, config.corroboration_min_total)
+    signals = {v.account_id: frozenset(e.signal for e in v.evidence) for v in result.accounts}
+    support = corroborations(correlation.matches, own, config.corroboration_min_total, signals)
     verdicts: list[AccountVerdict] = []
     for verdict in result.accounts:
         found = support.get(verdict.account_id)
