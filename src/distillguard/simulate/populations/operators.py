@@ -705,8 +705,21 @@ _CAREFUL_FRAMES = (
 )
 
 
+class HomeConnectionOperator(Operator):
+    """An operator whose accounts each look like a different person on a home connection."""
+
+    def build_infra(self, infra: random.Random) -> None:
+        self.home_ips: dict[str, str] = {}
+
+    def setup(self, account: Account, r: random.Random) -> None:
+        self.home_ips[account.account_id] = residential_ip(r, 0.2)
+
+    def ip(self, account: Account, r: random.Random) -> str:
+        return self.home_ips[account.account_id]
+
+
 @register
-class SlowCareful(Operator):
+class SlowCareful(HomeConnectionOperator):
     name = "slow_careful"
     description = "A careful operator: few old accounts, low rate, human timing, systematic topic coverage."
     operator = "mole"
@@ -733,16 +746,6 @@ class SlowCareful(Operator):
 
     def timezone(self, r: random.Random, index: int) -> float:
         return float(r.choice((-5, -8, 0, 1)))
-
-    def build_infra(self, infra: random.Random) -> None:
-        self.home_ips: dict[str, str] = {}
-
-    def setup(self, account: Account, r: random.Random) -> None:
-        # Each account a different person-like home connection.
-        self.home_ips[account.account_id] = residential_ip(r, 0.2)
-
-    def ip(self, account: Account, r: random.Random) -> str:
-        return self.home_ips[account.account_id]
 
     def times(self, account: Account, day: int, gen: np.random.Generator) -> np.ndarray:
         n_target = int(gen.poisson(self.per_account_day * self.rate_factor))

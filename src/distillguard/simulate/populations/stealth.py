@@ -30,12 +30,11 @@ from distillguard.simulate._network import (
     browser_user_agent,
     ipv4_in,
     ipv4_prefix,
-    residential_ip,
     sdk_user_agent,
 )
 from distillguard.simulate.populations._base import DAY, body, completion_length, register
 from distillguard.simulate.populations.legit import ChatProduct, ConsumerChat
-from distillguard.simulate.populations.operators import Composed, Operator
+from distillguard.simulate.populations.operators import Composed, HomeConnectionOperator, Operator
 
 # Short instructions an ordinary user might append too: no fixed template, the wording varies per request.
 _ASIDES = (
@@ -144,7 +143,7 @@ class StealthPivot(Operator):
 
 
 @register
-class SlowMixed(Operator):
+class SlowMixed(HomeConnectionOperator):
     name = "slow_mixed"
     description = (
         "A careful operator: a few old accounts at human hours, reasoning traces over a curriculum mixed "
@@ -171,15 +170,6 @@ class SlowMixed(Operator):
 
     def timezone(self, r: random.Random, index: int) -> float:
         return float(r.choice((-5, -8, 1, 2, 8)))
-
-    def build_infra(self, infra: random.Random) -> None:
-        self.home_ips: dict[str, str] = {}
-
-    def setup(self, account: Account, r: random.Random) -> None:
-        self.home_ips[account.account_id] = residential_ip(r, 0.2)
-
-    def ip(self, account: Account, r: random.Random) -> str:
-        return self.home_ips[account.account_id]
 
     def times(self, account: Account, day: int, gen: np.random.Generator) -> np.ndarray:
         # Sessions of a few requests at a person's pace, during the working day of the account's timezone.
