@@ -33,9 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from detect_eval import measure  # noqa: E402
+from detect_eval import measure
 
-from distillguard.detect import DetectConfig  # noqa: E402
+from distillguard.detect import DetectConfig
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,9 @@ class Case:
             if self.hours % 24:
                 raise ValueError(f"{self.name}: the simulator simulates whole days")
             return [
-                sys.executable, "-m", "distillguard", "simulate", "--out", str(out), "--platform", self.variant,
-                "--days", str(self.hours // 24), "--seed", str(self.seed), "--scale", str(self.scale), "-q",
+                sys.executable, "-m", "distillguard", "simulate", "--out", str(out),
+                "--platform", self.variant, "--days", str(self.hours // 24), "--seed", str(self.seed),
+                "--scale", str(self.scale), "-q",
             ]  # fmt: skip
         return [
             sys.executable, "-m", "distillguard.bench.holdout", str(out), "--seed", str(self.seed),
@@ -89,6 +90,12 @@ def generate(case: Case, work: Path) -> Path:
     return out
 
 
+HEADER = (
+    "| case | accounts | events | precision % | recall % | FP | hard neg. FP | campaigns | detect s |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+)
+
+
 def row(case: Case, numbers: dict[str, object]) -> str:
     tp, fp, fn = (int(numbers[k]) for k in ("tp", "fp", "fn"))  # type: ignore[call-overload]
     precision = f"{100 * tp / (tp + fp):.1f}" if tp + fp else "-"
@@ -102,7 +109,9 @@ def row(case: Case, numbers: dict[str, object]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("work", type=Path, help="directory for the generated traffic (cached)")
     parser.add_argument("--only", action="append", help="run only this case (repeatable)")
     parser.add_argument("--generate-only", action="store_true", help="generate the traffic, do not detect")
@@ -122,8 +131,7 @@ def main() -> None:
         results[case.name] = numbers
         rows.append(row(case, numbers))
     if rows:
-        print("\n| case | accounts | events | precision % | recall % | FP | hard neg. FP | campaigns | detect s |")
-        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print(f"\n{HEADER}")
         print("\n".join(rows))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
