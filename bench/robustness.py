@@ -15,6 +15,10 @@ with ``bench/detect_eval.py``:
 Usage (each case is generated once into ``WORK/<case>`` and cached, fingerprints too)::
 
     nice -n 5 .venv/bin/python bench/robustness.py WORK [--only CASE ...] [--json results.json]
+    nice -n 5 .venv/bin/python bench/robustness.py WORK --bench   # the benchmark's scenarios, seeds 31-34
+
+``--bench`` runs the benchmark's own quality scenarios (``distillguard.bench._scenarios``) and the fresh
+holdout seeds 31-34 instead: the regression check for any change the matrix prompts.
 
 It prints one table row per case: accounts, events, precision, recall, false positives (all legitimate
 accounts, and hard negatives apart), campaigns found, and the CPU seconds of detection. Runs are
@@ -46,6 +50,8 @@ class Case:
     seed: int
     scale: float
     hours: int
+    # The simulator's per-population volume multipliers ("hydra_agentic=12").
+    mix: tuple[str, ...] = ()
 
     def command(self, out: Path) -> list[str]:
         if self.generator == "sim":
@@ -54,7 +60,7 @@ class Case:
             return [
                 sys.executable, "-m", "distillguard", "simulate", "--out", str(out),
                 "--platform", self.variant, "--days", str(self.hours // 24), "--seed", str(self.seed),
-                "--scale", str(self.scale), "-q",
+                "--scale", str(self.scale), "-q", *(a for m in self.mix for a in ("--mix", m)),
             ]  # fmt: skip
         return [
             sys.executable, "-m", "distillguard.bench.holdout", str(out), "--seed", str(self.seed),
@@ -79,6 +85,24 @@ MATRIX = (
     Case("ho-heavy-legit-x2-48h-s56", "holdout", "heavy-legit", 56, 2.0, 48),
     Case("ho-legit-only-x0.25-24h-s57", "holdout", "legit-only", 57, 0.25, 24),
     Case("ho-stealth-x2-24h-s58", "holdout", "stealth", 58, 2.0, 24),
+)
+
+
+# The benchmark's own scenarios (``distillguard bench``) and the fresh holdout seeds checked after it: the
+# regression check for any change this matrix prompts (``--bench``).
+BENCH = (
+    Case("sim-A-s1", "sim", "A", 1, 1.0, 72),
+    Case("sim-B-s2", "sim", "B", 2, 1.0, 72),
+    Case("sim-C-s3", "sim", "C", 3, 1.0, 72),
+    Case("sim-A-s4-hydra-heavy", "sim", "A", 4, 1.0, 72, ("hydra_agentic=12",)),
+    Case("holdout-default-s11", "holdout", "default", 11, 1.0, 48),
+    Case("holdout-heavy-legit-s12", "holdout", "heavy-legit", 12, 1.0, 48),
+    Case("holdout-stealth-s13", "holdout", "stealth", 13, 1.0, 48),
+    Case("holdout-legit-only-s14", "holdout", "legit-only", 14, 1.0, 48),
+    Case("holdout-default-s31", "holdout", "default", 31, 1.0, 48),
+    Case("holdout-heavy-legit-s32", "holdout", "heavy-legit", 32, 1.0, 48),
+    Case("holdout-stealth-s33", "holdout", "stealth", 33, 1.0, 48),
+    Case("holdout-legit-only-s34", "holdout", "legit-only", 34, 1.0, 48),
 )
 
 
@@ -114,12 +138,15 @@ def main() -> None:
     )
     parser.add_argument("work", type=Path, help="directory for the generated traffic (cached)")
     parser.add_argument("--only", action="append", help="run only this case (repeatable)")
+    parser.add_argument(
+        "--bench", action="store_true", help="the benchmark's scenarios and seeds 31-34 instead of the matrix"
+    )
     parser.add_argument("--generate-only", action="store_true", help="generate the traffic, do not detect")
     parser.add_argument("--json", type=Path, help="also write every case's numbers to this JSON file")
     parser.add_argument("--config", type=Path, help="YAML file with detect settings")
     args = parser.parse_args()
     config = DetectConfig.from_yaml(args.config) if args.config else DetectConfig()
-    cases = [c for c in MATRIX if not args.only or c.name in args.only]
+    cases = [c for c in (BENCH if args.bench else MATRIX) if not args.only or c.name in args.only]
     results: dict[str, dict[str, object]] = {}
     rows = []
     for case in cases:
