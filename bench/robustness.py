@@ -70,6 +70,8 @@ class Case:
 
 MATRIX = (
     # The simulator: small and large providers, short and long windows.
+    # The same seed at the benchmark's own volume and length: what changes below is volume and length.
+    Case("sim-A-x1-3d-s5", "sim", "A", 5, 1.0, 72),
     Case("sim-A-x0.25-2d-s5", "sim", "A", 5, 0.25, 48),
     Case("sim-B-x0.25-10d-s6", "sim", "B", 6, 0.25, 240),
     Case("sim-C-x0.25-3d-s7", "sim", "C", 7, 0.25, 72),
