@@ -43,13 +43,29 @@ from distillguard.features._network import prefix_column
 from distillguard.fingerprint.schema import LABELS
 
 COORDINATION = "coordination"
+# The signal whose group score measures the set-up footprint (``footprint``).
+ACCOUNT_INFRASTRUCTURE = "account_infrastructure"
 # Weight of the coordination evidence in a group's total.
 COORDINATION_WEIGHT = 1.0
 # Column of the group frame: the share of the coordination score that counts (see ``_gate_coordination``).
 COORDINATION_GATE = "coordination_gate"
-# Strongest weighted harvesting signal of a group from which its coordination counts in full (linearly from
-# 0); below it coordination only counts in proportion. Half a content signal is already a line of evidence.
-HARVEST_FOR_COORDINATION = 0.5
+# Strongest weighted harvesting evidence of a group from which its coordination counts in full (linearly from
+# 0): a full-strength harvesting signal or behaviour (elicitation, output budget, logprobs, a sweep over broad
+# payloads).
+HARVEST_FOR_COORDINATION = 1.0
+# Half of that (e.g. the same behaviour halved in one narrow domain) is already a line of evidence, but it is
+# also what an organisation's own, permitted multi-account data job shows: from it, coordination counts in
+# full only as far as the accounts also carry a campaign's set-up footprint (``footprint``).
+HARVEST_WITH_FOOTPRINT = 0.5
+# The group's ``account_infrastructure`` score (young accounts, a creation burst, one payment method across
+# many accounts, rotating networks; the mean of its two strongest parts) at which the footprint is clear:
+# one of those parts at half strength (a card shared by three or four accounts, a burst of six sign-ups).
+# Established accounts on stable networks score 0.
+FOOTPRINT_FULL = 0.25
+# Links per member (beyond a tree's one) at which a group is fully cohesive: four, or in a group too small
+# for that, every pair linked (n / 2 per member), but never under 1.5 (three accounts all linked).
+MAX_FULL_COHESION = 4.0
+MIN_FULL_COHESION = 1.5
 # Indicator lists are capped so that a campaign record stays readable and shareable.
 MAX_INDICATORS = 50
 MAX_TEMPLATES = 10
@@ -184,13 +200,25 @@ def _member_breadth(
 def _gate_coordination(
     scored: Scored, enriched: pl.DataFrame, signals: Sequence[Signal], ctx: SignalContext
 ) -> Scored:
-    """Add the coordination score to each group's total in proportion to its harvesting evidence."""
+    """Add the coordination score to each group's total in proportion to its harvesting evidence.
+
+    Full-strength harvesting evidence (``HARVEST_FOR_COORDINATION``) lets coordination count in full. Half
+    of it (``HARVEST_WITH_FOOTPRINT``: one narrow domain's elicitation or output budget) does so only
+    together with the set-up footprint of a campaign (``footprint``): an organisation running a permitted
+    generation job for its own product through several established accounts, on stable networks, shows that
+    much harvesting and that much coordination too, and nothing of accounts made for the operation.
+    """
     config = ctx.config
     column = f"s_{COORDINATION}"
     harvest = [pl.col(f"s_{s.name}") * config.weight(s.name) for s in signals if s.harvest]
     strongest = pl.max_horizontal(harvest) if harvest else pl.lit(0.0)
     behaviour = enriched.select("account_id", column, harvest_behaviour().alias("_behaviour"))
-    gate = (pl.max_horizontal(strongest, pl.col("_behaviour")) / HARVEST_FOR_COORDINATION).clip(0.0, 1.0)
+    evidence = pl.max_horizontal(strongest, pl.col("_behaviour"))
+    set_up = footprint() if any(s.name == ACCOUNT_INFRASTRUCTURE for s in signals) else pl.lit(0.0)
+    gate = pl.max_horizontal(
+        (evidence / HARVEST_FOR_COORDINATION).clip(0.0, 1.0),
+        (evidence / HARVEST_WITH_FOOTPRINT).clip(0.0, 1.0) * set_up,
+    )
     frame = (
         scored.frame.join(behaviour, on="account_id", how="left")
         .with_columns(gate.fill_null(0.0).alias(COORDINATION_GATE))
@@ -204,6 +232,14 @@ def _gate_coordination(
         .drop("_behaviour")
     )
     return Scored(frame, scored.results)
+
+
+def footprint() -> pl.Expr:
+    """How plainly a group's accounts were set up for an operation, in [0, 1], from its
+    ``account_infrastructure`` score: young accounts, a creation burst, one payment method across many
+    accounts, rotating networks (full at ``FOOTPRINT_FULL``, one such part at half strength). Established
+    accounts on stable networks, each paid for on its own, show none of it."""
+    return ramp(pl.col(f"s_{ACCOUNT_INFRASTRUCTURE}").fill_null(0.0), 0.0, FOOTPRINT_FULL)
 
 
 def harvest_behaviour() -> pl.Expr:
@@ -254,12 +290,23 @@ def _coordination(members: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             pl.col("links").fill_null(0),
             # A chain of single links (a tree: n - 1 links) is the loosest group possible; cohesion grows with
-            # the links per member up to four.
-            ramp(pl.col("links").fill_null(0) / (pl.col("n_accounts") - 1).clip(lower_bound=1), 1.0, 4.0)
+            # the links per member up to four, or up to every pair linked in a group too small for that (a
+            # complete group of n has n / 2 links per member): three accounts all linked to each other are as
+            # cohesive as three accounts can be. Small groups already earn little through their size.
+            _ramp_to(
+                pl.col("links").fill_null(0) / (pl.col("n_accounts") - 1).clip(lower_bound=1),
+                1.0,
+                (pl.col("n_accounts").cast(pl.Float64) / 2.0).clip(MIN_FULL_COHESION, MAX_FULL_COHESION),
+            )
             .clip(0.5, 1.0)
             .alias("cohesion"),
         )
     )
+
+
+def _ramp_to(expr: pl.Expr, low: float, high: pl.Expr) -> pl.Expr:
+    """``ramp`` with a per-row upper end."""
+    return ((expr - low) / (high - low)).clip(0.0, 1.0)
 
 
 def coordination_evidence(row: Mapping[str, Any]) -> Evidence:
