@@ -26,6 +26,7 @@ import polars as pl
 from distillguard.detect._lexical import lexical_table
 from distillguard.detect._score import Scored, logistic, score_all
 from distillguard.detect.signals import Signal, SignalContext, ramp
+from distillguard.detect.signals._account import AccountInfrastructure
 from distillguard.detect.signals._base import (
     BROAD_LEXICAL,
     LEXICAL_BREADTH,
@@ -43,8 +44,6 @@ from distillguard.features._network import prefix_column
 from distillguard.fingerprint.schema import LABELS
 
 COORDINATION = "coordination"
-# The signal whose group score measures the set-up footprint (``footprint``).
-ACCOUNT_INFRASTRUCTURE = "account_infrastructure"
 # Weight of the coordination evidence in a group's total.
 COORDINATION_WEIGHT = 1.0
 # Column of the group frame: the share of the coordination score that counts (see ``_gate_coordination``).
@@ -57,10 +56,9 @@ HARVEST_FOR_COORDINATION = 1.0
 # also what an organisation's own, permitted multi-account data job shows: from it, coordination counts in
 # full only as far as the accounts also carry a campaign's set-up footprint (``footprint``).
 HARVEST_WITH_FOOTPRINT = 0.5
-# The group's ``account_infrastructure`` score (young accounts, a creation burst, one payment method across
-# many accounts, rotating networks; the mean of its two strongest parts) at which the footprint is clear:
-# one of those parts at half strength (a card shared by three or four accounts, a burst of six sign-ups).
-# Established accounts on stable networks score 0.
+# The strongest set-up part of a group (young accounts, a creation burst, rotating networks; see
+# ``footprint``) from which the footprint is clear: a quarter of one part (accounts three robust z-scores
+# younger than the population's, a burst of five sign-ups). Established accounts on stable networks score 0.
 FOOTPRINT_FULL = 0.25
 # Links per member (beyond a tree's one) at which a group is fully cohesive: four, or in a group too small
 # for that, every pair linked (n / 2 per member), but never under 1.5 (three accounts all linked).
@@ -212,12 +210,13 @@ def _gate_coordination(
     column = f"s_{COORDINATION}"
     harvest = [pl.col(f"s_{s.name}") * config.weight(s.name) for s in signals if s.harvest]
     strongest = pl.max_horizontal(harvest) if harvest else pl.lit(0.0)
-    behaviour = enriched.select("account_id", column, harvest_behaviour().alias("_behaviour"))
+    behaviour = enriched.select(
+        "account_id", column, harvest_behaviour().alias("_behaviour"), footprint(ctx).alias("_footprint")
+    )
     evidence = pl.max_horizontal(strongest, pl.col("_behaviour"))
-    set_up = footprint() if any(s.name == ACCOUNT_INFRASTRUCTURE for s in signals) else pl.lit(0.0)
     gate = pl.max_horizontal(
         (evidence / HARVEST_FOR_COORDINATION).clip(0.0, 1.0),
-        (evidence / HARVEST_WITH_FOOTPRINT).clip(0.0, 1.0) * set_up,
+        (evidence / HARVEST_WITH_FOOTPRINT).clip(0.0, 1.0) * pl.col("_footprint"),
     )
     frame = (
         scored.frame.join(behaviour, on="account_id", how="left")
@@ -229,17 +228,18 @@ def _gate_coordination(
             ).alias("total")
         )
         .with_columns(logistic(pl.col("total"), config).alias("score"))
-        .drop("_behaviour")
+        .drop("_behaviour", "_footprint")
     )
     return Scored(frame, scored.results)
 
 
-def footprint() -> pl.Expr:
-    """How plainly a group's accounts were set up for an operation, in [0, 1], from its
-    ``account_infrastructure`` score: young accounts, a creation burst, one payment method across many
-    accounts, rotating networks (full at ``FOOTPRINT_FULL``, one such part at half strength). Established
-    accounts on stable networks, each paid for on its own, show none of it."""
-    return ramp(pl.col(f"s_{ACCOUNT_INFRASTRUCTURE}").fill_null(0.0), 0.0, FOOTPRINT_FULL)
+def footprint(ctx: SignalContext) -> pl.Expr:
+    """How plainly a group's accounts were made or run for an operation, in [0, 1]: the strongest of the
+    account-infrastructure signal's set-up parts (unusually young accounts, a creation burst, networks
+    rotating request by request), full from ``FOOTPRINT_FULL``. Established accounts on stable networks show
+    none of it, whoever pays for them."""
+    parts = [part.fill_null(0.0) for part in AccountInfrastructure.set_up_parts(ctx)]
+    return ramp(pl.max_horizontal(parts), 0.0, FOOTPRINT_FULL).fill_null(0.0)
 
 
 def harvest_behaviour() -> pl.Expr:
