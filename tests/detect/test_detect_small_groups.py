@@ -69,16 +69,19 @@ def test_a_large_group_still_needs_four_links_per_member() -> None:
 
 
 def _generation_job(
-    rng: np.random.Generator, *, set_up: bool, accounts: int = 6, per: int = 900
+    rng: np.random.Generator, *, set_up: bool, one_card: bool = False, accounts: int = 6, per: int = 900
 ) -> pl.DataFrame:
     """One organisation's bulk generation job for its own product, spread over several accounts: one
     generator's prompt layout and user agent, a narrow domain, 24/7, long JSONL batches of short items.
 
-    ``set_up``: the accounts were created for it, in one burst two days ago, all paid with one card."""
+    ``set_up``: the accounts were created for it, in one burst two days ago, all paid with one card.
+    ``one_card``: established accounts, all paid with the organisation's one card."""
     owner = np.repeat(np.arange(accounts), per)
     n = len(owner)
     created = [START - timedelta(days=float(d)) for d in rng.uniform(300, 900, accounts)]
     cards = [f"pm_org_{i}" for i in range(accounts)]
+    if one_card:
+        cards = ["pm_org"] * accounts
     if set_up:
         created = [START - timedelta(days=2, minutes=float(m)) for m in rng.uniform(0, 40, accounts)]
         cards = ["pm_one_card"] * accounts
@@ -106,8 +109,9 @@ def background() -> pl.DataFrame:
     return population(seed=41, hydra_accounts=0, with_harvester=False)
 
 
-def _run(background: pl.DataFrame, *, set_up: bool) -> DetectionResult:
-    events = pl.concat([background, _generation_job(np.random.default_rng(5), set_up=set_up)])
+def _run(background: pl.DataFrame, *, set_up: bool, one_card: bool = False) -> DetectionResult:
+    job = _generation_job(np.random.default_rng(5), set_up=set_up, one_card=one_card)
+    events = pl.concat([background, job])
     return detect(events.sort("ts", "account_id"), None, DetectConfig())
 
 
@@ -144,3 +148,12 @@ def test_with_coordination_counted_in_full_behind_half_a_harvest_the_permitted_j
     monkeypatch.setattr(campaign_module, "HARVEST_FOR_COORDINATION", campaign_module.HARVEST_WITH_FOOTPRINT)
     flagged, _ = _job_campaign(_run(background, set_up=False))
     assert flagged == {f"gen_{i}" for i in range(6)}
+
+
+def test_a_shared_card_is_no_set_up_footprint(background: pl.DataFrame) -> None:
+    # One card paying for every account of an established organisation is not a sign of accounts made for
+    # an operation: coordination stays at half. (The shared card is still account-infrastructure evidence,
+    # which a hydra paying with one card shows too; such a customer belongs on the provider's allowlist.)
+    result = _run(background, set_up=False, one_card=True)
+    _, coordination = _job_campaign(result)
+    assert "counted at 50%" in coordination
