@@ -15,6 +15,7 @@ import polars as pl
 
 from distillguard.features._context import FeatureContext
 from distillguard.features._network import prefix_column
+from distillguard.features._words import WordSample, sample_words, word_counts
 from distillguard.features.schema import ACCOUNT_FEATURES
 from distillguard.fingerprint.schema import CAPABILITIES, LABELS
 
@@ -43,14 +44,18 @@ def empty_account_features() -> pl.DataFrame:
     return frame
 
 
-def account_features(events: pl.DataFrame, context: FeatureContext | None = None) -> pl.DataFrame:
+def account_features(
+    events: pl.DataFrame, context: FeatureContext | None = None, *, word_counts: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """One row per account in ``events`` (FINGERPRINT_SCHEMA) with the columns of ``ACCOUNT_FEATURES``.
 
     ``context`` carries the population facts (model caps and releases); by default it is derived from
     ``events`` itself. Pass a shared context when ``events`` is one partition of a larger population.
     If ``events`` has a ``template_cluster`` column (near-duplicate template groups), cluster features use
     it; otherwise each template is its own cluster. An ``ip_prefix`` column, if present, saves deriving the
-    prefixes again. Rows come out sorted by ``account_id``.
+    prefixes again. ``word_counts`` is ``account_word_counts`` of the events' word sample, if the caller
+    has drawn that sample already (detection shares it with the lexical breadth). Rows come out sorted by
+    ``account_id``.
     """
     if events.height == 0:
         return empty_account_features()
@@ -71,7 +76,7 @@ def account_features(events: pl.DataFrame, context: FeatureContext | None = None
         _top_share(lazy, "payment_fingerprint", "payment", distinct="distinct_payments"),
         _top_share(lazy, "model", "model", distinct="distinct_models"),
         _top_share(lazy, "capability", "capability", distinct="distinct_capabilities"),
-        _words(prepared),
+        _words(word_counts if word_counts is not None else account_word_counts(_sample(events)), names),
         _entropy(lazy, "_hour", "hour_entropy", 24),
         _entropy(lazy, "_dow", "dow_entropy", 7),
         _entropy(lazy, "capability", "capability_entropy", len(CAPABILITIES)),
@@ -85,6 +90,10 @@ def account_features(events: pl.DataFrame, context: FeatureContext | None = None
     for part in parts[1:]:
         joined = joined.join(_collected(part), on=_KEY, how="left")
     return _finish(joined.lazy().join(names.lazy(), on=_KEY, how="left")).collect()
+
+
+def _sample(events: pl.DataFrame) -> WordSample:
+    return sample_words(events, _ACC, WORD_SAMPLE)
 
 
 def _collected(part: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
@@ -151,15 +160,6 @@ def _gaps(lazy: pl.LazyFrame) -> pl.LazyFrame:
 def _run_start() -> pl.Expr:
     """True on the first row of each account in a frame sorted by account."""
     return pl.col(_KEY).ne_missing(pl.col(_KEY).shift())
-
-
-def _within_run(running: pl.Expr) -> pl.Expr:
-    """A running total over the whole (account-sorted) frame, restarted at each account's first row.
-
-    Equal to ``running.over(_KEY)`` there, without the window's hashing of the key: the value at the
-    account's first row is carried forward and subtracted.
-    """
-    return running - pl.when(_run_start()).then(running).forward_fill()
 
 
 def _share(condition: pl.Expr) -> pl.Expr:
@@ -229,43 +229,29 @@ def _top_share(lazy: pl.LazyFrame, key: str, name: str, *, distinct: str) -> pl.
     )
 
 
-def _words(prepared: pl.DataFrame) -> pl.LazyFrame:
+def account_word_counts(sample: WordSample) -> pl.DataFrame:
+    """What ``account_features`` needs of a word sample (``sample_words(events, "account_id", WORD_SAMPLE)``):
+    per account, the sampled words, the distinct ones, and the distinct ones among the first
+    ``BREADTH_SAMPLE_WORDS``."""
+    if sample.key != _ACC or sample.cap != WORD_SAMPLE:
+        raise ValueError(f"word sample of {sample.cap} words per {sample.key}, not {WORD_SAMPLE} per {_ACC}")
+    return word_counts(sample, BREADTH_SAMPLE_WORDS)
+
+
+def _words(counts: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
     """Vocabulary breadth of the payloads, measured on a bounded pseudo-random sample of words.
 
-    Requests are taken in payload-hash order (pseudo-random, and a total order with time as tie-break, so
-    the result does not depend on row order) until ``WORD_SAMPLE`` words are collected: the distinct count
-    over those is ``distinct_words``, and the type-token ratio over the first ``BREADTH_SAMPLE_WORDS`` is
-    ``word_breadth``. A fixed number of words keeps breadth comparable across volumes, and the sample keeps
-    the cost bounded per account instead of growing with its traffic.
+    The sample (``distillguard.features._words``) holds each account's first ``WORD_SAMPLE`` words, its
+    requests taken in payload-hash order: the distinct count over those words is ``distinct_words``, and
+    the type-token ratio over the first ``BREADTH_SAMPLE_WORDS`` is ``word_breadth``. A fixed number of
+    words keeps breadth comparable across volumes, and the sample keeps the cost bounded per account
+    instead of growing with its traffic. ``counts`` is ``account_word_counts`` of the sample.
     """
-    order = (
-        prepared.lazy()
-        .with_row_index("_row")
-        .select(
-            _KEY, "_row", "payload_hash", "ts", pl.col("payload_words").list.len().fill_null(0).alias("_n")
-        )
-        .sort(_KEY, "payload_hash", "ts")
-        .with_columns(_within_run(pl.col("_n").cast(pl.Int64).cum_sum() - pl.col("_n")).alias("_before"))
-        .filter((pl.col("_before") < WORD_SAMPLE) & (pl.col("_n") > 0))
-        .select("_row")
-        .collect()
-    )
-    # The sampled rows' word lists are gathered by position: a join on the row number would hash every
-    # event's row number to pick a small share of them.
-    rows = order.get_column("_row")
-    words = (
-        prepared.select(pl.col(_KEY).gather(rows), pl.col("payload_words").gather(rows))
-        .lazy()
-        .explode("payload_words")
-        .drop_nulls("payload_words")
-        .with_columns(_within_run(pl.int_range(pl.len(), dtype=pl.Int64)).alias("_pos"))
-        .filter(pl.col("_pos") < WORD_SAMPLE)
-    )
-    head = pl.col("payload_words").filter(pl.col("_pos") < BREADTH_SAMPLE_WORDS)
-    return words.group_by(_KEY).agg(
-        pl.col("payload_words").n_unique().cast(pl.Int64).alias("distinct_words"),
-        pl.when(pl.len() >= BREADTH_SAMPLE_WORDS)
-        .then(head.n_unique() / BREADTH_SAMPLE_WORDS)
+    return counts.join(names, on=_ACC).select(
+        _KEY,
+        "distinct_words",
+        pl.when(pl.col("sample_words") >= BREADTH_SAMPLE_WORDS)
+        .then(pl.col("head_distinct_words") / BREADTH_SAMPLE_WORDS)
         .otherwise(None)
         .alias("word_breadth"),
     )
