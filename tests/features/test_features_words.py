@@ -23,7 +23,7 @@ def _events(seed: int) -> pl.DataFrame:
     rows: list[dict[str, object]] = []
     sizes = {"big": 900, "mid": 120, "small": 7, "one": 1, "wordless": 20, "ünï": 60}
     for account, n in sizes.items():
-        for i in range(n):
+        for _ in range(n):
             kind = rng.random()
             words: list[int | None] | None
             if account == "wordless" or kind < 0.05:
@@ -75,8 +75,7 @@ def test_word_features_follow_their_definition(seed: int) -> None:
     events = _events(seed)
     features = account_features(events)
     got = {
-        a: (d, b)
-        for a, d, b in features.select("account_id", "distinct_words", "word_breadth").iter_rows()
+        a: (d, b) for a, d, b in features.select("account_id", "distinct_words", "word_breadth").iter_rows()
     }
     assert got == _plain_word_features(events)
     assert got["wordless"] == (0, None) and got["big"][1] is not None
