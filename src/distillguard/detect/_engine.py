@@ -24,15 +24,15 @@ from distillguard.detect._campaign import (
 from distillguard.detect._clusters import SignedCatalog, signature_clusters
 from distillguard.detect._end_users import with_end_user_features
 from distillguard.detect._lexical import CHECKPOINTS, lexical_table
-from distillguard.detect._link import link
+from distillguard.detect._link import SHARED_COUNTS, link
 from distillguard.detect._population import enrich
 from distillguard.detect._score import Scored, evidence_by_account, score_all
 from distillguard.detect.config import DetectConfig
 from distillguard.detect.signals import SignalContext, build_signals
 from distillguard.detect.types import AccountVerdict, Campaign, DetectionResult, Evidence
 from distillguard.errors import SchemaMismatchError
-from distillguard.features import FeatureContext, account_features
-from distillguard.features._account import WORD_SAMPLE, account_word_counts
+from distillguard.features import FeatureContext
+from distillguard.features._account import WORD_SAMPLE, account_features_with_counts, account_word_counts
 from distillguard.features._network import prefix_column
 from distillguard.features._words import sample_words
 
@@ -73,7 +73,10 @@ def detect(
         events, new_model_margin_hours=config.new_model_margin_hours, pivot_hours=config.pivot_hours
     )
     lexical, lexical_reference, words = _lexical_and_words(events)
-    features = account_features(events, feature_context, word_counts=words)
+    # The per-(account, value) counts linking needs are the features' own: counted once, handed over.
+    features, key_counts = account_features_with_counts(
+        events, feature_context, word_counts=words, count_keys=SHARED_COUNTS
+    )
     table = enrich(with_end_user_features(features, events), config)
     table = table.join(lexical, on="account_id", how="left")
     span = events.select((pl.col("ts").max() - pl.col("ts").min()).dt.total_seconds()).item()
@@ -84,7 +87,8 @@ def detect(
     suspicion = accounts.frame.select(
         "account_id", (pl.col("total") / config.evidence_bias).alias("suspicion")
     )
-    linking = link(events, table, suspicion, candidates, config)
+    linking = link(events, table, suspicion, candidates, config, key_counts)
+    del key_counts
     groups = score_groups(
         events, linking.groups, linking.edges, table, feature_context, signals, ctx, lexical_reference
     )

@@ -57,31 +57,59 @@ def account_features(
     has drawn that sample already (detection shares it with the lexical breadth). Rows come out sorted by
     ``account_id``.
     """
+    return account_features_with_counts(events, context, word_counts=word_counts)[0]
+
+
+# The keys of the "top value, its share, distinct values" features: (column, feature name, distinct column).
+TOP_SHARE_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("template_hash", "template", "distinct_templates"),
+    ("_cluster", "cluster", "distinct_clusters"),
+    ("system_hash", "system", "distinct_systems"),
+    ("tools_hash", "tools", "distinct_tools"),
+    ("ip", "ip", "distinct_ips"),
+    ("ip_prefix", "prefix", "distinct_prefixes"),
+    ("user_agent", "user_agent", "distinct_user_agents"),
+    ("payment_fingerprint", "payment", "distinct_payments"),
+    ("model", "model", "distinct_models"),
+    ("capability", "capability", "distinct_capabilities"),
+)
+
+
+def account_features_with_counts(
+    events: pl.DataFrame,
+    context: FeatureContext | None = None,
+    *,
+    word_counts: pl.DataFrame | None = None,
+    count_keys: Iterable[str] = (),
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """``account_features``, and the requests per (account, value) of the top-share keys named in
+    ``count_keys`` (feature names of ``TOP_SHARE_KEYS``: "cluster", "system", "payment"...), each as
+    (``account_id``, ``value``, ``requests``) without null values: the counts the features are computed
+    from, for callers that need them too (linking), so that they are not counted twice."""
+    wanted = set(count_keys)
     if events.height == 0:
-        return empty_account_features()
+        return empty_account_features(), {}
     context = context or FeatureContext.from_events(events)
     names = events.select(pl.col(_ACC).unique().sort()).with_row_index(_KEY)
     prepared = _prepare(events, names, context).collect()
     lazy = prepared.lazy()
+    # Requests per account, counted once for every part that needs them (a small eager table: joining
+    # it does not make polars run the parts side by side).
+    totals = lazy.group_by(_KEY).agg(pl.len().alias("_total"))
+    kept: dict[str, pl.DataFrame] = {}
     parts: list[pl.LazyFrame | pl.DataFrame] = [
         _basic(lazy),
         _gaps(lazy),
-        _top_share(lazy, "template_hash", "template", distinct="distinct_templates"),
-        _top_share(lazy, "_cluster", "cluster", distinct="distinct_clusters"),
-        _top_share(lazy, "system_hash", "system", distinct="distinct_systems"),
-        _top_share(lazy, "tools_hash", "tools", distinct="distinct_tools"),
-        _top_share(lazy, "ip", "ip", distinct="distinct_ips"),
-        _top_share(lazy, "ip_prefix", "prefix", distinct="distinct_prefixes"),
-        _top_share(lazy, "user_agent", "user_agent", distinct="distinct_user_agents"),
-        _top_share(lazy, "payment_fingerprint", "payment", distinct="distinct_payments"),
-        _top_share(lazy, "model", "model", distinct="distinct_models"),
-        _top_share(lazy, "capability", "capability", distinct="distinct_capabilities"),
+        *(
+            _top_share(lazy, totals, key, name, distinct=distinct, keep=kept if name in wanted else None)
+            for key, name, distinct in TOP_SHARE_KEYS
+        ),
         _words(word_counts if word_counts is not None else account_word_counts(_sample(events)), names),
         _entropy(lazy, "_hour", "hour_entropy", 24),
         _entropy(lazy, "_dow", "dow_entropy", 7),
         _entropy(lazy, "capability", "capability_entropy", len(CAPABILITIES)),
-        _quiet_window(lazy),
-        _busiest_hour(lazy),
+        _quiet_window(lazy, totals),
+        _busiest_hour(lazy, totals),
         _pivot(lazy, context),
     ]
     # One part at a time: each is a few group-bys over the events whose result is one row per account, and
@@ -89,7 +117,12 @@ def account_features(
     joined = _collected(parts[0])
     for part in parts[1:]:
         joined = joined.join(_collected(part), on=_KEY, how="left")
-    return _finish(joined.lazy().join(names.lazy(), on=_KEY, how="left")).collect()
+    features = _finish(joined.lazy().join(names.lazy(), on=_KEY, how="left")).collect()
+    counts = {
+        name: frame.join(names, on=_KEY).select(_ACC, "value", pl.col("_n").cast(pl.Int64).alias("requests"))
+        for name, frame in kept.items()
+    }
+    return features, counts
 
 
 def _sample(events: pl.DataFrame) -> WordSample:
@@ -210,10 +243,22 @@ def _basic(lazy: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _top_share(lazy: pl.LazyFrame, key: str, name: str, *, distinct: str) -> pl.LazyFrame:
-    """The account's most used value of ``key``, its share of all requests, and the distinct count."""
+def _top_share(
+    lazy: pl.LazyFrame,
+    totals: pl.LazyFrame,
+    key: str,
+    name: str,
+    *,
+    distinct: str,
+    keep: dict[str, pl.DataFrame] | None = None,
+) -> pl.LazyFrame:
+    """The account's most used value of ``key``, its share of all requests, and the distinct count; the
+    (account, value) counts are put in ``keep[name]`` if ``keep`` is given."""
     counts = lazy.filter(pl.col(key).is_not_null()).group_by(_KEY, key).agg(pl.len().alias("_n"))
-    totals = lazy.group_by(_KEY).agg(pl.len().alias("_total"))
+    if keep is not None:
+        kept = counts.collect()
+        keep[name] = kept.rename({key: "value"})
+        counts = kept.lazy()
     top = counts.group_by(_KEY).agg(
         pl.col(key).sort_by(["_n", key], descending=[True, False]).first().alias(f"top_{name}"),
         pl.col("_n").max().alias("_top_n"),
@@ -265,14 +310,13 @@ def _entropy(lazy: pl.LazyFrame, key: str, name: str, categories: int) -> pl.Laz
     )
 
 
-def _quiet_window(lazy: pl.LazyFrame) -> pl.LazyFrame:
+def _quiet_window(lazy: pl.LazyFrame, totals: pl.LazyFrame) -> pl.LazyFrame:
     """Share of requests in the quietest ``QUIET_WINDOW_HOURS`` consecutive hours of the (UTC) day."""
     hours = lazy.group_by(_KEY, "_hour").agg(pl.len().alias("_n"))
     shifted = pl.concat(
         [hours.with_columns(((pl.col("_hour") - k) % 24).alias("_start")) for k in range(QUIET_WINDOW_HOURS)]
     )
     windows = shifted.group_by(_KEY, "_start").agg(pl.col("_n").sum())
-    totals = lazy.group_by(_KEY).agg(pl.len().alias("_total"))
     # A window start missing from the table is a window with no requests at all.
     return (
         windows.group_by(_KEY)
@@ -288,9 +332,8 @@ def _quiet_window(lazy: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _busiest_hour(lazy: pl.LazyFrame) -> pl.LazyFrame:
+def _busiest_hour(lazy: pl.LazyFrame, totals: pl.LazyFrame) -> pl.LazyFrame:
     per_bin = lazy.group_by(_KEY, "_hourbin").agg(pl.len().alias("_n"))
-    totals = lazy.group_by(_KEY).agg(pl.len().alias("_total"))
     return (
         per_bin.group_by(_KEY)
         .agg(pl.col("_n").max().alias("_max"))
