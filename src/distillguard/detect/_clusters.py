@@ -98,19 +98,22 @@ def _band_edges(matrix: np.ndarray, bands: int, rows: int) -> pl.DataFrame:
 
 
 def _components(n: int, edges: pl.DataFrame) -> np.ndarray:
-    """Connected-component label (smallest node id) per node: scipy's connected components of the sparse
-    graph (one linear pass, where label propagation took several rounds over every edge)."""
+    """Connected-component label (smallest node id) per node, by min-label propagation with numpy.
+
+    Rounds repeat until no label changes (components of near-duplicate templates are shallow: a few
+    rounds); a round cap would leave a long chain with several labels."""
     labels = np.arange(n, dtype=np.int64)
     if edges.height == 0:
         return labels
-    import scipy.sparse as sp  # type: ignore[import-untyped]
-    from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
-
     a = edges["node"].to_numpy()
     b = edges["root"].to_numpy()
-    graph = sp.csr_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
-    _, component = connected_components(graph, directed=False)
-    # Nodes are numbered 0..n-1, so a component's first node in order is its smallest.
-    _, first = np.unique(component, return_index=True)
-    smallest: np.ndarray = first[component].astype(np.int64)
-    return smallest
+    while True:  # labels only decrease, so this ends
+        before = labels.copy()
+        low = np.minimum(labels[a], labels[b])
+        np.minimum.at(labels, a, low)
+        np.minimum.at(labels, b, low)
+        # Pointer jumping: follow labels to their own labels to converge in few rounds.
+        labels = labels[labels]
+        if np.array_equal(labels, before):
+            break
+    return labels
