@@ -31,10 +31,14 @@ from distillguard.detect.config import DetectConfig
 from distillguard.detect.signals import SignalContext, build_signals
 from distillguard.detect.types import AccountVerdict, Campaign, DetectionResult, Evidence
 from distillguard.errors import SchemaMismatchError
-from distillguard.features import FeatureContext
-from distillguard.features._account import WORD_SAMPLE, account_features_with_counts, account_word_counts
+from distillguard.features import (
+    WORD_SAMPLE,
+    FeatureContext,
+    account_features_with_counts,
+    account_word_counts,
+    sample_words,
+)
 from distillguard.features._network import prefix_column
-from distillguard.features._words import sample_words
 
 # Accounts whose evidence total reaches this are candidates for the (costlier) lockstep comparison.
 LOCKSTEP_MIN_TOTAL = 0.3

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from distillguard.features._words import WordSample, sample_words
+from distillguard.features import WordSample, sample_words
 
 # Sample sizes (payload words) at which vocabularies are compared; an account is measured at the largest
 # one it reaches. Below the smallest there are too few words to judge (null: no judgement either way).
