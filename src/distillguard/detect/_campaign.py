@@ -26,6 +26,7 @@ import polars as pl
 from distillguard.detect._lexical import lexical_table
 from distillguard.detect._score import Scored, logistic, score_all
 from distillguard.detect.signals import Signal, SignalContext, ramp
+from distillguard.detect.signals._account import AccountInfrastructure
 from distillguard.detect.signals._base import (
     BROAD_LEXICAL,
     LEXICAL_BREADTH,
@@ -47,9 +48,22 @@ COORDINATION = "coordination"
 COORDINATION_WEIGHT = 1.0
 # Column of the group frame: the share of the coordination score that counts (see ``_gate_coordination``).
 COORDINATION_GATE = "coordination_gate"
-# Strongest weighted harvesting signal of a group from which its coordination counts in full (linearly from
-# 0); below it coordination only counts in proportion. Half a content signal is already a line of evidence.
-HARVEST_FOR_COORDINATION = 0.5
+# Strongest weighted harvesting evidence of a group from which its coordination counts in full (linearly from
+# 0): a full-strength harvesting signal or behaviour (elicitation, output budget, logprobs, a sweep over broad
+# payloads).
+HARVEST_FOR_COORDINATION = 1.0
+# Half of that (e.g. the same behaviour halved in one narrow domain) is already a line of evidence, but it is
+# also what an organisation's own, permitted multi-account data job shows: from it, coordination counts in
+# full only as far as the accounts also carry a campaign's set-up footprint (``footprint``).
+HARVEST_WITH_FOOTPRINT = 0.5
+# The strongest set-up part of a group (young accounts, a creation burst, rotating networks; see
+# ``footprint``) from which the footprint is clear: a quarter of one part (accounts three robust z-scores
+# younger than the population's, a burst of five sign-ups). Established accounts on stable networks score 0.
+FOOTPRINT_FULL = 0.25
+# Links per member (beyond a tree's one) at which a group is fully cohesive: four, or in a group too small
+# for that, every pair linked (n / 2 per member), but never under 1.5 (three accounts all linked).
+MAX_FULL_COHESION = 4.0
+MIN_FULL_COHESION = 1.5
 # Indicator lists are capped so that a campaign record stays readable and shareable.
 MAX_INDICATORS = 50
 MAX_TEMPLATES = 10
@@ -184,13 +198,26 @@ def _member_breadth(
 def _gate_coordination(
     scored: Scored, enriched: pl.DataFrame, signals: Sequence[Signal], ctx: SignalContext
 ) -> Scored:
-    """Add the coordination score to each group's total in proportion to its harvesting evidence."""
+    """Add the coordination score to each group's total in proportion to its harvesting evidence.
+
+    Full-strength harvesting evidence (``HARVEST_FOR_COORDINATION``) lets coordination count in full. Half
+    of it (``HARVEST_WITH_FOOTPRINT``: one narrow domain's elicitation or output budget) does so only
+    together with the set-up footprint of a campaign (``footprint``): an organisation running a permitted
+    generation job for its own product through several established accounts, on stable networks, shows that
+    much harvesting and that much coordination too, and nothing of accounts made for the operation.
+    """
     config = ctx.config
     column = f"s_{COORDINATION}"
     harvest = [pl.col(f"s_{s.name}") * config.weight(s.name) for s in signals if s.harvest]
     strongest = pl.max_horizontal(harvest) if harvest else pl.lit(0.0)
-    behaviour = enriched.select("account_id", column, harvest_behaviour().alias("_behaviour"))
-    gate = (pl.max_horizontal(strongest, pl.col("_behaviour")) / HARVEST_FOR_COORDINATION).clip(0.0, 1.0)
+    behaviour = enriched.select(
+        "account_id", column, harvest_behaviour().alias("_behaviour"), footprint(ctx).alias("_footprint")
+    )
+    evidence = pl.max_horizontal(strongest, pl.col("_behaviour"))
+    gate = pl.max_horizontal(
+        (evidence / HARVEST_FOR_COORDINATION).clip(0.0, 1.0),
+        (evidence / HARVEST_WITH_FOOTPRINT).clip(0.0, 1.0) * pl.col("_footprint"),
+    )
     frame = (
         scored.frame.join(behaviour, on="account_id", how="left")
         .with_columns(gate.fill_null(0.0).alias(COORDINATION_GATE))
@@ -201,9 +228,18 @@ def _gate_coordination(
             ).alias("total")
         )
         .with_columns(logistic(pl.col("total"), config).alias("score"))
-        .drop("_behaviour")
+        .drop("_behaviour", "_footprint")
     )
     return Scored(frame, scored.results)
+
+
+def footprint(ctx: SignalContext) -> pl.Expr:
+    """How plainly a group's accounts were made or run for an operation, in [0, 1]: the strongest of the
+    account-infrastructure signal's set-up parts (unusually young accounts, a creation burst, networks
+    rotating request by request), full from ``FOOTPRINT_FULL``. Established accounts on stable networks show
+    none of it, whoever pays for them."""
+    parts = [part.fill_null(0.0) for part in AccountInfrastructure.set_up_parts(ctx)]
+    return ramp(pl.max_horizontal(parts), 0.0, FOOTPRINT_FULL).fill_null(0.0)
 
 
 def harvest_behaviour() -> pl.Expr:
@@ -254,12 +290,23 @@ def _coordination(members: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             pl.col("links").fill_null(0),
             # A chain of single links (a tree: n - 1 links) is the loosest group possible; cohesion grows with
-            # the links per member up to four.
-            ramp(pl.col("links").fill_null(0) / (pl.col("n_accounts") - 1).clip(lower_bound=1), 1.0, 4.0)
+            # the links per member up to four, or up to every pair linked in a group too small for that (a
+            # complete group of n has n / 2 links per member): three accounts all linked to each other are as
+            # cohesive as three accounts can be. Small groups already earn little through their size.
+            _ramp_to(
+                pl.col("links").fill_null(0) / (pl.col("n_accounts") - 1).clip(lower_bound=1),
+                1.0,
+                (pl.col("n_accounts").cast(pl.Float64) / 2.0).clip(MIN_FULL_COHESION, MAX_FULL_COHESION),
+            )
             .clip(0.5, 1.0)
             .alias("cohesion"),
         )
     )
+
+
+def _ramp_to(expr: pl.Expr, low: float, high: pl.Expr) -> pl.Expr:
+    """``ramp`` with a per-row upper end."""
+    return ((expr - low) / (high - low)).clip(0.0, 1.0)
 
 
 def coordination_evidence(row: Mapping[str, Any]) -> Evidence:

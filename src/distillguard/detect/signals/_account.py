@@ -28,13 +28,21 @@ class AccountInfrastructure(Signal):
         return (ranked.list.get(0) + ranked.list.get(1)) / 2.0
 
     def _parts(self, ctx: SignalContext) -> list[pl.Expr]:
+        young, burst, rotating = self.set_up_parts(ctx)
+        payment = ramp(pl.col("payment_accounts"), 2.0, 5.0)
+        return [young, burst, payment, rotating]
+
+    @staticmethod
+    def set_up_parts(ctx: SignalContext) -> list[pl.Expr]:
+        """The parts that show accounts made or run for an operation, each in [0, 1]: unusually young
+        accounts, a creation burst, networks rotating request by request. (A payment method shared by
+        several accounts is also what one organisation paying for its teams' accounts shows.)"""
         young = ctx.deficit("log_age_days", floor=0.5)
         burst = ramp(pl.col("creation_burst_ratio"), 3.0, 10.0) * ramp(
             pl.col("creation_burst_accounts"), 3, 10
         )
-        payment = ramp(pl.col("payment_accounts"), 2.0, 5.0)
         rotating = ctx.excess("prefixes_per_request", floor=0.02) * ramp(pl.col("distinct_prefixes"), 3, 10)
-        return [young, burst, payment, rotating]
+        return [young, burst, rotating]
 
     def detail(self, row: Mapping[str, Any], value: float) -> str:
         age = row.get("account_age_days")

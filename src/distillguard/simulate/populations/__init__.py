@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from distillguard.simulate.populations import (  # noqa: F401  (registers them)
+    datagen,
     education,
     legit,
     operators,
