@@ -22,6 +22,7 @@ from distillguard.fingerprint._classifier import TextClassifier, default_classif
 from distillguard.fingerprint._config import FingerprintConfig
 from distillguard.fingerprint._hashing import xxh64_series
 from distillguard.fingerprint._masking import skeleton_expr
+from distillguard.fingerprint._vocab import coded
 from distillguard.fingerprint._words import bottom_k_word_hashes, word_lists
 from distillguard.fingerprint.schema import CAPABILITIES, FINGERPRINT_FIELDS, FINGERPRINT_SCHEMA, LABELS
 from distillguard.ingest.schema import EVENT_SCHEMA, TEXT_COLUMNS
@@ -65,19 +66,27 @@ def prepare(batch: pa.RecordBatch, config: FingerprintConfig | None = None) -> P
     batch = _conform(batch)
     frame = pl.from_arrow(pa.Table.from_batches([batch.select(list(TEXT_COLUMNS))]))
     assert isinstance(frame, pl.DataFrame)
-    users = _user_table(frame["user_text"], config)
-    systems = _system_table(frame["system_text"], config)
-    tools = frame.select(pl.col("tools_text").unique().drop_nulls())
-    tools = tools.with_columns(xxh64_series(tools["tools_text"]).alias("tools_hash"))
-    events = (
-        frame.join(users.drop("skeleton"), on="user_text", how="left", maintain_order="left")
-        .join(systems.drop("system_skeleton"), on="system_text", how="left", maintain_order="left")
-        .join(tools, on="tools_text", how="left", maintain_order="left")
-        .with_columns(
-            pl.col("user_chars").fill_null(0),
-            pl.col("system_chars").fill_null(0),
-            pl.col("payload_words").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))),
-        )
+    # Each text column once as (index of each event's value, distinct values): the work is done on the
+    # distinct values and gathered back by index, which hashes the strings once where unique() plus a
+    # join on the text hashed them twice.
+    user_ids, user_texts = coded(frame["user_text"])
+    system_ids, system_texts = coded(frame["system_text"])
+    tools_ids, tools_texts = coded(frame["tools_text"])
+    users = _user_table(user_texts, config)
+    systems = _system_table(system_texts, config)
+    events = pl.concat(
+        [
+            users.select("template_hash", "payload_hash", "payload_words", "user_chars").select(
+                pl.all().gather(user_ids)
+            ),
+            systems.select("system_hash", "system_chars").select(pl.all().gather(system_ids)),
+            pl.DataFrame([xxh64_series(tools_texts).alias("tools_hash")]).select(pl.all().gather(tools_ids)),
+        ],
+        how="horizontal",
+    ).with_columns(
+        pl.col("user_chars").fill_null(0),
+        pl.col("system_chars").fill_null(0),
+        pl.col("payload_words").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))),
     )
     arrays: list[pa.Array[Any]] = [batch.column(name) for name in _EVENT_COLUMNS]
     for item in _PREPARED_FIELDS:
@@ -97,8 +106,9 @@ def _record_batch(frame: pl.DataFrame) -> pa.RecordBatch:
 
 
 def _user_table(texts: pl.Series, cfg: FingerprintConfig) -> pl.DataFrame:
-    """Per distinct user text: skeleton, template and payload hashes, payload words and length."""
-    distinct = pl.DataFrame({"user_text": texts.unique().drop_nulls()})
+    """Per distinct user text (``texts``, in their order): skeleton, template and payload hashes, payload
+    words and length."""
+    distinct = pl.DataFrame({"user_text": texts})
     # One with_columns: polars evaluates the masking and the word split on separate threads.
     distinct = distinct.with_columns(
         skeleton_expr(pl.col("user_text"), cfg.skeleton_chars).alias("skeleton"),
@@ -116,7 +126,7 @@ def _user_table(texts: pl.Series, cfg: FingerprintConfig) -> pl.DataFrame:
 
 
 def _system_table(texts: pl.Series, cfg: FingerprintConfig) -> pl.DataFrame:
-    distinct = pl.DataFrame({"system_text": texts.unique().drop_nulls()})
+    distinct = pl.DataFrame({"system_text": texts})
     return distinct.with_columns(
         xxh64_series(distinct["system_text"]).alias("system_hash"),
         pl.col("system_text").str.len_chars().cast(pl.Int32).alias("system_chars"),
