@@ -28,10 +28,10 @@ FORMATS: dict[str, type[Reader]] = {
 # 2 cores: 52.8 s -> 41.2 s). Smaller inputs are not worth a process start.
 AUTO_WORKERS = 0
 # ``read_mapped`` in auto mode: one background process parses and transforms (the scan's stateless
-# fingerprinting) two of every three parts, this process the third, between its own work on the results:
-# on 2 CPUs that keeps both busy with one extra process (two workers were as fast and cost ~270 MB more).
-# See docs/ingest.md for the measurements.
-AUTO_MAPPED_LOCAL_EVERY = 3
+# fingerprinting) the parts, and this process reads the next part itself whenever the worker's next
+# result is not ready when asked for (``read_parallel(steal=True)``): on 2 CPUs that keeps both busy with
+# one extra process (two workers were as fast and cost ~270 MB more) whatever each side's cost. See
+# docs/ingest.md for the measurements.
 BACKGROUND_MIN_BYTES = 64 << 20
 T = TypeVar("T")
 # Order matters when sniffing a JSON object: the most specific shape first.
@@ -75,7 +75,7 @@ def read_events(
     plain JSON lines and a second CPU is available, so that parsing overlaps the caller's work on the
     batches (fingerprinting); otherwise in this process.
     """
-    yield from _read(paths, fmt, quarantine, batch_rows, workers, None, 0)
+    yield from _read(paths, fmt, quarantine, batch_rows, workers, None)
 
 
 def read_mapped(
@@ -91,9 +91,10 @@ def read_mapped(
     that parsed the batch: the caller's per-batch work that needs no state then runs beside parsing, and
     only its (smaller) result crosses between processes. ``transform`` must be picklable (a module-level
     function or a ``functools.partial`` of one). ``workers == 0`` (auto) uses one background process as
-    ``read_events`` does, but runs every ``AUTO_MAPPED_LOCAL_EVERY``-th part in this process.
+    ``read_events`` does, and this process reads a part itself whenever the worker's next result is not
+    ready when asked for (so that neither side waits for the other).
     """
-    yield from _read(paths, fmt, quarantine, batch_rows, workers, transform, AUTO_MAPPED_LOCAL_EVERY)
+    yield from _read(paths, fmt, quarantine, batch_rows, workers, transform, steal=True)
 
 
 def _read(
@@ -103,7 +104,7 @@ def _read(
     batch_rows: int,
     workers: int,
     transform: Transform | None,
-    local_every: int,
+    steal: bool = False,
 ) -> Iterator[Any]:
     if fmt != "auto" and fmt not in FORMATS:
         raise InputFormatError(f"unknown format {fmt!r}; expected auto or one of {', '.join(FORMATS)}")
@@ -113,9 +114,7 @@ def _read(
     if workers == AUTO_WORKERS:
         listed = list(files)
         if _parse_in_background(listed):
-            yield from read_parallel(
-                listed, quarantine, batch_rows, 1, transform=transform, local_every=local_every
-            )
+            yield from read_parallel(listed, quarantine, batch_rows, 1, transform=transform, steal=steal)
             return
         files = iter(listed)
     elif workers > 1:
