@@ -254,16 +254,19 @@ def _assemble(prepared: pa.RecordBatch, labelled: pl.DataFrame) -> pa.RecordBatc
 class _LabelMemo:
     """Classifier outputs by text hash, so that a template or system prompt is classified once.
 
-    Held as a polars frame and looked up with a join: the lookup runs once per distinct template of every
-    batch, which on diverse traffic is most events, so it must not be a Python loop.
+    Held as numpy arrays sorted by key and looked up with a binary search: the lookup runs once per
+    distinct template of every batch, which on diverse traffic is most events, so it must not be a Python
+    loop, and a join would hash the whole memo (up to ``capacity`` keys) again for every batch.
     """
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._table = _label_frame(pl.Series("key", [], dtype=pl.UInt64), np.zeros((0, len(LABELS) + 1)))
+        self._keys = np.zeros(0, dtype=np.uint64)  # ascending
+        self._probabilities = np.zeros((0, len(LABELS)), dtype=np.float32)
+        self._capability = np.zeros(0, dtype=np.uint32)
 
     def __len__(self) -> int:
-        return self._table.height
+        return len(self._keys)
 
     def lookup(
         self,
@@ -272,30 +275,40 @@ class _LabelMemo:
         classifier: TextClassifier,
         prepare: Callable[[pl.Series], pl.Series],
     ) -> pl.DataFrame:
-        """Label columns (``key``, ``p_*``, ``capability_index``) for each key (keys are distinct),
+        """Label columns (``key``, ``p_*``, ``capability_index``) for each key, in the order of ``keys``,
         classifying only the ones not seen before."""
-        frame = pl.DataFrame({"key": keys.cast(pl.UInt64), "text": texts})
-        known = frame.select("key").join(self._table, on="key", how="left", maintain_order="left")
-        unseen = frame.filter(known["capability_index"].is_null() & pl.col("key").is_first_distinct())
-        if unseen.height == 0:
-            return known
-        probabilities, capability = classifier.predict(prepare(unseen["text"]))
-        fresh = _label_frame(unseen["key"], np.column_stack([probabilities, capability]))
-        if self._table.height + fresh.height > self.capacity:
-            # Simple bound: forget everything but this batch's labels; a template seen again is just
-            # classified again.
-            self._table = known.filter(pl.col("capability_index").is_not_null())
-        self._table = pl.concat([self._table, fresh], rechunk=self._table.n_chunks() > 32)
-        return frame.select("key").join(self._table, on="key", how="left", maintain_order="left")
+        wanted = keys.cast(pl.UInt64).to_numpy()
+        slots, found = self._find(wanted)
+        if not found.all():
+            # Each unseen key once (its first row), classified together.
+            fresh, first = np.unique(wanted[~found], return_index=True)
+            rows = np.flatnonzero(~found)[first]
+            probabilities, capability = classifier.predict(prepare(texts.gather(rows)))
+            if len(self) + len(fresh) > self.capacity:
+                # Simple bound: forget everything but this batch's labels; a template seen again is just
+                # classified again.
+                kept = np.unique(slots[found])
+                self._keys, self._capability = self._keys[kept], self._capability[kept]
+                self._probabilities = self._probabilities[kept]
+            at = np.searchsorted(self._keys, fresh)
+            self._keys = np.insert(self._keys, at, fresh)
+            self._probabilities = np.insert(self._probabilities, at, probabilities.astype(np.float32), axis=0)
+            self._capability = np.insert(self._capability, at, capability.astype(np.uint32))
+            slots, found = self._find(wanted)
+        return pl.DataFrame(
+            [pl.Series("key", wanted, dtype=pl.UInt64)]
+            + [
+                pl.Series(f"p_{label}", self._probabilities[slots, i], dtype=pl.Float32)
+                for i, label in enumerate(LABELS)
+            ]
+            + [pl.Series("capability_index", self._capability[slots], dtype=pl.UInt32)]
+        )
 
-
-def _label_frame(keys: pl.Series, values: npt.NDArray[Any]) -> pl.DataFrame:
-    """The memo's columns from keys and an (n x labels + 1) array of probabilities and capability index."""
-    return pl.DataFrame(
-        [pl.Series("key", keys, dtype=pl.UInt64)]
-        + [pl.Series(f"p_{label}", values[:, i], dtype=pl.Float32) for i, label in enumerate(LABELS)]
-        + [pl.Series("capability_index", values[:, len(LABELS)], dtype=pl.UInt32)]
-    )
+    def _find(self, keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+        """Each key's slot in the memo (clipped into range) and whether it is there."""
+        slots = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
+        found = self._keys[slots] == keys if len(self._keys) else np.zeros(len(keys), dtype=bool)
+        return slots, found
 
 
 def _unchanged(texts: pl.Series) -> pl.Series:
