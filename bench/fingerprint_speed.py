@@ -333,13 +333,15 @@ def _run_child(mode: str, path: str, directory: str) -> dict[str, float]:
     return dict(json.loads(output.strip().splitlines()[-1]))
 
 
-def compare(path: str, revision: str, labels: str | None, rounds: int, memory: bool = True) -> None:
+def compare(
+    path: str, revision: str, labels: str | None, rounds: int, memory: bool = True, batch_rows: int = 50_000
+) -> None:
     """Old (``revision``) against new (this tree): CPU, memory and, with labels, detection quality."""
     from distillguard.ingest import Quarantine, read_events
 
     directory = str(baseline_dir(revision))
     variants = {"baseline": _variant("baseline", directory), "current": _variant("current", directory)}
-    batches = list(read_events([path], quarantine=Quarantine(None)))
+    batches = list(read_events([path], quarantine=Quarantine(None), batch_rows=batch_rows))
     events = sum(b.num_rows for b in batches)
     print(f"{events:,} events from {path}; baseline = {revision}; load {os.getloadavg()[0]:.1f}")
     for module in variants.values():
@@ -423,6 +425,12 @@ def main() -> None:
     parser.add_argument("--labels", default=None, help="with --baseline: labels.jsonl to score detection")
     parser.add_argument("--rounds", type=int, default=3, help="with --baseline: interleaved timing rounds")
     parser.add_argument("--no-memory", action="store_true", help="with --baseline: skip the memory runs")
+    parser.add_argument(
+        "--batch-rows",
+        type=int,
+        default=50_000,
+        help="with --baseline: rows per batch (a scan's parts: ~12,000)",
+    )
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--baseline-dir", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -435,7 +443,14 @@ def main() -> None:
     if args.baseline:
         if not args.input:
             parser.error("--baseline needs --input")
-        compare(args.input, args.baseline, labels=args.labels, rounds=args.rounds, memory=not args.no_memory)
+        compare(
+            args.input,
+            args.baseline,
+            labels=args.labels,
+            rounds=args.rounds,
+            memory=not args.no_memory,
+            batch_rows=args.batch_rows,
+        )
         return
     started = time.perf_counter()
     default_classifier()
