@@ -28,8 +28,6 @@ from distillguard.ingest._source import is_gzip, line_aligned_ranges
 # parts of about PART_BYTES.
 SPLIT_MIN_BYTES = 32 << 20
 PART_BYTES = 16 << 20
-# With ``steal``: results this process read ahead that may wait for their turn (bounds the memory).
-STOLEN_MAX = 2
 
 QuarantineRecord = tuple[int, str, bytes | None]
 # Work applied to each batch in the worker that read it (module-level callables only: they are pickled).
@@ -95,7 +93,6 @@ def read_parallel(
     workers: int,
     transform: Transform | None = None,
     local_every: int = 0,
-    steal: bool = False,
 ) -> Iterator[Any]:
     """Batches of every file, read by ``workers`` processes, in file order, at most 2 tasks per worker
     in flight so memory stays bounded; with ``transform``, what it returned for each batch instead.
@@ -103,68 +100,39 @@ def read_parallel(
     ``local_every = k`` runs every k-th task in this process instead, when its turn comes, while the
     workers go on with the tasks after it: the caller's own work on the results is then not all that this
     process does, and one worker can be enough to keep two CPUs busy (less memory than two workers).
-
-    ``steal`` balances the same way without a fixed share: whenever the caller asks for the next result
-    and the worker has not finished it yet, this process reads the next task not yet handed out itself
-    (at most ``STOLEN_MAX`` such results wait for their turn). Whoever is the slower side, the other one
-    never waits for it long: the split follows the machine, the load and the caller's own cost per batch.
-    The results and their order are the same whoever read each task.
     """
     tasks = plan(files)
     # forkserver: forking a process that already runs Arrow threads is not safe.
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
-    # (task, its future; its result when this process already read it; None for a task this process reads
-    # when its turn comes)
-    in_flight: deque[tuple[Task, Future[TaskResult] | TaskResult | None]] = deque()
+    # (task, its future; None for a task this process runs itself when its turn comes)
+    in_flight: deque[tuple[Task, Future[TaskResult] | None]] = deque()
     lines_before: dict[Path, int] = {}
-    remote = stolen = index = 0
-
-    def hand_out() -> bool:
-        nonlocal remote, index
-        task = next(tasks, None)
-        if task is None:
-            return False
-        local = local_every > 0 and index % local_every == local_every - 1
-        index += 1
-        in_flight.append((task, None if local else pool.submit(run_task, task, batch_rows, transform)))
-        remote += not local
-        return True
-
+    remote = 0
     try:
-        while remote < 2 * workers and hand_out():
-            pass
+        for index, task in enumerate(tasks):
+            local = local_every > 0 and index % local_every == local_every - 1
+            in_flight.append((task, None if local else pool.submit(run_task, task, batch_rows, transform)))
+            remote += not local
+            while remote >= 2 * workers:
+                done, future = in_flight.popleft()
+                remote -= future is not None
+                yield from _collect(done, future, quarantine, lines_before, batch_rows, transform)
         while in_flight:
-            done, job = in_flight[0]
-            if steal and isinstance(job, Future) and not job.done() and stolen < STOLEN_MAX:
-                task = next(tasks, None)
-                if task is not None:
-                    in_flight.append((task, run_task(task, batch_rows, transform)))
-                    stolen += 1
-                    continue
-            in_flight.popleft()
-            remote -= isinstance(job, Future)
-            stolen -= isinstance(job, TaskResult)
-            # Hand the worker its next task before the caller works on this result.
-            while remote < 2 * workers and hand_out():
-                pass
-            yield from _collect(done, job, quarantine, lines_before, batch_rows, transform)
+            yield from _collect(*in_flight.popleft(), quarantine, lines_before, batch_rows, transform)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _collect(
     task: Task,
-    job: Future[TaskResult] | TaskResult | None,
+    future: Future[TaskResult] | None,
     quarantine: Quarantine,
     lines_before: dict[Path, int],
     batch_rows: int,
     transform: Transform | None,
 ) -> Iterator[Any]:
-    if isinstance(job, Future):
-        result = job.result()
-    else:
-        result = job if job is not None else run_task(task, batch_rows, transform)
+    result = future.result() if future is not None else run_task(task, batch_rows, transform)
     if result.error is not None:
         kind, message, context = result.error
         raise kind(message, **context)

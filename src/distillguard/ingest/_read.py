@@ -28,10 +28,10 @@ FORMATS: dict[str, type[Reader]] = {
 # 2 cores: 52.8 s -> 41.2 s). Smaller inputs are not worth a process start.
 AUTO_WORKERS = 0
 # ``read_mapped`` in auto mode: one background process parses and transforms (the scan's stateless
-# fingerprinting) the parts, and this process reads the next part itself whenever the worker's next
-# result is not ready when asked for (``read_parallel(steal=True)``): on 2 CPUs that keeps both busy with
-# one extra process (two workers were as fast and cost ~270 MB more) whatever each side's cost. See
-# docs/ingest.md for the measurements.
+# fingerprinting) two of every three parts, this process the third, between its own work on the results:
+# on 2 CPUs that keeps both busy with one extra process (two workers were as fast and cost ~270 MB more).
+# See docs/ingest.md for the measurements.
+AUTO_MAPPED_LOCAL_EVERY = 3
 BACKGROUND_MIN_BYTES = 64 << 20
 T = TypeVar("T")
 # Order matters when sniffing a JSON object: the most specific shape first.
@@ -75,7 +75,7 @@ def read_events(
     plain JSON lines and a second CPU is available, so that parsing overlaps the caller's work on the
     batches (fingerprinting); otherwise in this process.
     """
-    yield from _read(paths, fmt, quarantine, batch_rows, workers, None)
+    yield from _read(paths, fmt, quarantine, batch_rows, workers, None, 0)
 
 
 def read_mapped(
@@ -91,10 +91,9 @@ def read_mapped(
     that parsed the batch: the caller's per-batch work that needs no state then runs beside parsing, and
     only its (smaller) result crosses between processes. ``transform`` must be picklable (a module-level
     function or a ``functools.partial`` of one). ``workers == 0`` (auto) uses one background process as
-    ``read_events`` does, and this process reads a part itself whenever the worker's next result is not
-    ready when asked for (so that neither side waits for the other).
+    ``read_events`` does, but runs every ``AUTO_MAPPED_LOCAL_EVERY``-th part in this process.
     """
-    yield from _read(paths, fmt, quarantine, batch_rows, workers, transform, steal=True)
+    yield from _read(paths, fmt, quarantine, batch_rows, workers, transform, AUTO_MAPPED_LOCAL_EVERY)
 
 
 def _read(
@@ -104,7 +103,7 @@ def _read(
     batch_rows: int,
     workers: int,
     transform: Transform | None,
-    steal: bool = False,
+    local_every: int,
 ) -> Iterator[Any]:
     if fmt != "auto" and fmt not in FORMATS:
         raise InputFormatError(f"unknown format {fmt!r}; expected auto or one of {', '.join(FORMATS)}")
@@ -114,7 +113,9 @@ def _read(
     if workers == AUTO_WORKERS:
         listed = list(files)
         if _parse_in_background(listed):
-            yield from read_parallel(listed, quarantine, batch_rows, 1, transform=transform, steal=steal)
+            yield from read_parallel(
+                listed, quarantine, batch_rows, 1, transform=transform, local_every=local_every
+            )
             return
         files = iter(listed)
     elif workers > 1:
