@@ -192,3 +192,24 @@ def test_ip_prefixes_match_ipaddress_canonical_form() -> None:
         except ValueError:
             expected = None
         assert got[ip] == expected, ip
+
+
+def test_novelty_is_judged_per_prompt_not_per_tool_loop_turn() -> None:
+    # An agent: ten new tasks, each followed by four requests handing back tool results (the same last user
+    # message every turn). A benchmark rerun: the same ten prompts asked five times as fresh conversations.
+    agent = [
+        _row("agent", 10 * task + turn, payload_hash=100 + task, n_tool_messages=turn)
+        for task in range(10)
+        for turn in range(5)
+    ]
+    rerun = [_row("rerun", 10 * rep + i, payload_hash=200 + i) for rep in range(5) for i in range(10)]
+    out = {r["account_id"]: r for r in account_features(_frame(agent + rerun)).iter_rows(named=True)}
+    assert out["agent"]["payload_unique_share"] == pytest.approx(1.0)
+    assert out["rerun"]["payload_unique_share"] == pytest.approx(0.2)
+
+
+def test_novelty_of_a_loop_only_account_is_bounded_by_one() -> None:
+    # Every request carries tool results (a log that starts mid-loop): distinct prompts over themselves.
+    rows = [_row("mid", m, payload_hash=1 + m % 3, n_tool_messages=2) for m in range(9)]
+    out = account_features(_frame(rows)).row(0, named=True)
+    assert out["payload_unique_share"] == pytest.approx(1.0)

@@ -221,6 +221,9 @@ def _basic(lazy: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("_hour").n_unique().cast(pl.Int64).alias("hours_of_day"),
         _share(pl.col("status") >= 400).alias("error_share"),
         pl.col("payload_hash").n_unique().cast(pl.Int64).alias("distinct_payloads"),
+        # Requests that put a prompt to the model rather than hand it tool results: every turn of an agent's
+        # tool loop repeats the task's last user message, so novelty is judged per prompt, not per request.
+        (pl.col("n_tool_messages").fill_null(0) == 0).sum().cast(pl.Int64).alias("_prompt_requests"),
         *label_aggs,
         _share((pl.col("n_user_messages") <= 1) & (pl.col("n_assistant_messages").fill_null(0) == 0)).alias(
             "single_turn_share"
@@ -373,6 +376,7 @@ def _pivot(lazy: pl.LazyFrame, context: FeatureContext) -> pl.LazyFrame:
 def _finish(joined: pl.LazyFrame) -> pl.LazyFrame:
     span_h = (pl.col("last_seen") - pl.col("first_seen")).dt.total_seconds() / 3600.0
     requests = pl.col("requests").cast(pl.Float64)
+    prompts = pl.max_horizontal("_prompt_requests", "distinct_payloads").clip(lower_bound=1).cast(pl.Float64)
     mean, std = pl.col("_gap_mean"), pl.col("_gap_std")
     filled = _zero_fill(
         ("distinct_words", "distinct_templates", "distinct_clusters", "distinct_systems", "distinct_tools"),
@@ -384,7 +388,7 @@ def _finish(joined: pl.LazyFrame) -> pl.LazyFrame:
             span_h.alias("span_hours"),
             (requests / pl.max_horizontal(span_h, pl.lit(1.0))).alias("requests_per_hour"),
             (requests / pl.col("active_hours")).alias("requests_per_active_hour"),
-            (pl.col("distinct_payloads") / requests).alias("payload_unique_share"),
+            (pl.col("distinct_payloads") / prompts).alias("payload_unique_share"),
             (pl.col("distinct_words") / requests).alias("words_per_request"),
             pl.when(mean > 0).then(std / mean).otherwise(None).alias("interarrival_cv"),
             pl.when((mean + std) > 0).then((std - mean) / (std + mean)).otherwise(None).alias("burstiness"),

@@ -35,7 +35,8 @@ _TEMPLATES: tuple[pa.Field[Any], ...] = (
     pa.field("top_cluster", pa.uint64()),
     pa.field("top_cluster_share", pa.float64()),
     pa.field("distinct_payloads", pa.int64()),
-    pa.field("payload_unique_share", pa.float64()),  # distinct payload hashes / requests
+    # Distinct payload hashes / prompts (requests that do not hand back tool results in an agent loop).
+    pa.field("payload_unique_share", pa.float64()),
     # Distinct hashed payload words among the first 1024 words of a pseudo-random sample of requests.
     pa.field("distinct_words", pa.int64()),
     pa.field("words_per_request", pa.float64()),  # distinct words / requests
