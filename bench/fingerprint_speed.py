@@ -333,13 +333,15 @@ def _run_child(mode: str, path: str, directory: str) -> dict[str, float]:
     return dict(json.loads(output.strip().splitlines()[-1]))
 
 
-def compare(path: str, revision: str, labels: str | None, rounds: int) -> None:
+def compare(
+    path: str, revision: str, labels: str | None, rounds: int, memory: bool = True, batch_rows: int = 50_000
+) -> None:
     """Old (``revision``) against new (this tree): CPU, memory and, with labels, detection quality."""
     from distillguard.ingest import Quarantine, read_events
 
     directory = str(baseline_dir(revision))
     variants = {"baseline": _variant("baseline", directory), "current": _variant("current", directory)}
-    batches = list(read_events([path], quarantine=Quarantine(None)))
+    batches = list(read_events([path], quarantine=Quarantine(None), batch_rows=batch_rows))
     events = sum(b.num_rows for b in batches)
     print(f"{events:,} events from {path}; baseline = {revision}; load {os.getloadavg()[0]:.1f}")
     for module in variants.values():
@@ -366,7 +368,9 @@ def compare(path: str, revision: str, labels: str | None, rounds: int) -> None:
             f"  {name:>8}: frame {frame.estimated_size() / events:.0f} bytes/event "
             f"({frame.width} columns), {len(catalog):,} templates"
         )
-    for mode in ("stream", "catalog"):
+    identical = _same_output(outputs["baseline"], outputs["current"])
+    print(f"  fingerprinted frame and catalog (with signatures) identical: {identical}")
+    for mode in ("stream", "catalog") if memory else ():
         old = _run_child(f"{mode}:baseline", path, directory)
         new = _run_child(f"{mode}:current", path, directory)
         for key in old:
@@ -374,6 +378,20 @@ def compare(path: str, revision: str, labels: str | None, rounds: int) -> None:
             print(f"  {mode} {key}: old {old[key]:,.1f} new {new[key]:,.1f} (new/old {ratio:.3f})")
     if labels:
         _compare_quality(outputs, Path(labels))
+
+
+def _same_output(old: tuple[pl.DataFrame, Any], new: tuple[pl.DataFrame, Any]) -> bool:
+    """Whether both variants made the same frame (every column, bit for bit) and the same catalog
+    (hashes, counts, previews and MinHash signatures, in the same order)."""
+    same_frame = old[0].equals(new[0], null_equal=True)
+    same_catalog = old[1].to_arrow().equals(new[1].to_arrow())
+    if not same_frame:
+        for column in old[0].columns:
+            if not old[0][column].equals(new[0][column], check_names=True, null_equal=True):
+                print(f"  column {column} differs")
+    if not same_catalog:
+        print("  catalogs differ")
+    return bool(same_frame and same_catalog)
 
 
 def _compare_quality(outputs: dict[str, tuple[pl.DataFrame, Any]], labels_path: Path) -> None:
@@ -406,6 +424,13 @@ def main() -> None:
     parser.add_argument("--baseline", default=None, help="git revision to compare with (needs --input)")
     parser.add_argument("--labels", default=None, help="with --baseline: labels.jsonl to score detection")
     parser.add_argument("--rounds", type=int, default=3, help="with --baseline: interleaved timing rounds")
+    parser.add_argument("--no-memory", action="store_true", help="with --baseline: skip the memory runs")
+    parser.add_argument(
+        "--batch-rows",
+        type=int,
+        default=50_000,
+        help="with --baseline: rows per batch (a scan's parts: ~12,000)",
+    )
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--baseline-dir", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -418,7 +443,14 @@ def main() -> None:
     if args.baseline:
         if not args.input:
             parser.error("--baseline needs --input")
-        compare(args.input, args.baseline, labels=args.labels, rounds=args.rounds)
+        compare(
+            args.input,
+            args.baseline,
+            labels=args.labels,
+            rounds=args.rounds,
+            memory=not args.no_memory,
+            batch_rows=args.batch_rows,
+        )
         return
     started = time.perf_counter()
     default_classifier()

@@ -78,7 +78,7 @@ def _ungate(monkeypatch: pytest.MonkeyPatch, *, blind: bool) -> None:
     if blind:
 
         def no_breadth(
-            events: pl.DataFrame, reference: Mapping[int, float] | None = None
+            events: pl.DataFrame, reference: Mapping[int, float] | None = None, sample: object = None
         ) -> tuple[pl.DataFrame, dict[int, float]]:
             return lexical_table(events.clear())
 

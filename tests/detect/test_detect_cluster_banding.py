@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
+import polars as pl
 
 from distillguard.detect._clusters import _band_edges, _components
 
@@ -46,3 +49,29 @@ def test_components_label_each_template_with_its_smallest_linked_template() -> N
     for node, root in _reference_edges(matrix, 6, 4):
         assert labels[node] == labels[root] <= root
     assert labels[:20].tolist() == list(range(20))
+
+
+def test_components_equal_the_graph_definition_on_long_chains_and_stars() -> None:
+    """Each node's label is the smallest node of its connected component (networkx as the reference),
+    however long the chains: a path of 5,000 nodes given in shuffled order, stars, isolated nodes."""
+    import networkx as nx
+
+    rng = np.random.default_rng(8)
+    n = 12_000
+    path = rng.permutation(5_000)
+    pairs = [(int(x), int(y)) for x, y in itertools.pairwise(path)]
+    pairs += [(int(rng.integers(5_000, n)), int(rng.integers(5_000, n))) for _ in range(3_000)]
+    edges = pl.DataFrame(
+        {"node": [max(p) for p in pairs], "root": [min(p) for p in pairs]},
+        schema={"node": pl.Int64, "root": pl.Int64},
+    )
+    labels = _components(n, edges)
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    graph.add_edges_from(pairs)
+    expected = np.arange(n)
+    for component in nx.connected_components(graph):
+        members = list(component)
+        expected[members] = min(members)
+    assert labels.tolist() == expected.tolist()
+    assert labels.dtype == np.int64

@@ -147,3 +147,23 @@ def test_observe_adds_up_repeated_hashes_and_finds_templates() -> None:
     assert 5 in catalog and 6 not in catalog and "5" not in catalog and -1 not in catalog
     with pytest.raises(KeyError):
         catalog.preview(6)
+
+
+def test_index_by_insertion_equals_sorting_every_hash() -> None:
+    rng = np.random.default_rng(5)
+    catalog = TemplateCatalog(max_templates=10_000)
+    for size in (7, 1, 300, 64, 0, 1_000):
+        hashes = rng.integers(1, 2**63, size=size, dtype=np.uint64)
+        skeletons = [f"template number {h} with <num> slots" for h in hashes.tolist()]
+        catalog.observe(
+            pl.Series(hashes, dtype=pl.UInt64),
+            pl.Series(np.ones(size, dtype=np.int64)),
+            pl.Series(skeletons, dtype=pl.String),
+        )
+        inserted = (catalog._sorted_hashes.copy(), catalog._sorted_slots.copy())
+        catalog._reindex()
+        assert np.array_equal(inserted[0], catalog._sorted_hashes)
+        assert np.array_equal(inserted[1], catalog._sorted_slots)
+    # Every template is found at its own slot.
+    held = catalog._hashes[: len(catalog)]
+    assert np.array_equal(catalog._lookup(held), np.arange(len(catalog)))

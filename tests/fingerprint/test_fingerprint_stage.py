@@ -8,7 +8,8 @@ import pytest
 from fp_events import EventFactory
 
 from distillguard.errors import ConfigError, SchemaMismatchError
-from distillguard.fingerprint import FINGERPRINT_SCHEMA, FingerprintConfig, Fingerprinter
+from distillguard.fingerprint import FINGERPRINT_SCHEMA, FingerprintConfig, Fingerprinter, default_classifier
+from distillguard.fingerprint._fingerprinter import _LabelMemo
 from distillguard.fingerprint.schema import CAPABILITIES, LABELS
 from distillguard.ingest.schema import TEXT_COLUMNS
 
@@ -144,3 +145,34 @@ def test_large_string_text_is_accepted(make_events: EventFactory) -> None:
     )
     expected = Fingerprinter().fingerprint(batch)
     assert Fingerprinter().fingerprint(widened).equals(expected)
+
+
+def test_label_memo_returns_each_keys_labels_in_order_and_classifies_each_once() -> None:
+    texts = [
+        "Solve this step by step and show your reasoning.",
+        "Write a poem about the sea.",
+        "Generate 30 diverse customer complaints.",
+        "Rate the answer below from 1 to 10 and return JSON.",
+        "Translate this sentence into German.",
+    ]
+    classifier = default_classifier()
+    direct, capability = classifier.predict(pl.Series(texts))
+    classified: list[int] = []
+
+    def counting(values: pl.Series) -> pl.Series:
+        classified.append(len(values))
+        return values
+
+    memo = _LabelMemo(capacity=3)
+    sizes = []
+    for order in ([4, 0, 4, 2], [2, 0], [1, 3, 0], [3, 4, 1, 2, 0], [0]):
+        keys = pl.Series([1000 + i for i in order], dtype=pl.UInt64)
+        labels = memo.lookup(keys, pl.Series([texts[i] for i in order]), classifier, counting)
+        assert labels["key"].to_list() == keys.to_list()
+        for column, label in enumerate(LABELS):
+            assert labels[f"p_{label}"].to_list() == direct[order, column].tolist()
+        assert labels["capability_index"].to_list() == capability[order].tolist()
+        sizes.append(len(memo))
+    # Unseen keys only, each once per batch (4 twice in the first); a full memo keeps the batch's known ones.
+    assert classified == [3, 2, 2]
+    assert sizes == [3, 3, 3, 5, 5]

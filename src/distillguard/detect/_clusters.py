@@ -18,9 +18,6 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-# How many label-propagation rounds at most; components of near-duplicate templates are shallow.
-MAX_ROUNDS = 30
-
 
 @runtime_checkable
 class SignedCatalog(Protocol):
@@ -101,13 +98,16 @@ def _band_edges(matrix: np.ndarray, bands: int, rows: int) -> pl.DataFrame:
 
 
 def _components(n: int, edges: pl.DataFrame) -> np.ndarray:
-    """Connected-component label (smallest node id) per node, by min-label propagation with numpy."""
+    """Connected-component label (smallest node id) per node, by min-label propagation with numpy.
+
+    Rounds repeat until no label changes (components of near-duplicate templates are shallow: a few
+    rounds); a round cap would leave a long chain with several labels."""
     labels = np.arange(n, dtype=np.int64)
     if edges.height == 0:
         return labels
     a = edges["node"].to_numpy()
     b = edges["root"].to_numpy()
-    for _ in range(MAX_ROUNDS):
+    while True:  # labels only decrease, so this ends
         before = labels.copy()
         low = np.minimum(labels[a], labels[b])
         np.minimum.at(labels, a, low)

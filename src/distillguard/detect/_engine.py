@@ -24,15 +24,21 @@ from distillguard.detect._campaign import (
 )
 from distillguard.detect._clusters import SignedCatalog, signature_clusters
 from distillguard.detect._end_users import with_end_user_features
-from distillguard.detect._lexical import lexical_table
-from distillguard.detect._link import link
+from distillguard.detect._lexical import CHECKPOINTS, lexical_table
+from distillguard.detect._link import SHARED_COUNTS, link
 from distillguard.detect._population import enrich
 from distillguard.detect._score import Scored, evidence_by_account, score_all
 from distillguard.detect.config import DetectConfig
 from distillguard.detect.signals import SignalContext, build_signals
 from distillguard.detect.types import AccountVerdict, Campaign, DetectionResult, Evidence
 from distillguard.errors import SchemaMismatchError
-from distillguard.features import FeatureContext, account_features
+from distillguard.features import (
+    WORD_SAMPLE,
+    FeatureContext,
+    account_features_with_counts,
+    account_word_counts,
+    sample_words,
+)
 from distillguard.features._network import prefix_column
 
 # Accounts whose evidence total reaches this are candidates for the (costlier) lockstep comparison.
@@ -71,8 +77,12 @@ def detect(
     feature_context = FeatureContext.from_events(
         events, new_model_margin_hours=config.new_model_margin_hours, pivot_hours=config.pivot_hours
     )
-    table = enrich(with_end_user_features(account_features(events, feature_context), events), config)
-    lexical, lexical_reference = lexical_table(events)
+    lexical, lexical_reference, words = _lexical_and_words(events)
+    # The per-(account, value) counts linking needs are the features' own: counted once, handed over.
+    features, key_counts = account_features_with_counts(
+        events, feature_context, word_counts=words, count_keys=SHARED_COUNTS
+    )
+    table = enrich(with_end_user_features(features, events), config)
     table = table.join(lexical, on="account_id", how="left")
     span = events.select((pl.col("ts").max() - pl.col("ts").min()).dt.total_seconds()).item()
     ctx = SignalContext(population_baseline(table, config), config, window_hours=float(span or 0) / 3600)
@@ -82,11 +92,24 @@ def detect(
     suspicion = accounts.frame.select(
         "account_id", (pl.col("total") / config.evidence_bias).alias("suspicion")
     )
-    linking = link(events, table, suspicion, candidates, config)
+    linking = link(events, table, suspicion, candidates, config, key_counts)
+    del key_counts
     groups = score_groups(
         events, linking.groups, linking.edges, table, feature_context, signals, ctx, lexical_reference
     )
     return _assemble(events, table, accounts, groups, catalog, config)
+
+
+def _lexical_and_words(events: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, float], pl.DataFrame | None]:
+    """The lexical table and the word counts the features need, from one word sample: drawing it (a sort of
+    every event, word lists gathered and exploded) is the costly part of both. The sample is dropped before
+    the features are computed, so that it is not held while they are."""
+    if CHECKPOINTS[-1] != WORD_SAMPLE:  # two sample sizes: nothing to share
+        lexical, reference = lexical_table(events)
+        return lexical, reference, None
+    sample = sample_words(events, "account_id", WORD_SAMPLE)
+    lexical, reference = lexical_table(events, None, sample)
+    return lexical, reference, account_word_counts(sample)
 
 
 def population_baseline(table: pl.DataFrame, config: DetectConfig) -> Baseline:

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from distillguard.features import WordSample, sample_words
+
 # Sample sizes (payload words) at which vocabularies are compared; an account is measured at the largest
 # one it reaches. Below the smallest there are too few words to judge (null: no judgement either way).
 CHECKPOINTS: tuple[int, ...] = (64, 128, 256, 512, 1024)
@@ -29,7 +31,6 @@ CHECKPOINTS: tuple[int, ...] = (64, 128, 256, 512, 1024)
 POOL_WORDS_PER_ACCOUNT = 16
 # Seed of the hash that shuffles the pooled words (a fixed seed: same input, same reference curve).
 _POOL_SEED = 77
-_KEY_SEED = 78
 
 LEXICAL_COLUMNS = ("lexical_words", "lexical_breadth")
 
@@ -98,18 +99,23 @@ def account_lexical(events: pl.DataFrame) -> pl.DataFrame:
 
 
 def lexical_table(
-    events: pl.DataFrame, reference: Mapping[int, float] | None = None
+    events: pl.DataFrame, reference: Mapping[int, float] | None = None, sample: WordSample | None = None
 ) -> tuple[pl.DataFrame, dict[int, float]]:
     """(account_id, lexical_words, lexical_breadth) per account of ``events``, and the pooled reference
     curve it was measured against: ``reference`` if given (e.g. the whole population's, when ``events``
-    holds only some groups), else the pool of ``events`` itself."""
+    holds only some groups), else the pool of ``events`` itself. ``sample`` is
+    ``sample_words(events, "account_id", CHECKPOINTS[-1])`` if the caller has drawn it already."""
     if "payload_words" not in events.columns or events.height == 0:
         empty = pl.DataFrame(
             schema={"account_id": pl.String, "lexical_words": pl.Int64, "lexical_breadth": pl.Float64}
         )
         return empty, dict(reference or {})
     # One sample serves both: each account's first words are also what it contributes to the pool.
-    positions, keys = _sampled_words(events, "account_id", CHECKPOINTS[-1])
+    if sample is None:
+        sample = sample_words(events, "account_id", CHECKPOINTS[-1])
+    elif sample.key != "account_id" or sample.cap != CHECKPOINTS[-1]:
+        raise ValueError(f"word sample of {sample.cap} words per {sample.key}, not {CHECKPOINTS[-1]}")
+    positions, keys = sample.positions, sample.keys
     pooled = dict(reference) if reference is not None else _pooled(positions)
     curves = _curves(positions, keys)
     return lexical_breadth(curves, pooled).select("account_id", *LEXICAL_COLUMNS), pooled
@@ -118,32 +124,6 @@ def lexical_table(
 def _sampled_words(events: pl.DataFrame, key: str, cap: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(_k, payload_words, _pos) and the (_k, key) pairs of the key's 64-bit hash: each account's first
     ``cap`` words, requests taken in payload-hash order (pseudo-random, and independent of row order), words
-    in their stored order within a request."""
-    # Sorting on a 64-bit hash of the key instead of the key's string is several times cheaper; the order
-    # within an account (payload hash, then time) is what matters, not the order of the accounts.
-    # The sort and the running word counts touch only narrow columns; the word lists (the bulk of the
-    # frame's memory) are gathered afterwards for the requests that are kept.
-    order = (
-        events.select(
-            pl.col(key).hash(_KEY_SEED).alias("_k"),
-            "payload_hash",
-            "ts",
-            pl.col("payload_words").list.len().fill_null(0).cast(pl.Int64).alias("_n"),
-        )
-        .with_row_index("_row")
-        .filter(pl.col("_n") > 0)
-        .sort("_k", "payload_hash", "ts")
-        .with_columns((pl.col("_n").cum_sum().over("_k") - pl.col("_n")).alias("_before"))
-        .filter(pl.col("_before") < cap)
-        .select("_row", "_k")
-    )
-    rows = order["_row"]
-    keys = pl.DataFrame([order["_k"], events[key].gather(rows)]).unique("_k")
-    positions = (
-        pl.DataFrame([order["_k"], events["payload_words"].gather(rows)])
-        .explode("payload_words")
-        .drop_nulls("payload_words")
-        .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).over("_k").alias("_pos"))
-        .filter(pl.col("_pos") < cap)
-    )
-    return positions, keys
+    in their stored order within a request (``distillguard.features._words``)."""
+    sample = sample_words(events, key, cap)
+    return sample.positions, sample.keys

@@ -15,6 +15,7 @@ components of the thresholded graph (networkx).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -89,13 +90,36 @@ class Linking:
     edges: pl.DataFrame
 
 
-def account_keys(events: pl.DataFrame, features: pl.DataFrame, config: DetectConfig) -> pl.DataFrame:
+# The per-(account, value) request counts linking can take from ``account_features_with_counts`` instead of
+# counting the events again: feature key name -> (event column, kind).
+SHARED_COUNTS: dict[str, tuple[str, str]] = {
+    "cluster": ("template_cluster", "template"),
+    "system": ("system_hash", "system"),
+    "tools": ("tools_hash", "tools"),
+    "payment": ("payment_fingerprint", "payment"),
+}
+
+
+def account_keys(
+    events: pl.DataFrame,
+    features: pl.DataFrame,
+    config: DetectConfig,
+    counts: Mapping[str, pl.DataFrame] | None = None,
+) -> pl.DataFrame:
     """(_i, kind, key) rows: the indicators each account could share with another.
 
     ``events`` and ``features`` carry ``_i``, a dense integer account index; ``kind`` is the index of the
     kind in ``KINDS`` and ``key`` a 64-bit hash of the indicator's value, so that the pair join runs on
-    integers only.
+    integers only. ``counts`` may hold the feature stage's (account_id, value, requests) counts of the
+    keys of ``SHARED_COUNTS`` for these events (the same numbers, not counted again).
     """
+    counted = {
+        name: frame.join(features.select("account_id", "_i"), on="account_id").select(
+            "_i", pl.col("value").alias(SHARED_COUNTS[name][0]), pl.col("requests").alias("_n")
+        )
+        for name, frame in (counts or {}).items()
+        if name in SHARED_COUNTS
+    }
     cluster = "template_cluster" if "template_cluster" in events.columns else "template_hash"
     day = (pl.col("ts").dt.epoch("s") // 86400).cast(pl.UInt64)
     network = (
@@ -104,12 +128,13 @@ def account_keys(events: pl.DataFrame, features: pl.DataFrame, config: DetectCon
         .unique()
         .select("_i", _kind("network"), (pl.col("_p") ^ (pl.col("_d") * 0x9E3779B97F4A7C15)).alias("key"))
     )
-    payment = (
-        events.select("_i", pl.col("payment_fingerprint"))
-        .drop_nulls()
-        .unique()
-        .with_columns(pl.col("payment_fingerprint").hash(2).alias("key"))
-        .select("_i", _kind("payment"), "key")
+    payment_holders = (
+        counted["payment"].select("_i", "payment_fingerprint")
+        if "payment" in counted
+        else events.select("_i", pl.col("payment_fingerprint")).drop_nulls().unique()
+    )
+    payment = payment_holders.select(
+        "_i", _kind("payment"), pl.col("payment_fingerprint").hash(2).alias("key")
     )
     burst_us = config.creation_burst_minutes * 60 * 1_000_000
     created = pl.col("account_created").dt.epoch("us")
@@ -123,9 +148,9 @@ def account_keys(events: pl.DataFrame, features: pl.DataFrame, config: DetectCon
         _feature_key(features, "creation_burst", ((created + burst_us // 2) // burst_us).hash(5), in_burst),
     ]
     shared = [
-        _share_keys(events, features, "template", cluster),
-        _share_keys(events, features, "system", "system_hash"),
-        _share_keys(events, features, "tools", "tools_hash"),
+        _share_keys(events, features, "template", cluster, counted.get("cluster")),
+        _share_keys(events, features, "system", "system_hash", counted.get("system")),
+        _share_keys(events, features, "tools", "tools_hash", counted.get("tools")),
     ]
     if "end_user" in events.columns:
         shared.append(_share_keys(events, features, "end_user", "end_user"))
@@ -136,14 +161,17 @@ def _kind(name: str) -> pl.Expr:
     return pl.lit(_KIND[name], dtype=pl.UInt8).alias("kind")
 
 
-def _share_keys(events: pl.DataFrame, features: pl.DataFrame, kind: str, column: str) -> pl.DataFrame:
-    """Values of ``column`` that carry at least ``MIN_KEY_SHARE`` of an account's requests."""
+def _share_keys(
+    events: pl.DataFrame, features: pl.DataFrame, kind: str, column: str, counts: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Values of ``column`` that carry at least ``MIN_KEY_SHARE`` of an account's requests (``counts``:
+    the (_i, column, _n) requests per account and value, if already counted)."""
+    if counts is None or column not in counts.columns:
+        counts = (
+            events.select("_i", column).drop_nulls(column).group_by("_i", column).agg(pl.len().alias("_n"))
+        )
     return (
-        events.select("_i", column)
-        .drop_nulls(column)
-        .group_by("_i", column)
-        .agg(pl.len().alias("_n"))
-        .join(features.select("_i", "requests"), on="_i")
+        counts.join(features.select("_i", "requests"), on="_i")
         .filter(pl.col("_n") >= MIN_KEY_SHARE * pl.col("requests"))
         .select("_i", _kind(kind), pl.col(column).hash(6 + _KIND[kind]).alias("key"))
     )
@@ -415,6 +443,7 @@ def link(
     suspicion: pl.DataFrame,
     lockstep_candidates: pl.Series,
     config: DetectConfig,
+    counts: Mapping[str, pl.DataFrame] | None = None,
 ) -> Linking:
     """Group accounts: connected components of the suspicion-weighted graph of shared indicators.
 
@@ -423,7 +452,8 @@ def link(
     ``SUSPICION_BASE + SUSPICION_GAIN * min(suspicion of the two ends)``: ``suspicion`` (account_id,
     suspicion in [0, 1]) makes indicators shared by two perfectly ordinary accounts count less than the
     same indicators shared by accounts that already show some evidence. Together this keeps ordinary
-    customers who happen to share a common system prompt and phrasing apart.
+    customers who happen to share a common system prompt and phrasing apart. ``counts``: see
+    ``account_keys``.
     """
     ids = features.select("account_id").with_row_index("_i")
     indexed = features.join(ids, on="account_id", how="left", maintain_order="left")
@@ -435,7 +465,7 @@ def link(
     candidates = ends.join(
         ids.filter(pl.col("account_id").is_in(lockstep_candidates.implode())).select("_i"), on="_i"
     )
-    keys = account_keys(with_index, indexed, config)
+    keys = account_keys(with_index, indexed, config, counts)
     pairs = pl.concat(
         [key_pairs(keys, features.height, config), lockstep_pairs(with_index, candidates, config)],
         how="vertical_relaxed",

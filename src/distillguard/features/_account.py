@@ -15,6 +15,7 @@ import polars as pl
 
 from distillguard.features._context import FeatureContext
 from distillguard.features._network import prefix_column
+from distillguard.features._words import WordSample, sample_words, word_counts
 from distillguard.features.schema import ACCOUNT_FEATURES
 from distillguard.fingerprint.schema import CAPABILITIES, LABELS
 
@@ -43,40 +44,72 @@ def empty_account_features() -> pl.DataFrame:
     return frame
 
 
-def account_features(events: pl.DataFrame, context: FeatureContext | None = None) -> pl.DataFrame:
+def account_features(
+    events: pl.DataFrame, context: FeatureContext | None = None, *, word_counts: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """One row per account in ``events`` (FINGERPRINT_SCHEMA) with the columns of ``ACCOUNT_FEATURES``.
 
     ``context`` carries the population facts (model caps and releases); by default it is derived from
     ``events`` itself. Pass a shared context when ``events`` is one partition of a larger population.
     If ``events`` has a ``template_cluster`` column (near-duplicate template groups), cluster features use
     it; otherwise each template is its own cluster. An ``ip_prefix`` column, if present, saves deriving the
-    prefixes again. Rows come out sorted by ``account_id``.
+    prefixes again. ``word_counts`` is ``account_word_counts`` of the events' word sample, if the caller
+    has drawn that sample already (detection shares it with the lexical breadth). Rows come out sorted by
+    ``account_id``.
     """
+    return account_features_with_counts(events, context, word_counts=word_counts)[0]
+
+
+# The keys of the "top value, its share, distinct values" features: (column, feature name, distinct column).
+TOP_SHARE_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("template_hash", "template", "distinct_templates"),
+    ("_cluster", "cluster", "distinct_clusters"),
+    ("system_hash", "system", "distinct_systems"),
+    ("tools_hash", "tools", "distinct_tools"),
+    ("ip", "ip", "distinct_ips"),
+    ("ip_prefix", "prefix", "distinct_prefixes"),
+    ("user_agent", "user_agent", "distinct_user_agents"),
+    ("payment_fingerprint", "payment", "distinct_payments"),
+    ("model", "model", "distinct_models"),
+    ("capability", "capability", "distinct_capabilities"),
+)
+
+
+def account_features_with_counts(
+    events: pl.DataFrame,
+    context: FeatureContext | None = None,
+    *,
+    word_counts: pl.DataFrame | None = None,
+    count_keys: Iterable[str] = (),
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """``account_features``, and the requests per (account, value) of the top-share keys named in
+    ``count_keys`` (feature names of ``TOP_SHARE_KEYS``: "cluster", "system", "payment"...), each as
+    (``account_id``, ``value``, ``requests``) without null values: the counts the features are computed
+    from, for callers that need them too (linking), so that they are not counted twice."""
+    wanted = set(count_keys)
     if events.height == 0:
-        return empty_account_features()
+        return empty_account_features(), {}
     context = context or FeatureContext.from_events(events)
     names = events.select(pl.col(_ACC).unique().sort()).with_row_index(_KEY)
     prepared = _prepare(events, names, context).collect()
     lazy = prepared.lazy()
+    # Requests per account, counted once for every part that needs them (a small eager table: joining
+    # it does not make polars run the parts side by side).
+    totals = lazy.group_by(_KEY).agg(pl.len().alias("_total"))
+    kept: dict[str, pl.DataFrame] = {}
     parts: list[pl.LazyFrame | pl.DataFrame] = [
         _basic(lazy),
         _gaps(lazy),
-        _top_share(lazy, "template_hash", "template", distinct="distinct_templates"),
-        _top_share(lazy, "_cluster", "cluster", distinct="distinct_clusters"),
-        _top_share(lazy, "system_hash", "system", distinct="distinct_systems"),
-        _top_share(lazy, "tools_hash", "tools", distinct="distinct_tools"),
-        _top_share(lazy, "ip", "ip", distinct="distinct_ips"),
-        _top_share(lazy, "ip_prefix", "prefix", distinct="distinct_prefixes"),
-        _top_share(lazy, "user_agent", "user_agent", distinct="distinct_user_agents"),
-        _top_share(lazy, "payment_fingerprint", "payment", distinct="distinct_payments"),
-        _top_share(lazy, "model", "model", distinct="distinct_models"),
-        _top_share(lazy, "capability", "capability", distinct="distinct_capabilities"),
-        _words(prepared),
+        *(
+            _top_share(lazy, totals, key, name, distinct=distinct, keep=kept if name in wanted else None)
+            for key, name, distinct in TOP_SHARE_KEYS
+        ),
+        _words(word_counts if word_counts is not None else account_word_counts(_sample(events)), names),
         _entropy(lazy, "_hour", "hour_entropy", 24),
         _entropy(lazy, "_dow", "dow_entropy", 7),
         _entropy(lazy, "capability", "capability_entropy", len(CAPABILITIES)),
-        _quiet_window(lazy),
-        _busiest_hour(lazy),
+        _quiet_window(lazy, totals),
+        _busiest_hour(lazy, totals),
         _pivot(lazy, context),
         _label_spread(lazy),
     ]
@@ -85,7 +118,16 @@ def account_features(events: pl.DataFrame, context: FeatureContext | None = None
     joined = _collected(parts[0])
     for part in parts[1:]:
         joined = joined.join(_collected(part), on=_KEY, how="left")
-    return _finish(joined.lazy().join(names.lazy(), on=_KEY, how="left")).collect()
+    features = _finish(joined.lazy().join(names.lazy(), on=_KEY, how="left")).collect()
+    counts = {
+        name: frame.join(names, on=_KEY).select(_ACC, "value", pl.col("_n").cast(pl.Int64).alias("requests"))
+        for name, frame in kept.items()
+    }
+    return features, counts
+
+
+def _sample(events: pl.DataFrame) -> WordSample:
+    return sample_words(events, _ACC, WORD_SAMPLE)
 
 
 def _collected(part: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
@@ -154,15 +196,6 @@ def _run_start() -> pl.Expr:
     return pl.col(_KEY).ne_missing(pl.col(_KEY).shift())
 
 
-def _within_run(running: pl.Expr) -> pl.Expr:
-    """A running total over the whole (account-sorted) frame, restarted at each account's first row.
-
-    Equal to ``running.over(_KEY)`` there, without the window's hashing of the key: the value at the
-    account's first row is carried forward and subtracted.
-    """
-    return running - pl.when(_run_start()).then(running).forward_fill()
-
-
 def _share(condition: pl.Expr) -> pl.Expr:
     """Share of the account's requests (nulls count as false) for which ``condition`` holds."""
     return condition.fill_null(False).cast(pl.Float64).mean()
@@ -224,10 +257,22 @@ def _label_spread(lazy: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _top_share(lazy: pl.LazyFrame, key: str, name: str, *, distinct: str) -> pl.LazyFrame:
-    """The account's most used value of ``key``, its share of all requests, and the distinct count."""
+def _top_share(
+    lazy: pl.LazyFrame,
+    totals: pl.LazyFrame,
+    key: str,
+    name: str,
+    *,
+    distinct: str,
+    keep: dict[str, pl.DataFrame] | None = None,
+) -> pl.LazyFrame:
+    """The account's most used value of ``key``, its share of all requests, and the distinct count; the
+    (account, value) counts are put in ``keep[name]`` if ``keep`` is given."""
     counts = lazy.filter(pl.col(key).is_not_null()).group_by(_KEY, key).agg(pl.len().alias("_n"))
-    totals = lazy.group_by(_KEY).agg(pl.len().alias("_total"))
+    if keep is not None:
+        kept = counts.collect()
+        keep[name] = kept.rename({key: "value"})
+        counts = kept.lazy()
     top = counts.group_by(_KEY).agg(
         pl.col(key).sort_by(["_n", key], descending=[True, False]).first().alias(f"top_{name}"),
         pl.col("_n").max().alias("_top_n"),
@@ -243,43 +288,29 @@ def _top_share(lazy: pl.LazyFrame, key: str, name: str, *, distinct: str) -> pl.
     )
 
 
-def _words(prepared: pl.DataFrame) -> pl.LazyFrame:
+def account_word_counts(sample: WordSample) -> pl.DataFrame:
+    """What ``account_features`` needs of a word sample (``sample_words(events, "account_id", WORD_SAMPLE)``):
+    per account, the sampled words, the distinct ones, and the distinct ones among the first
+    ``BREADTH_SAMPLE_WORDS``."""
+    if sample.key != _ACC or sample.cap != WORD_SAMPLE:
+        raise ValueError(f"word sample of {sample.cap} words per {sample.key}, not {WORD_SAMPLE} per {_ACC}")
+    return word_counts(sample, BREADTH_SAMPLE_WORDS)
+
+
+def _words(counts: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
     """Vocabulary breadth of the payloads, measured on a bounded pseudo-random sample of words.
 
-    Requests are taken in payload-hash order (pseudo-random, and a total order with time as tie-break, so
-    the result does not depend on row order) until ``WORD_SAMPLE`` words are collected: the distinct count
-    over those is ``distinct_words``, and the type-token ratio over the first ``BREADTH_SAMPLE_WORDS`` is
-    ``word_breadth``. A fixed number of words keeps breadth comparable across volumes, and the sample keeps
-    the cost bounded per account instead of growing with its traffic.
+    The sample (``distillguard.features._words``) holds each account's first ``WORD_SAMPLE`` words, its
+    requests taken in payload-hash order: the distinct count over those words is ``distinct_words``, and
+    the type-token ratio over the first ``BREADTH_SAMPLE_WORDS`` is ``word_breadth``. A fixed number of
+    words keeps breadth comparable across volumes, and the sample keeps the cost bounded per account
+    instead of growing with its traffic. ``counts`` is ``account_word_counts`` of the sample.
     """
-    order = (
-        prepared.lazy()
-        .with_row_index("_row")
-        .select(
-            _KEY, "_row", "payload_hash", "ts", pl.col("payload_words").list.len().fill_null(0).alias("_n")
-        )
-        .sort(_KEY, "payload_hash", "ts")
-        .with_columns(_within_run(pl.col("_n").cast(pl.Int64).cum_sum() - pl.col("_n")).alias("_before"))
-        .filter((pl.col("_before") < WORD_SAMPLE) & (pl.col("_n") > 0))
-        .select("_row")
-        .collect()
-    )
-    # The sampled rows' word lists are gathered by position: a join on the row number would hash every
-    # event's row number to pick a small share of them.
-    rows = order.get_column("_row")
-    words = (
-        prepared.select(pl.col(_KEY).gather(rows), pl.col("payload_words").gather(rows))
-        .lazy()
-        .explode("payload_words")
-        .drop_nulls("payload_words")
-        .with_columns(_within_run(pl.int_range(pl.len(), dtype=pl.Int64)).alias("_pos"))
-        .filter(pl.col("_pos") < WORD_SAMPLE)
-    )
-    head = pl.col("payload_words").filter(pl.col("_pos") < BREADTH_SAMPLE_WORDS)
-    return words.group_by(_KEY).agg(
-        pl.col("payload_words").n_unique().cast(pl.Int64).alias("distinct_words"),
-        pl.when(pl.len() >= BREADTH_SAMPLE_WORDS)
-        .then(head.n_unique() / BREADTH_SAMPLE_WORDS)
+    return counts.join(names, on=_ACC).select(
+        _KEY,
+        "distinct_words",
+        pl.when(pl.col("sample_words") >= BREADTH_SAMPLE_WORDS)
+        .then(pl.col("head_distinct_words") / BREADTH_SAMPLE_WORDS)
         .otherwise(None)
         .alias("word_breadth"),
     )
@@ -293,14 +324,13 @@ def _entropy(lazy: pl.LazyFrame, key: str, name: str, categories: int) -> pl.Laz
     )
 
 
-def _quiet_window(lazy: pl.LazyFrame) -> pl.LazyFrame:
+def _quiet_window(lazy: pl.LazyFrame, totals: pl.LazyFrame) -> pl.LazyFrame:
     """Share of requests in the quietest ``QUIET_WINDOW_HOURS`` consecutive hours of the (UTC) day."""
     hours = lazy.group_by(_KEY, "_hour").agg(pl.len().alias("_n"))
     shifted = pl.concat(
         [hours.with_columns(((pl.col("_hour") - k) % 24).alias("_start")) for k in range(QUIET_WINDOW_HOURS)]
     )
     windows = shifted.group_by(_KEY, "_start").agg(pl.col("_n").sum())
-    totals = lazy.group_by(_KEY).agg(pl.len().alias("_total"))
     # A window start missing from the table is a window with no requests at all.
     return (
         windows.group_by(_KEY)
@@ -316,9 +346,8 @@ def _quiet_window(lazy: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _busiest_hour(lazy: pl.LazyFrame) -> pl.LazyFrame:
+def _busiest_hour(lazy: pl.LazyFrame, totals: pl.LazyFrame) -> pl.LazyFrame:
     per_bin = lazy.group_by(_KEY, "_hourbin").agg(pl.len().alias("_n"))
-    totals = lazy.group_by(_KEY).agg(pl.len().alias("_total"))
     return (
         per_bin.group_by(_KEY)
         .agg(pl.col("_n").max().alias("_max"))

@@ -343,6 +343,16 @@ class TemplateCatalog:
         found = self._sorted_hashes[position] == hashes
         return np.where(found, self._sorted_slots[position], -1)
 
+    def _index_appended(self, start: int, end: int) -> None:
+        """Put slots ``start:end`` into the sorted index by insertion, where sorting every hash again (as
+        ``_reindex`` does) cost ~10 ms a batch at 180,000 templates. Equal hashes keep slot order (``side=
+        "right"``: the appended slots are the larger), exactly as the stable sort would."""
+        hashes = self._hashes[start:end]
+        order = np.argsort(hashes, kind="stable")
+        at = np.searchsorted(self._sorted_hashes, hashes[order], side="right")
+        self._sorted_hashes = np.insert(self._sorted_hashes, at, hashes[order])
+        self._sorted_slots = np.insert(self._sorted_slots, at, order.astype(np.int64) + start)
+
     def _reindex(self) -> None:
         order = np.argsort(self._hashes[: self._size], kind="stable")
         self._sorted_hashes = self._hashes[: self._size][order]
@@ -435,7 +445,7 @@ class TemplateCatalog:
         if self._previews.n_chunks() > 64:
             self._previews = self._previews.rechunk()
         self._size = end
-        self._reindex()
+        self._index_appended(start, end)
 
     def _grow(self, capacity: int) -> None:
         n = len(self)

@@ -34,9 +34,9 @@ _TOKEN_RE: Final = r"<[a-z]+>|[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]|[\p{L}
 _AFFIX: Final = 4
 # Marks "no affix feature" (buckets are below N_FEATURES).
 _NONE: Final = np.uint64(np.iinfo(np.uint64).max)
-# Largest vocabulary**2 for which bigrams are looked up in a dense table (4 MB of flags and 32 MB of
-# buckets at most, for a moment); larger vocabularies build each bigram string per occurrence.
-_DENSE_PAIRS: Final = 1 << 22
+# Largest vocabulary**2 for which distinct bigrams are found with a dense table (8 MB of flags and 32 MB
+# of indices at most, for a moment); larger vocabularies find them by hashing the pair codes.
+_DENSE_PAIRS: Final = 1 << 23
 # The vocabulary path pays when pieces repeat: when a sample of pieces is more than this share distinct
 # (free text from a large vocabulary), tokenising every text directly is cheaper.
 _DISTINCT_SHARE: Final = 0.2
@@ -111,14 +111,13 @@ def _features_by_vocabulary(
     token_prefix, token_suffix = prefix[sequence], suffix[sequence]
     has_affix = token_prefix != _NONE
     affix_keys = row_keys[has_affix]
-    keys = np.concatenate(
-        [
-            row_keys | unigram[sequence],
-            row_keys[:-1][same_row] | bigrams,
-            affix_keys | token_prefix[has_affix],
-            affix_keys | token_suffix[has_affix],
-        ]
-    )
+    # Written in place into one array (no concatenation copy).
+    keys = np.empty(len(sequence) + len(bigrams) + 2 * len(affix_keys), dtype=np.uint64)
+    parts = np.cumsum([0, len(sequence), len(bigrams), len(affix_keys), len(affix_keys)])
+    np.bitwise_or(row_keys, unigram[sequence], out=keys[parts[0] : parts[1]])
+    np.bitwise_or(row_keys[:-1][same_row], bigrams, out=keys[parts[1] : parts[2]])
+    np.bitwise_or(affix_keys, token_prefix[has_affix], out=keys[parts[2] : parts[3]])
+    np.bitwise_or(affix_keys, token_suffix[has_affix], out=keys[parts[3] : parts[4]])
     keys.sort()
     return _distinct_pairs(keys)
 
@@ -126,8 +125,12 @@ def _features_by_vocabulary(
 def _distinct_pairs(keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """(rows, buckets) of sorted ``row << 32 | bucket`` keys, duplicates removed."""
     if len(keys):
-        keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
-    return (keys >> np.uint64(32)).astype(np.int64), (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        first = np.empty(len(keys), dtype=bool)
+        first[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        keys = keys[first]
+    # The low half by truncation (a view cast), the high half by a shift: both exact for these keys.
+    return (keys >> np.uint64(32)).astype(np.int64), keys.astype(np.uint32).astype(np.int64)
 
 
 def _bucket(strings: pl.Expr) -> pl.Expr:
@@ -158,8 +161,9 @@ def _token_buckets(
 def _bigram_buckets(
     first: npt.NDArray[np.int64], second: npt.NDArray[np.int64], vocabulary: pl.Series
 ) -> npt.NDArray[np.uint64]:
-    """The bucket of each (first, second) token pair: with a small vocabulary each distinct pair's string
-    is built and hashed once, otherwise each occurrence's."""
+    """The bucket of each (first, second) token pair. Each *distinct* pair's string is built and hashed
+    once: pairs repeat (a template's phrasing recurs in every text poured into it), and building a string
+    per occurrence was measured to cost more than the rest of the features together."""
     size = max(len(vocabulary), 1)
     codes = first * size + second
     if size * size <= _DENSE_PAIRS:
@@ -171,7 +175,14 @@ def _bigram_buckets(
         table[distinct] = _pair_buckets(distinct, size, vocabulary)
         result: npt.NDArray[np.uint64] = table[codes].astype(np.uint64)
         return result
-    return _pair_buckets(codes, size, vocabulary)
+    # A large vocabulary: distinct pair codes by hashing, and each occurrence's bucket by a hash lookup.
+    occurrences = pl.Series("code", codes, dtype=pl.Int64)
+    distinct_codes = occurrences.unique()
+    buckets = pl.Series(_pair_buckets(distinct_codes.to_numpy(), size, vocabulary), dtype=pl.UInt64)
+    looked_up: npt.NDArray[np.uint64] = occurrences.replace_strict(
+        distinct_codes, buckets, return_dtype=pl.UInt64
+    ).to_numpy()
+    return looked_up
 
 
 def _pair_buckets(codes: npt.NDArray[np.int64], size: int, vocabulary: pl.Series) -> npt.NDArray[np.uint64]:

@@ -22,6 +22,7 @@ from distillguard.fingerprint._classifier import TextClassifier, default_classif
 from distillguard.fingerprint._config import FingerprintConfig
 from distillguard.fingerprint._hashing import xxh64_series
 from distillguard.fingerprint._masking import skeleton_expr
+from distillguard.fingerprint._vocab import coded
 from distillguard.fingerprint._words import bottom_k_word_hashes, word_lists
 from distillguard.fingerprint.schema import CAPABILITIES, FINGERPRINT_FIELDS, FINGERPRINT_SCHEMA, LABELS
 from distillguard.ingest.schema import EVENT_SCHEMA, TEXT_COLUMNS
@@ -65,19 +66,27 @@ def prepare(batch: pa.RecordBatch, config: FingerprintConfig | None = None) -> P
     batch = _conform(batch)
     frame = pl.from_arrow(pa.Table.from_batches([batch.select(list(TEXT_COLUMNS))]))
     assert isinstance(frame, pl.DataFrame)
-    users = _user_table(frame["user_text"], config)
-    systems = _system_table(frame["system_text"], config)
-    tools = frame.select(pl.col("tools_text").unique().drop_nulls())
-    tools = tools.with_columns(xxh64_series(tools["tools_text"]).alias("tools_hash"))
-    events = (
-        frame.join(users.drop("skeleton"), on="user_text", how="left", maintain_order="left")
-        .join(systems.drop("system_skeleton"), on="system_text", how="left", maintain_order="left")
-        .join(tools, on="tools_text", how="left", maintain_order="left")
-        .with_columns(
-            pl.col("user_chars").fill_null(0),
-            pl.col("system_chars").fill_null(0),
-            pl.col("payload_words").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))),
-        )
+    # Each text column once as (index of each event's value, distinct values): the work is done on the
+    # distinct values and gathered back by index, which hashes the strings once where unique() plus a
+    # join on the text hashed them twice.
+    user_ids, user_texts = coded(frame["user_text"])
+    system_ids, system_texts = coded(frame["system_text"])
+    tools_ids, tools_texts = coded(frame["tools_text"])
+    users = _user_table(user_texts, config)
+    systems = _system_table(system_texts, config)
+    events = pl.concat(
+        [
+            users.select("template_hash", "payload_hash", "payload_words", "user_chars").select(
+                pl.all().gather(user_ids)
+            ),
+            systems.select("system_hash", "system_chars").select(pl.all().gather(system_ids)),
+            pl.DataFrame([xxh64_series(tools_texts).alias("tools_hash")]).select(pl.all().gather(tools_ids)),
+        ],
+        how="horizontal",
+    ).with_columns(
+        pl.col("user_chars").fill_null(0),
+        pl.col("system_chars").fill_null(0),
+        pl.col("payload_words").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))),
     )
     arrays: list[pa.Array[Any]] = [batch.column(name) for name in _EVENT_COLUMNS]
     for item in _PREPARED_FIELDS:
@@ -97,8 +106,9 @@ def _record_batch(frame: pl.DataFrame) -> pa.RecordBatch:
 
 
 def _user_table(texts: pl.Series, cfg: FingerprintConfig) -> pl.DataFrame:
-    """Per distinct user text: skeleton, template and payload hashes, payload words and length."""
-    distinct = pl.DataFrame({"user_text": texts.unique().drop_nulls()})
+    """Per distinct user text (``texts``, in their order): skeleton, template and payload hashes, payload
+    words and length."""
+    distinct = pl.DataFrame({"user_text": texts})
     # One with_columns: polars evaluates the masking and the word split on separate threads.
     distinct = distinct.with_columns(
         skeleton_expr(pl.col("user_text"), cfg.skeleton_chars).alias("skeleton"),
@@ -116,7 +126,7 @@ def _user_table(texts: pl.Series, cfg: FingerprintConfig) -> pl.DataFrame:
 
 
 def _system_table(texts: pl.Series, cfg: FingerprintConfig) -> pl.DataFrame:
-    distinct = pl.DataFrame({"system_text": texts.unique().drop_nulls()})
+    distinct = pl.DataFrame({"system_text": texts})
     return distinct.with_columns(
         xxh64_series(distinct["system_text"]).alias("system_hash"),
         pl.col("system_text").str.len_chars().cast(pl.Int32).alias("system_chars"),
@@ -244,16 +254,19 @@ def _assemble(prepared: pa.RecordBatch, labelled: pl.DataFrame) -> pa.RecordBatc
 class _LabelMemo:
     """Classifier outputs by text hash, so that a template or system prompt is classified once.
 
-    Held as a polars frame and looked up with a join: the lookup runs once per distinct template of every
-    batch, which on diverse traffic is most events, so it must not be a Python loop.
+    Held as numpy arrays sorted by key and looked up with a binary search: the lookup runs once per
+    distinct template of every batch, which on diverse traffic is most events, so it must not be a Python
+    loop, and a join would hash the whole memo (up to ``capacity`` keys) again for every batch.
     """
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._table = _label_frame(pl.Series("key", [], dtype=pl.UInt64), np.zeros((0, len(LABELS) + 1)))
+        self._keys = np.zeros(0, dtype=np.uint64)  # ascending
+        self._probabilities = np.zeros((0, len(LABELS)), dtype=np.float32)
+        self._capability = np.zeros(0, dtype=np.uint32)
 
     def __len__(self) -> int:
-        return self._table.height
+        return len(self._keys)
 
     def lookup(
         self,
@@ -262,30 +275,40 @@ class _LabelMemo:
         classifier: TextClassifier,
         prepare: Callable[[pl.Series], pl.Series],
     ) -> pl.DataFrame:
-        """Label columns (``key``, ``p_*``, ``capability_index``) for each key (keys are distinct),
+        """Label columns (``key``, ``p_*``, ``capability_index``) for each key, in the order of ``keys``,
         classifying only the ones not seen before."""
-        frame = pl.DataFrame({"key": keys.cast(pl.UInt64), "text": texts})
-        known = frame.select("key").join(self._table, on="key", how="left", maintain_order="left")
-        unseen = frame.filter(known["capability_index"].is_null() & pl.col("key").is_first_distinct())
-        if unseen.height == 0:
-            return known
-        probabilities, capability = classifier.predict(prepare(unseen["text"]))
-        fresh = _label_frame(unseen["key"], np.column_stack([probabilities, capability]))
-        if self._table.height + fresh.height > self.capacity:
-            # Simple bound: forget everything but this batch's labels; a template seen again is just
-            # classified again.
-            self._table = known.filter(pl.col("capability_index").is_not_null())
-        self._table = pl.concat([self._table, fresh], rechunk=self._table.n_chunks() > 32)
-        return frame.select("key").join(self._table, on="key", how="left", maintain_order="left")
+        wanted = keys.cast(pl.UInt64).to_numpy()
+        slots, found = self._find(wanted)
+        if not found.all():
+            # Each unseen key once (its first row), classified together.
+            fresh, first = np.unique(wanted[~found], return_index=True)
+            rows = np.flatnonzero(~found)[first]
+            probabilities, capability = classifier.predict(prepare(texts.gather(rows)))
+            if len(self) + len(fresh) > self.capacity:
+                # Simple bound: forget everything but this batch's labels; a template seen again is just
+                # classified again.
+                kept = np.unique(slots[found])
+                self._keys, self._capability = self._keys[kept], self._capability[kept]
+                self._probabilities = self._probabilities[kept]
+            at = np.searchsorted(self._keys, fresh)
+            self._keys = np.insert(self._keys, at, fresh)
+            self._probabilities = np.insert(self._probabilities, at, probabilities.astype(np.float32), axis=0)
+            self._capability = np.insert(self._capability, at, capability.astype(np.uint32))
+            slots, found = self._find(wanted)
+        return pl.DataFrame(
+            [pl.Series("key", wanted, dtype=pl.UInt64)]
+            + [
+                pl.Series(f"p_{label}", self._probabilities[slots, i], dtype=pl.Float32)
+                for i, label in enumerate(LABELS)
+            ]
+            + [pl.Series("capability_index", self._capability[slots], dtype=pl.UInt32)]
+        )
 
-
-def _label_frame(keys: pl.Series, values: npt.NDArray[Any]) -> pl.DataFrame:
-    """The memo's columns from keys and an (n x labels + 1) array of probabilities and capability index."""
-    return pl.DataFrame(
-        [pl.Series("key", keys, dtype=pl.UInt64)]
-        + [pl.Series(f"p_{label}", values[:, i], dtype=pl.Float32) for i, label in enumerate(LABELS)]
-        + [pl.Series("capability_index", values[:, len(LABELS)], dtype=pl.UInt32)]
-    )
+    def _find(self, keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+        """Each key's slot in the memo (clipped into range) and whether it is there."""
+        slots = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
+        found = self._keys[slots] == keys if len(self._keys) else np.zeros(len(keys), dtype=bool)
+        return slots, found
 
 
 def _unchanged(texts: pl.Series) -> pl.Series:

@@ -28,3 +28,14 @@ def dense_ids(values: pl.Series) -> tuple[npt.NDArray[np.int64], pl.Series]:
     distinct = coded.unique()
     order = np.argsort(distinct.to_physical().to_numpy())
     return ids, distinct.cast(pl.String).gather(order).alias(values.name)
+
+
+def coded(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """(index of each row's value in the vocabulary, null where the value is null; vocabulary): like
+    ``dense_ids`` for a column with nulls, the indices as a ``UInt32`` series to ``gather`` with (a null
+    index gathers a null)."""
+    categorical = values.cast(pl.Categorical(pl.Categories.random()))
+    ids = categorical.to_physical()
+    distinct = categorical.unique().drop_nulls()
+    order = np.argsort(distinct.to_physical().to_numpy())
+    return ids, distinct.cast(pl.String).gather(order).alias(values.name)

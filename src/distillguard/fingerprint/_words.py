@@ -38,6 +38,7 @@ STOPWORDS: Final[list[str]] = sorted(
 
 _CJK_PAIR: Final = r"([\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]{2})"
 _CJK_WORD: Final = r"^[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]{2}$"
+_MIN_WORD_BYTES: Final = 3
 
 
 def word_lists(text: pl.Expr, max_chars: int) -> pl.Expr:
@@ -78,7 +79,13 @@ def bottom_k_word_hashes(tokens: pl.Series, k: int) -> pa.ListArray[Any]:
     """
     n = len(tokens)
     lengths = tokens.list.len().fill_null(0).to_numpy().astype(np.int64)
-    token_ids, vocabulary = dense_ids(tokens.explode(empty_as_null=False, keep_nulls=False))
+    flat = tokens.explode(empty_as_null=False, keep_nulls=False)
+    token_rows = np.repeat(np.arange(n, dtype=np.uint64), lengths)
+    # A token of fewer than 3 bytes holds no content word (3 letters or 2 CJK characters take at least 3
+    # bytes): skipping those before the vocabulary is built spares the hashing of a good share of tokens.
+    may_hold_words = (flat.str.len_bytes() >= _MIN_WORD_BYTES).to_numpy()
+    token_rows = token_rows[may_hold_words]
+    token_ids, vocabulary = dense_ids(flat.filter(may_hold_words))
     words = pl.DataFrame({"token": vocabulary, "id": np.arange(len(vocabulary), dtype=np.int64)})
     words = words.with_columns(token_words(pl.col("token")).alias("word")).explode("word")
     word = pl.col("word")
@@ -92,7 +99,7 @@ def bottom_k_word_hashes(tokens: pl.Series, k: int) -> pa.ListArray[Any]:
     counts = per_token[token_ids]
     offsets = np.cumsum(counts) - counts
     gathered = hashes[np.repeat(first_hash[token_ids] - offsets, counts) + np.arange(counts.sum())]
-    text_rows = np.repeat(np.repeat(np.arange(n, dtype=np.uint64), lengths), counts)
+    text_rows = np.repeat(token_rows, counts)
     keys = np.sort((text_rows << np.uint64(32)) | gathered)
     keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
     rows = (keys >> np.uint64(32)).astype(np.int64)

@@ -1,0 +1,108 @@
+"""One whole scan in this process, with the CPU of every process of the tree and the tree's peak RSS.
+
+Usage: ``PYTHONPATH=SRC .venv/bin/python bench/scan_tree_measure.py TRAFFIC.jsonl`` prints one JSON line:
+wall seconds, CPU seconds of this process and of its helpers (the forkserver and the background parse
+worker, sampled every 50 ms with psutil, so a helper's last ~50 ms may be missed), this process's CPU and
+RSS when the fingerprint stage ends (just after ``pipeline.release_free_memory``), the peak RSS of the
+tree with when it happened, how many parts this process parsed itself, and the result's size. Point
+``PYTHONPATH`` at another checkout's ``src`` (e.g. ``git archive main src | tar -x -C /tmp/base``) to
+measure old code against new; run them one after the other under ``nice -n 5``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+import distillguard
+import distillguard.ingest._parallel as parallel
+import distillguard.pipeline as pipeline
+
+_STARTED = time.perf_counter()
+
+
+class _Sampler(threading.Thread):
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.done = threading.Event()
+        self.peak = 0
+        self.peak_at: tuple[float, int, int] = (0.0, 0, 0)
+        self.cpu: dict[int, float] = {}
+
+    def sample(self) -> None:
+        me = psutil.Process()
+        total = main = 0
+        for process in [me, *me.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                rss = process.memory_info().rss
+                total += rss
+                main = rss if process.pid == me.pid else main
+                times = process.cpu_times()
+                self.cpu[process.pid] = times.user + times.system
+        if total > self.peak:
+            elapsed = round(time.perf_counter() - _STARTED, 1)
+            self.peak, self.peak_at = total, (elapsed, main >> 20, (total - main) >> 20)
+
+    def run(self) -> None:
+        while not self.done.wait(0.05):
+            self.sample()
+
+
+def main() -> None:
+    local: list[int] = []
+    marks: dict[str, float] = {}
+    run_task, release = parallel.run_task, pipeline.release_free_memory
+
+    def counting(*args: Any, **kwargs: Any) -> Any:  # parts this process parses itself
+        local.append(1)
+        return run_task(*args, **kwargs)
+
+    # Pickled by name for the worker, where it resolves to the real run_task.
+    counting.__module__, counting.__qualname__ = run_task.__module__, run_task.__qualname__
+    parallel.run_task = counting
+
+    def marking() -> None:
+        release()
+        times = psutil.Process().cpu_times()
+        marks["fingerprint_phase_wall"] = time.perf_counter() - start
+        marks["fingerprint_phase_main_cpu"] = times.user + times.system
+        marks["main_rss_entering_detection_mb"] = psutil.Process().memory_info().rss >> 20
+
+    pipeline.release_free_memory = marking
+    sampler = _Sampler()
+    sampler.start()
+    start = time.perf_counter()
+    report = pipeline.scan([Path(sys.argv[1])], quarantine_path=Path(sys.argv[1] + ".quarantine.jsonl"))
+    wall = time.perf_counter() - start
+    sampler.sample()
+    sampler.done.set()
+    sampler.join()
+    times = psutil.Process().cpu_times()
+    helpers = sum(cpu for pid, cpu in sampler.cpu.items() if pid != os.getpid())
+    result = {
+        "src": os.path.dirname(distillguard.__file__),
+        "events": report.events,
+        "wall_s": round(wall, 1),
+        "cpu_main_s": round(times.user + times.system, 1),
+        "cpu_helpers_s": round(helpers, 1),
+        **{key: round(value, 1) for key, value in marks.items()},
+        "peak_tree_mb": sampler.peak >> 20,
+        "peak_at_s_main_mb_helpers_mb": sampler.peak_at,
+        "parts_parsed_here": len(local),
+        "flagged": sum(1 for account in report.result.accounts if account.flagged),
+        "campaigns": len(report.result.campaigns),
+        "load": round(os.getloadavg()[0], 1),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

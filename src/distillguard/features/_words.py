@@ -1,0 +1,90 @@
+"""A bounded, order-independent sample of each account's payload words, shared by the features that need one.
+
+Two features measure an account's vocabulary on the same sample: ``distinct_words`` / ``word_breadth``
+(``account_features``) and the lexical breadth curve (``distillguard.detect._lexical``). Drawing the sample
+is the costly part (a sort of every event, then gathering and exploding word lists), so detection draws it
+once (``sample_words``) and hands it to both.
+
+The sample: requests taken in payload-hash order (pseudo-random, and a total order with time as tie-break,
+so the result does not depend on row order) until ``cap`` words are collected, words in their stored order
+within a request, null words left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+# Seed of the 64-bit hash that keys the sample (sorting on it is several times cheaper than on the strings).
+KEY_SEED = 78
+
+
+@dataclass(frozen=True)
+class WordSample:
+    """``positions``: (``_k``, ``payload_words``, ``_pos``), each key's first ``cap`` sampled words and their
+    position in the sample; ``keys``: (``_k``, key column), the key behind each hash."""
+
+    key: str
+    cap: int
+    positions: pl.DataFrame
+    keys: pl.DataFrame
+
+
+def sample_words(events: pl.DataFrame, key: str, cap: int) -> WordSample:
+    """The first ``cap`` words of each ``key`` (see the module docstring); ``events`` needs ``key``,
+    ``payload_hash``, ``ts`` and ``payload_words``."""
+    # The sort and the running word counts touch only narrow columns; the word lists (the bulk of the
+    # frame's memory) are gathered afterwards for the requests that are kept.
+    order = (
+        events.select(
+            pl.col(key).hash(KEY_SEED).alias("_k"),
+            "payload_hash",
+            "ts",
+            pl.col("payload_words").list.len().fill_null(0).cast(pl.Int64).alias("_n"),
+        )
+        .with_row_index("_row")
+        .filter(pl.col("_n") > 0)
+        .sort("_k", "payload_hash", "ts")
+        .with_columns((pl.col("_n").cum_sum().over("_k") - pl.col("_n")).alias("_before"))
+        .filter(pl.col("_before") < cap)
+        .select("_row", "_k")
+    )
+    rows = order["_row"]
+    keys = pl.DataFrame([order["_k"], events[key].gather(rows)]).unique("_k")
+    positions = (
+        pl.DataFrame([order["_k"], events["payload_words"].gather(rows)])
+        .explode("payload_words")
+        .drop_nulls("payload_words")
+        .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).over("_k").alias("_pos"))
+        .filter(pl.col("_pos") < cap)
+    )
+    return WordSample(key, cap, positions, keys)
+
+
+def word_counts(sample: WordSample, head: int) -> pl.DataFrame:
+    """Per key (the sample's key column): ``sample_words`` (words in the sample), ``distinct_words``
+    (distinct among them) and ``head_distinct_words`` (distinct among the first ``head``)."""
+    return (
+        sample.positions.lazy()
+        .group_by("_k")
+        .agg(
+            pl.len().cast(pl.Int64).alias("sample_words"),
+            pl.col("payload_words").n_unique().cast(pl.Int64).alias("distinct_words"),
+            pl.col("payload_words")
+            .filter(pl.col("_pos") < head)
+            .n_unique()
+            .cast(pl.Int64)
+            .alias("head_distinct_words"),
+        )
+        .join(sample.keys.lazy(), on="_k")
+        .drop("_k")
+        .collect()
+    )
+
+
+def _within_run(running: pl.Expr) -> pl.Expr:
+    """A running total over a frame sorted by ``_k``, restarted at each key's first row: equal to
+    ``running.over("_k")`` there, without the window's hashing of the key."""
+    start = pl.col("_k").ne_missing(pl.col("_k").shift())
+    return running - pl.when(start).then(running).forward_fill()
