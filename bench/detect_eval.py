@@ -40,7 +40,15 @@ def load(directory: Path) -> tuple[pl.DataFrame, TemplateCatalog]:
     return pl.read_parquet(events_path), TemplateCatalog.from_arrow(pq.read_table(catalog_path))
 
 
-def evaluate(directory: Path, config: DetectConfig) -> None:
+def evaluate(directory: Path, config: DetectConfig) -> dict[str, object]:
+    """Print the scenario's numbers and return them (see ``measure``)."""
+    numbers = measure(directory, config)
+    print(numbers["text"])
+    return numbers
+
+
+def measure(directory: Path, config: DetectConfig) -> dict[str, object]:
+    """Detect on one labelled directory: totals, per-population flags and campaigns, plus a printable text."""
     events, catalog = load(directory)
     labels = {
         row["account_id"]: row
@@ -67,16 +75,32 @@ def evaluate(directory: Path, config: DetectConfig) -> None:
         for v in result.accounts
         if v.flagged and labels[v.account_id]["campaign_id"]
     }
-    print(
+    lines = [
         f"{directory.name}: {events.height:,} events, detect {seconds:.1f} s; "
         f"precision {tp / max(tp + fp, 1):.3f}, recall {tp / max(tp + fn, 1):.3f}, "
         f"false positives {fp}/{legit}, campaigns {len(found)}/{len(campaigns)}"
-    )
+    ]
     for population, (accounts, flagged) in sorted(per_population.items()):
-        print(f"  {population:22s} {flagged:5d}/{accounts}")
+        lines.append(f"  {population:22s} {flagged:5d}/{accounts}")
     for campaign in result.campaigns:
         truth = Counter(labels[a]["campaign_id"] or labels[a]["population"] for a in campaign.accounts)
-        print(f"  {campaign.campaign_id} score {campaign.score:.2f}: {dict(truth)}")
+        lines.append(f"  {campaign.campaign_id} score {campaign.score:.2f}: {dict(truth)}")
+    hard = {a for a, label in labels.items() if label.get("hard_negative")}
+    return {
+        "events": events.height,
+        "seconds": seconds,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "legit": legit,
+        "hard_negatives": len(hard),
+        "hard_flagged": sum(v.flagged for v in result.accounts if v.account_id in hard),
+        "campaigns": len(campaigns),
+        "campaigns_found": len(found),
+        "missed_campaigns": sorted(campaigns - found),
+        "per_population": {p: list(v) for p, v in sorted(per_population.items())},
+        "text": "\n".join(lines),
+    }
 
 
 def main() -> None:

@@ -59,4 +59,8 @@ def scenarios(quick: bool) -> tuple[Scenario, ...]:
         Scenario("holdout-heavy-legit-s12", "holdout", "heavy-legit", 12, 1.0, 2),
         Scenario("holdout-stealth-s13", "holdout", "stealth", 13, 1.0, 2),
         Scenario("holdout-legit-only-s14", "holdout", "legit-only", 14, 1.0, 2),
+        # A provider twice the size (bench/robustness.py, docs/detection-robustness.md): every legitimate
+        # product has twice the accounts, so an organisation's many established accounts, linked by its own
+        # system prompt and template, must not add up to a "campaign" because there are more of them.
+        Scenario("holdout-heavy-legit-x2-s56", "holdout", "heavy-legit", 56, 2.0, 2),
     )

@@ -260,8 +260,14 @@ def lockstep_pairs(events: pl.DataFrame, candidates: pl.DataFrame, config: Detec
     )
 
 
-def key_pairs(keys: pl.DataFrame, population: int, config: DetectConfig) -> pl.DataFrame:
-    """(a, b, kind, weight) for every pair of accounts sharing a specific key, strongest key per kind."""
+def key_pairs(
+    keys: pl.DataFrame, population: int, config: DetectConfig, burst_members: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """(a, b, kind, weight) for every pair of accounts sharing a specific key, strongest key per kind.
+
+    ``burst_members`` (``_i``, ``_member``): for an account in a creation burst, the share of its sign-up
+    bin that is the burst rather than the usual sign-ups (see ``burst_membership``); 1 where not given.
+    """
     df = keys.group_by("kind", "key").agg(pl.len().alias("_df"))
     usable = df.filter((pl.col("_df") >= 2) & (pl.col("_df") <= config.max_key_accounts))
     log_n = math.log(max(population, 3))
@@ -273,11 +279,18 @@ def key_pairs(keys: pl.DataFrame, population: int, config: DetectConfig) -> pl.D
     by_count = 0.4 + 0.6 * (1.0 - holders.log() / log_n).clip(0.0, 1.0)
     by_share = 1.0 - (holders / max(population, 1) / COMMON_KEY_SHARE).clip(0.0, 1.0).sqrt()
     # A creation-burst key exists only for sign-up bins far busier than usual: its rarity is already
-    # established against the population's sign-up rate, however many accounts the burst holds.
+    # established against the population's sign-up rate, however many accounts the burst holds. But the
+    # bin also holds the usual sign-ups of that hour (more of them the larger the provider): the key links
+    # two accounts of one operation only as far as they are the burst, not bystanders who signed up then.
     specificity = (
         pl.when(pl.col("kind") == _KIND["creation_burst"])
-        .then(pl.lit(1.0))
+        .then(pl.col("_member"))
         .otherwise(pl.min_horizontal(by_count, by_share))
+    )
+    members = (
+        burst_members.select("_i", pl.col("_member").fill_null(1.0))
+        if burst_members is not None
+        else keys.select("_i").unique().with_columns(pl.lit(1.0).alias("_member"))
     )
     weights = pl.DataFrame(
         {"kind": list(range(len(KINDS))), "_w": [KIND_WEIGHTS[k] for k in KINDS]},
@@ -286,6 +299,8 @@ def key_pairs(keys: pl.DataFrame, population: int, config: DetectConfig) -> pl.D
     held = (
         keys.join(usable, on=["kind", "key"])
         .join(weights, on="kind")
+        .join(members, on="_i", how="left")
+        .with_columns(pl.col("_member").fill_null(1.0))
         .select(
             "_i",
             "kind",
@@ -313,6 +328,15 @@ def key_pairs(keys: pl.DataFrame, population: int, config: DetectConfig) -> pl.D
         .with_columns(pl.col("weight") * bonus)
         .drop("_keys")
     )
+
+
+def burst_membership(features: pl.DataFrame) -> pl.DataFrame:
+    """(``_i``, ``_member``): the share of each account's sign-up bin beyond the usual sign-ups,
+    ``1 - 1 / creation_burst_ratio`` (the chance that an account of the bin is part of the burst)."""
+    if "creation_burst_ratio" not in features.columns:
+        return features.select("_i", pl.lit(1.0).alias("_member"))
+    ratio = pl.col("creation_burst_ratio").cast(pl.Float64)
+    return features.select("_i", (1.0 - 1.0 / ratio.clip(lower_bound=1.0)).fill_null(1.0).alias("_member"))
 
 
 def _ring_pairs(held: pl.DataFrame) -> pl.DataFrame:
@@ -467,7 +491,10 @@ def link(
     )
     keys = account_keys(with_index, indexed, config, counts)
     pairs = pl.concat(
-        [key_pairs(keys, features.height, config), lockstep_pairs(with_index, candidates, config)],
+        [
+            key_pairs(keys, features.height, config, burst_membership(indexed)),
+            lockstep_pairs(with_index, candidates, config),
+        ],
         how="vertical_relaxed",
     )
     scale = SUSPICION_BASE + SUSPICION_GAIN * pl.min_horizontal(pl.col("_sa"), pl.col("_sb"))
