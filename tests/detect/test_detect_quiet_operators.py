@@ -83,6 +83,8 @@ def _label_table(rng: np.random.Generator) -> pl.DataFrame:
             "requests": requests,
             "reasoning_share": share,
             "p_reasoning_mean": rng.uniform(0.1, 0.4, n + 3),
+            # ... from a classifier telling the accounts' many templates apart.
+            "p_reasoning_template_cv": np.ones(n + 3),
             # Reasoning traces come back long from the harvesters; the chat product's answers are short.
             "mean_completion_tokens": np.r_[rng.uniform(100, 900, n), 1500.0, 1500.0, 300.0],
             # Every account asks new questions (reasoning elicitation only counts on new prompts).

@@ -69,13 +69,21 @@ def test_a_large_group_still_needs_four_links_per_member() -> None:
 
 
 def _generation_job(
-    rng: np.random.Generator, *, set_up: bool, one_card: bool = False, accounts: int = 6, per: int = 900
+    rng: np.random.Generator,
+    *,
+    set_up: bool,
+    one_card: bool = False,
+    accounts: int = 6,
+    per: int = 900,
+    own_prompts: bool = False,
 ) -> pl.DataFrame:
     """One organisation's bulk generation job for its own product, spread over several accounts: one
     generator's prompt layout and user agent, a narrow domain, 24/7, long JSONL batches of short items.
 
     ``set_up``: the accounts were created for it, in one burst two days ago, all paid with one card.
-    ``one_card``: established accounts, all paid with the organisation's one card."""
+    ``one_card``: established accounts, all paid with the organisation's one card.
+    ``own_prompts``: each account sends its own items (a harvest split across the accounts) rather than
+    every account the job's same 60 prompts."""
     owner = np.repeat(np.arange(accounts), per)
     n = len(owner)
     created = [START - timedelta(days=float(d)) for d in rng.uniform(300, 900, accounts)]
@@ -91,7 +99,7 @@ def _generation_job(
         _flat(rng, n),
         template_hash=rng.choice([5151, 5152], n).astype(np.uint64),
         payload_words=_words(rng, n, 40, base=900_000),
-        payload_hash=rng.integers(1, 60, n).astype(np.uint64),
+        payload_hash=(rng.integers(1, 60, n) + (owner * 1000 if own_prompts else 0)).astype(np.uint64),
         p_datagen=rng.uniform(0.6, 1.0, n).astype(np.float32),
         max_tokens=[4000] * n,
         completion_tokens=rng.integers(900, 2500, n),
@@ -109,8 +117,11 @@ def background() -> pl.DataFrame:
     return population(seed=41, hydra_accounts=0, with_harvester=False)
 
 
-def _run(background: pl.DataFrame, *, set_up: bool, one_card: bool = False) -> DetectionResult:
-    job = _generation_job(np.random.default_rng(5), set_up=set_up, one_card=one_card)
+def _run(
+    background: pl.DataFrame, *, set_up: bool, one_card: bool = False, own_prompts: bool = False
+) -> DetectionResult:
+    rng = np.random.default_rng(5)
+    job = _generation_job(rng, set_up=set_up, one_card=one_card, own_prompts=own_prompts)
     events = pl.concat([background, job])
     return detect(events.sort("ts", "account_id"), None, DetectConfig())
 
@@ -144,9 +155,10 @@ def test_with_coordination_counted_in_full_behind_half_a_harvest_the_permitted_j
     background: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The failure this guards against: the job is linked into one group, and with half-strength harvesting
-    # evidence unlocking coordination in full (the rule before) it crosses the threshold.
+    # evidence unlocking coordination in full (the rule before) it crosses the threshold. (Each account
+    # sends its own prompts here, so that its size counts in full: see test_detect_org_scale.)
     monkeypatch.setattr(campaign_module, "HARVEST_FOR_COORDINATION", campaign_module.HARVEST_WITH_FOOTPRINT)
-    flagged, _ = _job_campaign(_run(background, set_up=False))
+    flagged, _ = _job_campaign(_run(background, set_up=False, own_prompts=True))
     assert flagged == {f"gen_{i}" for i in range(6)}
 
 
@@ -154,6 +166,8 @@ def test_a_shared_card_is_no_set_up_footprint(background: pl.DataFrame) -> None:
     # One card paying for every account of an established organisation is not a sign of accounts made for
     # an operation: coordination stays at half. (The shared card is still account-infrastructure evidence,
     # which a hydra paying with one card shows too; such a customer belongs on the provider's allowlist.)
-    result = _run(background, set_up=False, one_card=True)
+    # (Each account sends its own prompts, so that the group's size counts in full; the same accounts all
+    # sending the job's same prompts are not even a campaign: see test_detect_org_scale.)
+    result = _run(background, set_up=False, one_card=True, own_prompts=True)
     _, coordination = _job_campaign(result)
     assert "counted at 50%" in coordination

@@ -64,6 +64,10 @@ FOOTPRINT_FULL = 0.25
 # for that, every pair linked (n / 2 per member), but never under 1.5 (three accounts all linked).
 MAX_FULL_COHESION = 4.0
 MIN_FULL_COHESION = 1.5
+# Columns of the group frame: how many accounts' worth of distinct prompts a group sends
+# (``_working_accounts``), and how many of its accounts its coordination counts (``_gate_coordination``).
+WORKING_ACCOUNTS = "working_accounts"
+COUNTED_ACCOUNTS = "counted_accounts"
 # Indicator lists are capped so that a campaign record stays readable and shareable.
 MAX_INDICATORS = 50
 MAX_TEMPLATES = 10
@@ -138,6 +142,7 @@ def score_groups(
             pl.col("creation_burst_ratio").max(),
             pl.col("account_age_days").median().alias("_member_age"),
             pl.col("active_hours").median().alias("_member_active"),
+            pl.col("distinct_payloads").median().alias("_member_payloads"),
         )
         .rename({"group": "account_id"})
     )
@@ -154,15 +159,32 @@ def score_groups(
             pl.col("requests").cast(pl.Float64).log1p().alias("log_requests"),
             pl.col("distinct_payloads").cast(pl.Float64).log1p().alias("log_distinct_payloads"),
             pl.col("_member_age").clip(lower_bound=0.0).log1p().alias("log_age_days"),
+            _working_accounts().alias(WORKING_ACCOUNTS),
         )
-        .drop("_member_age", "_member_active")
+        .drop("_member_age", "_member_active", "_member_payloads")
         .sort("account_id")
     )
     # Coordination grows with the number of accounts (2 -> 0, about 12 -> 1) and the strength of the links.
-    coordination = ramp(pl.col("n_accounts").cast(pl.Float64).log(), 0.69, 2.5) * pl.col("cohesion")
+    # (``_gate_coordination`` may count fewer accounts: those that only repeat one another's prompts.)
+    coordination = _size(pl.col("n_accounts")) * pl.col("cohesion")
     enriched = enriched.with_columns(coordination.fill_null(0.0).alias(f"s_{COORDINATION}"))
     scored = _gate_coordination(score_all(enriched, signals, ctx), enriched, signals, ctx)
     return GroupScores(scored, enriched, members)
+
+
+def _size(accounts: pl.Expr) -> pl.Expr:
+    """The size part of coordination: 0 for two accounts, 1 from about twelve (log scale)."""
+    return ramp(accounts.cast(pl.Float64).clip(lower_bound=1.0).log(), 0.69, 2.5)
+
+
+def _working_accounts() -> pl.Expr:
+    """How many accounts' worth of distinct prompts the group sends: its distinct prompts over its typical
+    member's, between 1 and its size. A harvest split across accounts (to stay under each one's limits)
+    gives each its own share of the items, so this is about the group's size; accounts that each run the
+    same job on the same prompts are copies of one job and count about as one."""
+    n = pl.col("n_accounts").cast(pl.Float64)
+    ratio = pl.col("distinct_payloads").cast(pl.Float64) / pl.col("_member_payloads").clip(lower_bound=1.0)
+    return ratio.clip(lower_bound=1.0).fill_null(n).clip(upper_bound=n)
 
 
 def _member_breadth(
@@ -211,15 +233,32 @@ def _gate_coordination(
     harvest = [pl.col(f"s_{s.name}") * config.weight(s.name) for s in signals if s.harvest]
     strongest = pl.max_horizontal(harvest) if harvest else pl.lit(0.0)
     behaviour = enriched.select(
-        "account_id", column, harvest_behaviour().alias("_behaviour"), footprint(ctx).alias("_footprint")
+        "account_id",
+        "n_accounts",
+        "cohesion",
+        WORKING_ACCOUNTS,
+        harvest_behaviour().alias("_behaviour"),
+        footprint(ctx).alias("_footprint"),
     )
     evidence = pl.max_horizontal(strongest, pl.col("_behaviour"))
     gate = pl.max_horizontal(
         (evidence / HARVEST_FOR_COORDINATION).clip(0.0, 1.0),
         (evidence / HARVEST_WITH_FOOTPRINT).clip(0.0, 1.0) * pl.col("_footprint"),
     )
+    # Which accounts count towards the size: all of them when they bear a campaign's set-up footprint or
+    # the harvest is plain (full-strength evidence); with half-strength evidence and no footprint (what an
+    # organisation's own multi-account job looks like) only as many as carry distinct prompts; linearly in
+    # between (from half of full strength to full).
+    counted_in_full = pl.max_horizontal(
+        pl.col("_footprint"), ramp(evidence / HARVEST_FOR_COORDINATION, 0.5, 1.0)
+    ).fill_null(0.0)
+    n = pl.col("n_accounts").cast(pl.Float64)
+    working = pl.col(WORKING_ACCOUNTS).fill_null(n)
+    counted = working + (n - working) * counted_in_full
+    coordination = (_size(counted) * pl.col("cohesion")).fill_null(0.0)
     frame = (
         scored.frame.join(behaviour, on="account_id", how="left")
+        .with_columns(coordination.alias(column), counted.alias(COUNTED_ACCOUNTS))
         .with_columns(gate.fill_null(0.0).alias(COORDINATION_GATE))
         .with_columns(
             (
@@ -228,7 +267,7 @@ def _gate_coordination(
             ).alias("total")
         )
         .with_columns(logistic(pl.col("total"), config).alias("score"))
-        .drop("_behaviour", "_footprint")
+        .drop("_behaviour", "_footprint", "cohesion", WORKING_ACCOUNTS)
     )
     return Scored(frame, scored.results)
 
@@ -320,6 +359,10 @@ def coordination_evidence(row: Mapping[str, Any]) -> Evidence:
         if gate is not None and float(gate) < 1.0
         else ""
     )
+    counted_accounts = row.get(COUNTED_ACCOUNTS)
+    if counted_accounts is not None and float(counted_accounts) < n - 0.5:
+        repeats = f"; counted as {float(counted_accounts):.0f}, the others repeating their prompts"
+        counted = repeats + counted
     return Evidence(
         signal=COORDINATION,
         value=float(n),

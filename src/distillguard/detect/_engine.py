@@ -13,6 +13,7 @@ from distillguard.detect._baseline import Baseline
 from distillguard.detect._campaign import (
     COORDINATION,
     COORDINATION_GATE,
+    COUNTED_ACCOUNTS,
     GroupScores,
     TemplateCatalogLike,
     campaign_id,
@@ -196,7 +197,8 @@ def _group_drafts(
     by_group = _partition(events, groups.members.rename({"group": "_part"}), flagged["account_id"])
     drafts = []
     for row in facts.join(
-        flagged.select("account_id", "score", f"s_{COORDINATION}", COORDINATION_GATE), on="account_id"
+        flagged.select("account_id", "score", f"s_{COORDINATION}", COORDINATION_GATE, COUNTED_ACCOUNTS),
+        on="account_id",
     ).iter_rows(named=True):
         group = str(row["account_id"])
         names = tuple(str(m) for m in member_map[group])

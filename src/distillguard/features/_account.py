@@ -111,6 +111,7 @@ def account_features_with_counts(
         _quiet_window(lazy, totals),
         _busiest_hour(lazy, totals),
         _pivot(lazy, context),
+        _label_spread(lazy),
     ]
     # One part at a time: each is a few group-bys over the events whose result is one row per account, and
     # running them all in one query would hold every part's hash tables over the events at once.
@@ -243,6 +244,19 @@ def _basic(lazy: pl.LazyFrame) -> pl.LazyFrame:
         _share(pl.col("n") > 1).alias("multi_n_share"),
         pl.col("temperature").mean().alias("mean_temperature"),
         pl.col("account_created").min().alias("account_created"),
+    )
+
+
+def _label_spread(lazy: pl.LazyFrame) -> pl.LazyFrame:
+    """Per label, the spread of the account's per-template mean probabilities (coefficient of variation)."""
+    means = [pl.col(f"p_{label}").cast(pl.Float64).mean().alias(label) for label in LABELS]
+    per_template = lazy.group_by(_KEY, "template_hash").agg(means)
+    return per_template.group_by(_KEY).agg(
+        pl.when(pl.col(label).mean() > 0)
+        .then(pl.col(label).std() / pl.col(label).mean())
+        .otherwise(None)
+        .alias(f"p_{label}_template_cv")
+        for label in LABELS
     )
 
 

@@ -119,8 +119,16 @@ _ACCOUNT: tuple[pa.Field[Any], ...] = (
     pa.field("payment_fingerprint", pa.string()),  # the most used one
 )
 
+# How much a label's probability differs from one of the account's templates to the next: the standard
+# deviation of the templates' mean probabilities (each distinct template once) over their mean. Near 0 when
+# the classifier gives every template the same probability (it reacts to what the requests share, not to
+# each prompt); null with fewer than two templates or a zero mean.
+_LABEL_SPREAD: tuple[pa.Field[Any], ...] = tuple(
+    pa.field(f"p_{label}_template_cv", pa.float64()) for label in LABELS
+)
+
 ACCOUNT_FEATURES = pa.schema(
-    [*_VOLUME, *_TEMPLATES, *_LABELS, *_SHAPE, *_USAGE, *_TIMING, *_MODELS, *_ACCOUNT]
+    [*_VOLUME, *_TEMPLATES, *_LABELS, *_SHAPE, *_USAGE, *_TIMING, *_MODELS, *_ACCOUNT, *_LABEL_SPREAD]
 )
 """One row per account. Produced by ``account_features``; see the field comments for meanings."""
 

@@ -29,6 +29,13 @@ HEAVY_Z_LOW, HEAVY_Z_HIGH = 1.0, 3.0
 SHARE_FLOOR = 0.05
 # Scale floor for mean label probabilities.
 MEAN_FLOOR = 0.02
+# The mean-probability route reads an account's unsure label probabilities as many weak judgements that add
+# up. They are many only as far as they differ from template to template: the same probability on every
+# template (its templates' coefficient of variation ``p_<label>_template_cv`` within a few hundredths) is the
+# classifier reacting to what all the requests share (one system prompt, one product's phrasing), one
+# judgement however many requests repeat it. The route counts from a spread of 5% of the mean, fully from a
+# fifth (a classifier that tells the prompts apart); one template alone is one judgement.
+SPREAD_LOW, SPREAD_HIGH = 0.05, 0.2
 # Mean completion length (tokens) under which asking for reasoning brings back no trace worth harvesting,
 # and from which it does.
 SHORT_TRACE_TOKENS, FULL_TRACE_TOKENS = 250.0, 600.0
@@ -57,13 +64,16 @@ class LabelSignal(Signal):
         share = pl.col(f"{self.label}_share").fill_null(0.0)
         mean = pl.col(f"p_{self.label}_mean").fill_null(0.0)
         # Three routes: a confident label on a large share of requests; a mean probability far above the
-        # population's (a classifier that is unsure on each request can still be clear about the account);
+        # population's (a classifier that is unsure on each request can still be clear about the account, as
+        # long as its probabilities tell the account's templates apart: ``SPREAD_LOW``);
         # or, for an account of unusually high volume, an unusual minority share (a harvest diluted in
         # other traffic: hundreds of such requests a day, whatever else the account sends).
         unusual = ctx.excess(f"{self.label}_share", floor=SHARE_FLOOR)
         by_share = pl.min_horizontal(unusual, ramp(share, SHARE_LOW, SHARE_HIGH))
-        by_mean = pl.min_horizontal(
-            ctx.excess(f"p_{self.label}_mean", floor=MEAN_FLOOR), ramp(mean, 0.05, 0.2)
+        judgements = ramp(pl.col(f"p_{self.label}_template_cv"), SPREAD_LOW, SPREAD_HIGH).fill_null(0.0)
+        by_mean = (
+            pl.min_horizontal(ctx.excess(f"p_{self.label}_mean", floor=MEAN_FLOOR), ramp(mean, 0.05, 0.2))
+            * judgements
         )
         heavy = ramp(ctx.baseline.z("log_requests", floor=LOG_VOLUME_FLOOR), HEAVY_Z_LOW, HEAVY_Z_HIGH)
         by_volume = pl.min_horizontal(unusual, ramp(share, MIXED_LOW, MIXED_HIGH)) * heavy
