@@ -134,8 +134,8 @@ def _campaign_starts(traffic: Path, labels: dict[str, AccountLabel]) -> dict[str
 
 
 def _speed(root: Path, quick: bool) -> SpeedRun:
-    # About a million events from the simulator (10 days at 1.5x); a tenth of that in quick mode.
-    scenario = Scenario("speed", "simulator", "A", 99, 0.15 if quick else 1.5, 10)
+    # About a million events from the simulator (10 days at 1.4x); a tenth of that in quick mode.
+    scenario = Scenario("speed", "simulator", "A", 99, 0.15 if quick else 1.4, 10)
     traffic, _ = scenario.generate(root / "speed")
     parse = measure_in_subprocess(functools.partial(parse_only, traffic))
     scanned = measure_in_subprocess(functools.partial(_scan_count, traffic, root / "speed.quarantine.jsonl"))
