@@ -7,7 +7,7 @@ import numpy as np
 import polars as pl
 import pytest
 from detect_fixtures import population
-from test_detect_small_groups import _generation_job
+from test_detect_small_groups import _generation_job, _job_campaign
 
 from distillguard.detect import DetectConfig, DetectionResult, detect
 from distillguard.detect import _campaign as campaign_module
@@ -27,20 +27,8 @@ def _run(background: pl.DataFrame, *, set_up: bool = False, own_prompts: bool = 
     return detect(pl.concat([background, job]).sort("ts", "account_id"), None, DetectConfig())
 
 
-def _job(result: DetectionResult) -> tuple[set[str], str]:
-    flagged = {a.account_id for a in result.accounts if a.flagged and a.account_id.startswith("gen_")}
-    details = [
-        e.detail
-        for c in result.campaigns
-        if any(a.startswith("gen_") for a in c.accounts)
-        for e in c.evidence
-        if e.signal == "coordination"
-    ]
-    return flagged, details[0] if details else ""
-
-
 def test_twelve_established_accounts_running_one_job_are_not_a_campaign(background: pl.DataFrame) -> None:
-    assert _job(_run(background)) == (set(), "")
+    assert _job_campaign(_run(background)) == (set(), "")
 
 
 def test_counted_by_accounts_the_same_twelve_would_be_flagged(
@@ -49,7 +37,7 @@ def test_counted_by_accounts_the_same_twelve_would_be_flagged(
     # The failure this guards against: with every account counted, the size term alone lifts the job over
     # the threshold at a provider where organisations hold a dozen accounts.
     monkeypatch.setattr(campaign_module, "_working_accounts", lambda: pl.col("n_accounts").cast(pl.Float64))
-    flagged, _ = _job(_run(background))
+    flagged, _ = _job_campaign(_run(background))
     assert flagged == {f"gen_{i}" for i in range(ACCOUNTS)}
 
 
@@ -57,13 +45,13 @@ def test_a_harvest_split_across_established_accounts_still_counts_every_account(
     background: pl.DataFrame,
 ) -> None:
     # Each account asks its own items: twelve accounts' worth of work, coordination by its full size.
-    flagged, coordination = _job(_run(background, own_prompts=True))
+    flagged, coordination = _job_campaign(_run(background, own_prompts=True))
     assert flagged == {f"gen_{i}" for i in range(ACCOUNTS)}
     assert "counted as" not in coordination
 
 
 def test_the_same_job_on_accounts_set_up_for_it_counts_every_account(background: pl.DataFrame) -> None:
-    flagged, coordination = _job(_run(background, set_up=True))
+    flagged, coordination = _job_campaign(_run(background, set_up=True))
     assert flagged == {f"gen_{i}" for i in range(ACCOUNTS)}
     assert "counted as" not in coordination
 
