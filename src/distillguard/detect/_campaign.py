@@ -164,10 +164,7 @@ def score_groups(
         .drop("_member_age", "_member_active", "_member_payloads")
         .sort("account_id")
     )
-    # Coordination grows with the number of accounts (2 -> 0, about 12 -> 1) and the strength of the links.
-    # (``_gate_coordination`` may count fewer accounts: those that only repeat one another's prompts.)
-    coordination = _size(pl.col("n_accounts")) * pl.col("cohesion")
-    enriched = enriched.with_columns(coordination.fill_null(0.0).alias(f"s_{COORDINATION}"))
+    # The coordination score (size and cohesion of the group) is added by ``_gate_coordination``.
     scored = _gate_coordination(score_all(enriched, signals, ctx), enriched, signals, ctx)
     return GroupScores(scored, enriched, members)
 
@@ -255,6 +252,7 @@ def _gate_coordination(
     n = pl.col("n_accounts").cast(pl.Float64)
     working = pl.col(WORKING_ACCOUNTS).fill_null(n)
     counted = working + (n - working) * counted_in_full
+    # Coordination grows with the accounts counted (2 -> 0, about 12 -> 1) and the strength of the links.
     coordination = (_size(counted) * pl.col("cohesion")).fill_null(0.0)
     frame = (
         scored.frame.join(behaviour, on="account_id", how="left")

@@ -11,7 +11,6 @@ import polars as pl
 
 from distillguard.detect._baseline import Baseline
 from distillguard.detect._campaign import (
-    COORDINATION,
     COORDINATION_GATE,
     COUNTED_ACCOUNTS,
     GroupScores,
@@ -197,7 +196,7 @@ def _group_drafts(
     by_group = _partition(events, groups.members.rename({"group": "_part"}), flagged["account_id"])
     drafts = []
     for row in facts.join(
-        flagged.select("account_id", "score", f"s_{COORDINATION}", COORDINATION_GATE, COUNTED_ACCOUNTS),
+        flagged.select("account_id", "score", COORDINATION_GATE, COUNTED_ACCOUNTS),
         on="account_id",
     ).iter_rows(named=True):
         group = str(row["account_id"])
