@@ -401,11 +401,13 @@ def scoring_inputs(events: pl.DataFrame, config: Any = None) -> tuple[pl.DataFra
     from distillguard.detect import DetectConfig, SignalContext
     from distillguard.detect._end_users import with_end_user_features
     from distillguard.detect._engine import population_baseline
+    from distillguard.detect._lexical import lexical_table
     from distillguard.detect._population import enrich
     from distillguard.features import account_features
 
     config = config or DetectConfig()
     table = enrich(with_end_user_features(account_features(events), events), config)
+    table = table.join(lexical_table(events)[0], on="account_id", how="left")
     return table, SignalContext(population_baseline(table, config), config)
 
 

@@ -46,17 +46,30 @@ class SignalContext:
     def confidence(self) -> pl.Expr:
         """Damping for thin evidence: small accounts, and accounts active only in a short burst.
 
-        ``requests / (requests + min_requests)`` for volume, times a ramp on the share of the scan window's
-        hours in which the account was active (0 at ``config.min_active_share``, 1 at four times that):
-        an evaluation run of two hours in three days of traffic is a burst, not a harvesting operation.
+        ``volume()`` times ``persistence()``.
         """
+        return self.volume() * self.persistence()
+
+    def volume(self) -> pl.Expr:
+        """``requests / (requests + min_requests)``: how far an account's features can be trusted when all
+        that is known is how many requests they were measured on."""
         n = pl.col("requests").cast(pl.Float64)
-        volume = n / (n + float(self.config.min_requests))
+        return n / (n + float(self.config.min_requests))
+
+    def persistence(self) -> pl.Expr:
+        """A ramp on the share of the scan window's hours in which the account was active (0 at
+        ``config.min_active_share``, 1 at four times that): an evaluation run of two hours in three days of
+        traffic is a burst, not a harvesting operation. 1 when the window is unknown or the ramp disabled."""
         if not self.window_hours or self.config.min_active_share <= 0:
-            return volume
+            return pl.lit(1.0)
         share = pl.col("active_hours").cast(pl.Float64) / max(self.window_hours, 1.0)
         low = self.config.min_active_share
-        return volume * ramp(share, low, 4 * low).fill_null(1.0)
+        return ramp(share, low, 4 * low).fill_null(1.0)
+
+    def confident_share(self, column: str) -> pl.Expr:
+        """The share in ``column`` that the account has shown with 95% confidence (``wilson_lower_bound``
+        over its ``requests``); 0 when unknown."""
+        return wilson_lower_bound(pl.col(column).fill_null(0.0), pl.col("requests"))
 
 
 # Payload vocabulary breadth (``word_breadth``) as a fraction of the population's median: at or under a fifth
@@ -99,6 +112,31 @@ def narrow_damping(ctx: SignalContext) -> pl.Expr:
     while a product asking for the same thing (examples, explanations, the whole output budget) does so in
     its own narrow domain (a support bot's synthetic dialogues, a maths tutor's explanations)."""
     return NARROW_KEEP + (1.0 - NARROW_KEEP) * domain_breadth(ctx)
+
+
+# One-sided 95% normal quantile: the confidence of ``wilson_lower_bound``.
+CONFIDENCE_Z = 1.645
+
+
+def wilson_lower_bound(share: pl.Expr, n: pl.Expr, z: float = CONFIDENCE_Z) -> pl.Expr:
+    """Lower bound of the Wilson score interval for a share observed over ``n`` trials (0 when n is 0).
+
+    The share a per-request behaviour has *at least*, with one-sided confidence ``z``: all of 1 request is
+    at least 27%, all of 6 at least 69%, 12 of 14 at least 65%, 50 of 100 at least 42%. A share seen
+    consistently needs few requests to be certain; one seen on a few requests of a few does not.
+    """
+    trials = n.cast(pl.Float64)
+    z2 = z * z
+    centre = share + z2 / (2.0 * trials)
+    spread = z * (share * (1.0 - share) / trials + z2 / (4.0 * trials * trials)).sqrt()
+    bound = (centre - spread) / (1.0 + z2 / trials)
+    return pl.when(trials > 0).then(bound.clip(0.0, 1.0)).otherwise(0.0)
+
+
+def shown_share(share: Any, requests: Any) -> float:
+    """``wilson_lower_bound`` for one account's row (evidence sentences)."""
+    frame = pl.DataFrame({"s": [float(share or 0.0)], "n": [int(requests or 0)]})
+    return float(frame.select(wilson_lower_bound(pl.col("s"), pl.col("n"))).item())
 
 
 def ramp(expr: pl.Expr, low: float, high: float) -> pl.Expr:
@@ -155,6 +193,11 @@ class Signal(ABC):
     def detail(self, row: Mapping[str, Any], value: float) -> str:
         """A plain sentence a reviewer can check against the logs, for one account's feature row."""
 
+    def damping(self, ctx: SignalContext) -> pl.Expr:
+        """The factor ``compute`` multiplies the score by: ``ctx.confidence()``, unless the signal accounts
+        for the number of requests its evidence rests on itself (then only the persistence part)."""
+        return ctx.confidence()
+
     def compute(self, features: pl.DataFrame, ctx: SignalContext) -> SignalScores:
         """Score every account of ``features``; nulls score 0 and small accounts are damped."""
         if LEXICAL_BREADTH not in features.columns:
@@ -162,7 +205,7 @@ class Signal(ABC):
         with_value = features.with_columns(self.value(ctx).cast(pl.Float64).alias("value"))
         frame = with_value.select(
             "account_id",
-            (self.score(ctx).cast(pl.Float64).fill_null(0.0).fill_nan(0.0).clip(0.0, 1.0) * ctx.confidence())
+            (self.score(ctx).cast(pl.Float64).fill_null(0.0).fill_nan(0.0).clip(0.0, 1.0) * self.damping(ctx))
             .fill_null(0.0)
             .alias("score"),
             pl.col("value").fill_null(0.0).fill_nan(0.0),

@@ -12,7 +12,15 @@ from typing import Any, ClassVar
 
 import polars as pl
 
-from distillguard.detect.signals._base import Signal, SignalContext, narrow_damping, pct, ramp, register
+from distillguard.detect.signals._base import (
+    Signal,
+    SignalContext,
+    narrow_damping,
+    pct,
+    ramp,
+    register,
+    shown_share,
+)
 
 # A label that covers under a quarter of an account's traffic is incidental; three quarters is its job.
 SHARE_LOW, SHARE_HIGH = 0.25, 0.75
@@ -57,6 +65,11 @@ class LabelSignal(Signal):
     # every label: a censorship-rewrite harvest samples many answers to a short list of sensitive questions.)
     needs_novelty: ClassVar[bool] = False
 
+    def damping(self, ctx: SignalContext) -> pl.Expr:
+        # The share route is judged at its lower confidence bound, which already accounts for how many
+        # requests the share rests on; the other routes are damped by volume in ``score``.
+        return ctx.persistence()
+
     def value(self, ctx: SignalContext) -> pl.Expr:
         return pl.max_horizontal(pl.col(f"{self.label}_share"), pl.col(f"p_{self.label}_mean")).fill_null(0.0)
 
@@ -68,8 +81,12 @@ class LabelSignal(Signal):
         # long as its probabilities tell the account's templates apart: ``SPREAD_LOW``);
         # or, for an account of unusually high volume, an unusual minority share (a harvest diluted in
         # other traffic: hundreds of such requests a day, whatever else the account sends).
+        # The share route asks what share the account has shown with 95% confidence, not what it happened to
+        # show: every one of a dozen requests is evidence of a habit, one request of one is not. (A flat
+        # damping by volume would treat a dozen consistent requests as thin as a dozen mixed ones.)
         unusual = ctx.excess(f"{self.label}_share", floor=SHARE_FLOOR)
-        by_share = pl.min_horizontal(unusual, ramp(share, SHARE_LOW, SHARE_HIGH))
+        shown = ctx.confident_share(f"{self.label}_share")
+        by_share = pl.min_horizontal(unusual, ramp(shown, SHARE_LOW, SHARE_HIGH))
         judgements = ramp(pl.col(f"p_{self.label}_template_cv"), SPREAD_LOW, SPREAD_HIGH).fill_null(0.0)
         by_mean = (
             pl.min_horizontal(ctx.excess(f"p_{self.label}_mean", floor=MEAN_FLOOR), ramp(mean, 0.05, 0.2))
@@ -77,7 +94,8 @@ class LabelSignal(Signal):
         )
         heavy = ramp(ctx.baseline.z("log_requests", floor=LOG_VOLUME_FLOOR), HEAVY_Z_LOW, HEAVY_Z_HIGH)
         by_volume = pl.min_horizontal(unusual, ramp(share, MIXED_LOW, MIXED_HIGH)) * heavy
-        score = pl.max_horizontal(by_share, by_mean, by_volume) * narrow_damping(ctx)
+        score = pl.max_horizontal(by_share, pl.max_horizontal(by_mean, by_volume) * ctx.volume())
+        score = score * narrow_damping(ctx)
         if self.needs_novelty:
             score = score * ramp(pl.col("payload_unique_share").fill_null(1.0), NOVEL_LOW, NOVEL_HIGH)
         return score
@@ -87,7 +105,8 @@ class LabelSignal(Signal):
         share = row.get(f"{self.label}_share")
         return (
             f"{pct(share)} of {int(row['requests']):,} requests {self.phrase} "
-            f"(mean label probability {mean:.2f})"
+            f"(at least {pct(shown_share(share, row['requests']))} with 95% confidence; "
+            f"mean label probability {mean:.2f})"
         )
 
 
