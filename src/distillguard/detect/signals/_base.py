@@ -71,6 +71,22 @@ class SignalContext:
         over its ``requests``); 0 when unknown."""
         return wilson_lower_bound(pl.col(column).fill_null(0.0), pl.col("requests"))
 
+    def share_evidence(
+        self, column: str, low: float, high: float, *, shown: pl.Expr | None = None
+    ) -> pl.Expr:
+        """How surely a per-request share (``column``) reaches ``low`` -> ``high``, damped for thin evidence.
+
+        Two ways to be sure, whichever is surer: the share the account has shown with 95% confidence
+        (``confident_share``; a dozen consistent requests are enough), or the observed share damped by
+        ``volume()`` (a share over many requests, however mixed). ``shown`` can require more of the first
+        way (e.g. a condition it needs measured), as a factor on it.
+        """
+        confident = ramp(self.confident_share(column), low, high)
+        if shown is not None:
+            confident = confident * shown
+        damped = ramp(pl.col(column).fill_null(0.0), low, high) * self.volume()
+        return pl.max_horizontal(confident, damped)
+
 
 # Payload vocabulary breadth (``word_breadth``) as a fraction of the population's median: at or under a fifth
 # of the typical account's, an account pours one product's narrow domain into its requests; from 0.45 on it

@@ -66,8 +66,7 @@ class LabelSignal(Signal):
     needs_novelty: ClassVar[bool] = False
 
     def damping(self, ctx: SignalContext) -> pl.Expr:
-        # The share route is judged at its lower confidence bound, which already accounts for how many
-        # requests the share rests on; the other routes are damped by volume in ``score``.
+        # Each route is damped for thin evidence in ``score`` (the share route by ``share_evidence``).
         return ctx.persistence()
 
     def value(self, ctx: SignalContext) -> pl.Expr:
@@ -81,12 +80,14 @@ class LabelSignal(Signal):
         # long as its probabilities tell the account's templates apart: ``SPREAD_LOW``);
         # or, for an account of unusually high volume, an unusual minority share (a harvest diluted in
         # other traffic: hundreds of such requests a day, whatever else the account sends).
-        # The share route asks what share the account has shown with 95% confidence, not what it happened to
-        # show: every one of a dozen requests is evidence of a habit, one request of one is not. (A flat
-        # damping by volume would treat a dozen consistent requests as thin as a dozen mixed ones.)
+        # The share route is damped by how surely the share is known (``share_evidence``): by volume, or by
+        # the share shown with 95% confidence, whichever is surer. A flat damping by volume alone treats a
+        # dozen consistent requests as thin as a dozen mixed ones; every one of a dozen is evidence of a
+        # habit, one request of one is not.
         unusual = ctx.excess(f"{self.label}_share", floor=SHARE_FLOOR)
-        shown = ctx.confident_share(f"{self.label}_share")
-        by_share = pl.min_horizontal(unusual, ramp(shown, SHARE_LOW, SHARE_HIGH))
+        by_share = pl.min_horizontal(
+            unusual, ctx.share_evidence(f"{self.label}_share", SHARE_LOW, SHARE_HIGH)
+        )
         judgements = ramp(pl.col(f"p_{self.label}_template_cv"), SPREAD_LOW, SPREAD_HIGH).fill_null(0.0)
         by_mean = (
             pl.min_horizontal(ctx.excess(f"p_{self.label}_mean", floor=MEAN_FLOOR), ramp(mean, 0.05, 0.2))

@@ -53,25 +53,26 @@ class ReasoningSweep(Signal):
         return pl.col("reasoning_share").fill_null(0.0)
 
     def damping(self, ctx: SignalContext) -> pl.Expr:
-        # The elicitation share is judged at its lower confidence bound (below), which accounts for how many
-        # requests it rests on: a sweep is a habit shown on every request, and a dozen consistent requests
-        # show it as surely as a hundred mixed ones.
+        # Damped for thin evidence in ``score``, through the elicitation share (``share_evidence``): a sweep
+        # is a habit shown on every request, and a dozen consistent requests show it as surely as a hundred
+        # mixed ones.
         return ctx.persistence()
 
     def score(self, ctx: SignalContext) -> pl.Expr:
+        # Breadth is what the sweep claims, so judged by confidence it must have been measured: unknown
+        # (fewer payload words than the lexical measure needs, a few requests' worth) is no sweep. (Elsewhere
+        # unknown breadth is no judgement, because volume damping covers small accounts.)
+        measured = pl.col(LEXICAL_BREADTH).is_not_null().cast(pl.Float64)
         elicits = pl.min_horizontal(
             ctx.excess("reasoning_share", floor=SHARE_FLOOR),
-            ramp(ctx.confident_share("reasoning_share"), ELICIT_LOW, ELICIT_HIGH),
+            ctx.share_evidence("reasoning_share", ELICIT_LOW, ELICIT_HIGH, shown=measured),
         )
         # As broad as the population's typical account, not one product's curriculum: in the kinds of task
         # asked and in the payload vocabulary (unknown for an account with few words: not held against it).
         broad = self._relative(ctx, "capability_entropy", NARROW_RATIO, BROAD_RATIO).fill_null(0.0)
         # A curriculum of school exercises re-uses its words within a few dozen questions; a sweep asked in a
         # few fixed phrasings still brings new subject words with every question.
-        # Breadth is what the sweep claims, so it must have been measured: unknown (fewer payload words than
-        # the lexical measure needs, a few requests' worth) is no sweep. (Elsewhere unknown breadth is no
-        # judgement, because volume damping covers small accounts; this signal is judged by confidence.)
-        words = domain_breadth(ctx) * pl.col(LEXICAL_BREADTH).is_not_null().cast(pl.Float64)
+        words = domain_breadth(ctx)
         # A sweep asks new questions; a benchmark or a product's FAQ re-asks the same ones.
         novel = ramp(pl.col("payload_unique_share").fill_null(0.0), 0.4, 0.8)
         # And keeps the whole answer: long completions for this population, not final answers.
