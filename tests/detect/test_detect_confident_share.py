@@ -111,7 +111,7 @@ def test_students_mixed_users_and_tiny_accounts_are_not_flagged(
     _, scores, flagged = scan
     # One course: reasoning is elicited (one line of evidence) but there is no sweep.
     assert scores["reasoning_sweep:student"] < 0.1
-    # 5 of 14: at least 17% with 95% confidence, under the share where elicitation starts to count; what
+    # 5 of 14: at least 19% with 95% confidence, under the share where elicitation starts to count; what
     # is left is the mean-probability route, damped by volume as before (14 / 34).
     assert scores["reasoning_elicitation:chat_user"] <= 14 / 34 + 1e-9
     assert scores["reasoning_sweep:chat_user"] < 0.1
