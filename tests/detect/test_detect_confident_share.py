@@ -2,9 +2,10 @@
 
 The reasoning signals used to be damped by volume alone (``requests / (requests + min_requests)``), so a
 careful harvester's first session (14 requests, 12 asking for full reasoning across every subject, long
-answers kept) scored 0.41 on each. Now the share is taken at its one-sided 95% Wilson lower bound, which is
-high for a consistent dozen and low for a few requests or a mixed dozen; a student's dozen explanations on
-one course are still no sweep.
+answers kept) scored 0.41 on each. Now the surer of two ways counts: the share at its one-sided 95% Wilson
+lower bound (high for a consistent dozen, low for a few requests or a mixed dozen) or, as before, the share
+damped by volume (a mixed share over many requests). A student's dozen explanations on one course are
+still no sweep.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import polars as pl
 import pytest
 from detect_fixtures import START, account, individuals, scoring_inputs
 
-from distillguard.detect import SIGNALS, DetectConfig, detect
+from distillguard.detect import SIGNALS, DetectConfig, SignalContext, detect
+from distillguard.detect._baseline import Baseline
 from distillguard.detect.signals._base import shown_share, wilson_lower_bound
 
 SUBJECTS = ["reasoning", "math", "coding", "knowledge", "writing"]
@@ -42,6 +44,16 @@ def test_wilson_lower_bound_grows_with_requests_and_stays_under_the_share() -> N
     assert bounds == sorted(bounds)
     assert all(b < 0.8 for b in bounds)
     assert bounds[-1] == pytest.approx(0.8, abs=0.01)
+
+
+def test_share_evidence_takes_the_surer_way() -> None:
+    table = pl.DataFrame({"account_id": ["dozen", "mixed"], "requests": [14, 38], "share": [12 / 14, 0.58]})
+    ctx = SignalContext(Baseline({}, {}, 0), DetectConfig())
+    got = table.select(ctx.share_evidence("share", 0.25, 0.75))["share"].to_list()
+    # A consistent dozen: at least 65% with 95% confidence -> 0.79 of the ramp, where volume gave 0.41.
+    assert got[0] == pytest.approx((shown_share(12 / 14, 14) - 0.25) / 0.5, abs=1e-6)
+    # A mixed share over more requests: the bound (45%) is less sure than 58% damped by 38 / 58.
+    assert got[1] == pytest.approx((0.58 - 0.25) / 0.5 * 38 / 58, abs=1e-6)
 
 
 def _one(rng: np.random.Generator, name: str, n: int, reasoning: int, **cols: Any) -> pl.DataFrame:
