@@ -18,7 +18,14 @@ from test_detect_small_groups import _generation_job, _job_campaign
 
 from distillguard.detect import DetectConfig, DetectionResult, detect
 from distillguard.detect import _campaign as campaign_module
-from distillguard.detect._campaign import HOME_NETWORKS, _home_networks
+from distillguard.detect._campaign import (
+    COORDINATION_GATE,
+    COUNTED_ACCOUNTS,
+    HOME_NETWORKS,
+    WORKING_ACCOUNTS,
+    _home_networks,
+    coordination_evidence,
+)
 
 ACCOUNTS = 12
 HYDRA = 150
@@ -117,3 +124,21 @@ def test_home_networks(n: int, home: int, expected: float) -> None:
     frame = pl.DataFrame({"n_accounts": [n], HOME_NETWORKS: [home]})
     n_expr = pl.col("n_accounts").cast(pl.Float64)
     assert frame.select(_home_networks(n_expr)).item() == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("working", "home", "why"),
+    [(10.0, 2, "the others working from the same networks"), (1.0, 10, "the others repeating their prompts")],
+)
+def test_the_evidence_line_says_why_accounts_were_not_counted(working: float, home: int, why: str) -> None:
+    row = {
+        "n_accounts": 10,
+        "links": 45,
+        "link_kinds": ["template", "user_agent"],
+        COORDINATION_GATE: 1.0,
+        COUNTED_ACCOUNTS: min(working, home),
+        WORKING_ACCOUNTS: working,
+        HOME_NETWORKS: home,
+    }
+    detail = coordination_evidence(row).detail
+    assert f"counted as {min(working, home):.0f}, {why}" in detail
