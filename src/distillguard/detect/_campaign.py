@@ -68,6 +68,9 @@ MIN_FULL_COHESION = 1.5
 # (``_working_accounts``), and how many of its accounts its coordination counts (``_gate_coordination``).
 WORKING_ACCOUNTS = "working_accounts"
 COUNTED_ACCOUNTS = "counted_accounts"
+# Column of the group frame: how many distinct networks its accounts mainly work from (each member's most
+# used IP prefix; ``_gate_coordination``).
+HOME_NETWORKS = "home_networks"
 # Indicator lists are capped so that a campaign record stays readable and shareable.
 MAX_INDICATORS = 50
 MAX_TEMPLATES = 10
@@ -143,6 +146,7 @@ def score_groups(
             pl.col("account_age_days").median().alias("_member_age"),
             pl.col("active_hours").median().alias("_member_active"),
             pl.col("distinct_payloads").median().alias("_member_payloads"),
+            pl.col("top_prefix").drop_nulls().n_unique().alias(HOME_NETWORKS),
         )
         .rename({"group": "account_id"})
     )
@@ -182,6 +186,13 @@ def _working_accounts() -> pl.Expr:
     n = pl.col("n_accounts").cast(pl.Float64)
     ratio = pl.col("distinct_payloads").cast(pl.Float64) / pl.col("_member_payloads").clip(lower_bound=1.0)
     return ratio.clip(lower_bound=1.0).fill_null(n).clip(upper_bound=n)
+
+
+def _home_networks(n: pl.Expr) -> pl.Expr:
+    """How many distinct networks the group's accounts mainly work from (each member's most used prefix),
+    between 1 and its size; its size where no member's network is known."""
+    home = pl.col(HOME_NETWORKS).cast(pl.Float64)
+    return pl.when(home >= 1.0).then(home.clip(upper_bound=n)).otherwise(n)
 
 
 def _member_breadth(
@@ -234,6 +245,7 @@ def _gate_coordination(
         "n_accounts",
         "cohesion",
         WORKING_ACCOUNTS,
+        HOME_NETWORKS,
         harvest_behaviour().alias("_behaviour"),
         footprint(ctx).alias("_footprint"),
     )
@@ -244,14 +256,16 @@ def _gate_coordination(
     )
     # Which accounts count towards the size: all of them when they bear a campaign's set-up footprint or
     # the harvest is plain (full-strength evidence); with half-strength evidence and no footprint (what an
-    # organisation's own multi-account job looks like) only as many as carry distinct prompts; linearly in
-    # between (from half of full strength to full).
+    # organisation's own multi-account job looks like) only as many as look like separate customers: carry
+    # distinct prompts, and work from networks of their own (an organisation's team accounts sit behind its
+    # own egress; accounts split to look like many customers do not share one); linearly in between (from
+    # half of full strength to full).
     counted_in_full = pl.max_horizontal(
         pl.col("_footprint"), ramp(evidence / HARVEST_FOR_COORDINATION, 0.5, 1.0)
     ).fill_null(0.0)
     n = pl.col("n_accounts").cast(pl.Float64)
-    working = pl.col(WORKING_ACCOUNTS).fill_null(n)
-    counted = working + (n - working) * counted_in_full
+    separate = pl.min_horizontal(pl.col(WORKING_ACCOUNTS).fill_null(n), _home_networks(n))
+    counted = separate + (n - separate) * counted_in_full
     # Coordination grows with the accounts counted (2 -> 0, about 12 -> 1) and the strength of the links.
     coordination = (_size(counted) * pl.col("cohesion")).fill_null(0.0)
     frame = (
@@ -265,7 +279,7 @@ def _gate_coordination(
             ).alias("total")
         )
         .with_columns(logistic(pl.col("total"), config).alias("score"))
-        .drop("_behaviour", "_footprint", "cohesion", WORKING_ACCOUNTS)
+        .drop("_behaviour", "_footprint", "cohesion", WORKING_ACCOUNTS, HOME_NETWORKS)
     )
     return Scored(frame, scored.results)
 
@@ -359,8 +373,10 @@ def coordination_evidence(row: Mapping[str, Any]) -> Evidence:
     )
     counted_accounts = row.get(COUNTED_ACCOUNTS)
     if counted_accounts is not None and float(counted_accounts) < n - 0.5:
-        repeats = f"; counted as {float(counted_accounts):.0f}, the others repeating their prompts"
-        counted = repeats + counted
+        working = float(row.get(WORKING_ACCOUNTS) or n)
+        home = float(row.get(HOME_NETWORKS) or n)
+        why = "working from the same networks" if home < working else "repeating their prompts"
+        counted = f"; counted as {float(counted_accounts):.0f}, the others {why}" + counted
     return Evidence(
         signal=COORDINATION,
         value=float(n),
