@@ -29,9 +29,10 @@ def make_hook(tmp_path: Path) -> DistillguardLiteLLMHook:
     config = GuardConfig(
         state_dir=tmp_path / "state", policy=Policy.from_yaml(TEST_POLICY, "p"), detect_every=3600
     )
-    return DistillguardLiteLLMHook(
-        Guard(config, ReasoningShareDetector()), account_fields=["org_id", "token"]
-    )
+    # The throttle's bucket refills with time: a frozen monotonic clock keeps a slow machine from refilling
+    # it between the test's calls.
+    guard = Guard(config, ReasoningShareDetector(), monotonic=lambda: 1_000.0)
+    return DistillguardLiteLLMHook(guard, account_fields=["org_id", "token"])
 
 
 def payload(org: str, prompt: str, start: float) -> dict[str, Any]:

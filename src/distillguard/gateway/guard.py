@@ -7,7 +7,7 @@ The ASGI gateway and the LiteLLM hook are two front ends over one ``Guard``; a r
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -33,9 +33,17 @@ class GuardConfig:
 
 
 class Guard:
-    def __init__(self, config: GuardConfig, detector: Detector, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        config: GuardConfig,
+        detector: Detector,
+        clock: Clock = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.config = config
         self.clock = clock
+        # Rate limits run on a monotonic clock (wall time may jump); injectable so tests need not race it.
+        self.monotonic = monotonic
         self.metrics = GatewayMetrics()
         self.enforcer = Enforcer()
         self.store = DecisionStore(config.state_dir)
@@ -57,7 +65,7 @@ class Guard:
         self._running = False
 
     def check(self, account_id: str) -> Rejection | None:
-        return self.enforcer.check(account_id, time.monotonic())
+        return self.enforcer.check(account_id, self.monotonic())
 
     def record(self, event: dict[str, Any], at: datetime) -> None:
         self.recorder.record(event, at)
