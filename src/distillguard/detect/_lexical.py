@@ -48,9 +48,19 @@ def pooled_curve(events: pl.DataFrame, key: str = "account_id") -> dict[int, flo
 
 
 def _curves(positions: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
-    # Grouped on the key's 64-bit hash (``_k``), cheaper than on its string; ``keys`` maps it back.
-    first = positions.group_by("_k", "payload_words").agg(pl.col("_pos").min())
-    counts = first.group_by("_k").agg(*((pl.col("_pos") < c).sum().alias(f"v{c}") for c in CHECKPOINTS))
+    # Grouped on the key's 64-bit hash (``_k``), cheaper than on its string; ``keys`` maps it back. Each
+    # (key, word) pair is one 64-bit integer, the key's dense rank above the 32-bit word: a group-by on one
+    # integer column costs half of one on the two columns.
+    lazy = positions.lazy()
+    if positions.schema["payload_words"] in (pl.UInt8, pl.UInt16, pl.UInt32):  # FINGERPRINT_SCHEMA's
+        rank = pl.col("_k").rank("dense").cast(pl.UInt64)
+        pair = rank * (1 << 32) + pl.col("payload_words").cast(pl.UInt64)
+        first = lazy.group_by(pair.alias("_kw")).agg(pl.col("_pos").min(), pl.col("_k").first())
+    else:
+        first = lazy.group_by("_k", "payload_words").agg(pl.col("_pos").min())
+    counts = (
+        first.group_by("_k").agg(*((pl.col("_pos") < c).sum().alias(f"v{c}") for c in CHECKPOINTS)).collect()
+    )
     sizes = positions.group_by("_k").agg(pl.len().cast(pl.Int64).alias("lexical_words"))
     return (
         keys.join(sizes, on="_k", how="inner")

@@ -15,7 +15,7 @@ import polars as pl
 
 from distillguard.features._context import FeatureContext
 from distillguard.features._network import prefix_column
-from distillguard.features._words import WordSample, sample_words, word_counts
+from distillguard.features._words import WordSample, sample_words, sort_by_key_then, word_counts
 from distillguard.features.schema import ACCOUNT_FEATURES
 from distillguard.fingerprint.schema import CAPABILITIES, LABELS
 
@@ -169,12 +169,13 @@ def _prepare(events: pl.DataFrame, names: pl.DataFrame, context: FeatureContext)
     )
 
 
-def _gaps(lazy: pl.LazyFrame) -> pl.LazyFrame:
-    """Inter-arrival statistics from the account's time-ordered requests."""
+def _gaps(lazy: pl.LazyFrame) -> pl.DataFrame:
+    """Inter-arrival statistics from the account's time-ordered requests (computed at once: the sorted
+    copy is not held while the other parts run)."""
     gap = pl.col("_gap")
+    ordered = sort_by_key_then(lazy.select(_KEY, "ts").collect(), _KEY, "ts")
     return (
-        lazy.select(_KEY, "ts")
-        .sort(_KEY, "ts")
+        ordered.lazy()
         # Sorted by account, a plain diff is the per-account diff except at each account's first request.
         .with_columns(
             pl.when(_run_start())
@@ -188,6 +189,7 @@ def _gaps(lazy: pl.LazyFrame) -> pl.LazyFrame:
             gap.mean().alias("_gap_mean"),
             gap.std().alias("_gap_std"),
         )
+        .collect()
     )
 
 
