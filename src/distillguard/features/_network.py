@@ -38,11 +38,17 @@ def ip_prefixes(ips: pl.Series) -> pl.DataFrame:
     v4 = pl.concat_str([pl.col("ip").str.extract(_IPV4_PREFIX, 1), pl.lit(".0/24")])
     is_v6 = pl.col("ip").str.contains(":", literal=True)
     # Canonical (RFC 5952) text of h1:h2:h3::/48: lower case, no leading zeros, and the trailing run of
-    # zero hextets compressed, which swallows h3 (and h2) when they are zero.
-    h1, h2, h3 = (
-        pl.col("ip").str.extract(_IPV6_HEAD, k).str.to_lowercase().str.replace(r"^0+(.)", "${1}")
+    # zero hextets compressed, which swallows h3 (and h2) when they are zero. The hextets are columns of
+    # their own, extracted once: written inline, each of the branches below extracted them again.
+    frame = frame.with_columns(
+        pl.col("ip")
+        .str.extract(_IPV6_HEAD, k)
+        .str.to_lowercase()
+        .str.replace(r"^0+(.)", "${1}")
+        .alias(f"_h{k}")
         for k in (1, 2, 3)
     )
+    h1, h2, h3 = pl.col("_h1"), pl.col("_h2"), pl.col("_h3")
     head = (
         pl.when(h2.eq("0") & h3.eq("0"))
         .then(pl.concat_str([h1, pl.lit("::/48")]))
@@ -51,7 +57,7 @@ def ip_prefixes(ips: pl.Series) -> pl.DataFrame:
         .otherwise(pl.concat_str([h1, pl.lit(":"), h2, pl.lit(":"), h3, pl.lit("::/48")]))
     )
     # A zero first hextet ("::" forms, v4-mapped addresses) is rare: parse those one by one.
-    frame = frame.with_columns(pl.when(is_v6 & h1.ne("0")).then(head).alias("_head"))
+    frame = frame.select("ip", pl.when(is_v6 & h1.ne("0")).then(head).alias("_head"))
     odd = frame.filter(is_v6 & pl.col("_head").is_null())["ip"]
     odd_map = _python_map(odd, "_v6_odd")
     return frame.join(odd_map, left_on="ip", right_on="_in", how="left").select(
