@@ -107,11 +107,8 @@ def account_features_with_counts(
             if key != "template_hash"
         ),
         _words(word_counts if word_counts is not None else account_word_counts(_sample(events)), names),
-        _entropy(lazy, "_hour", "hour_entropy", 24),
-        _entropy(lazy, "_dow", "dow_entropy", 7),
+        _time_parts(lazy),
         _entropy(lazy, "capability", "capability_entropy", len(CAPABILITIES)),
-        _quiet_window(lazy, totals),
-        _busiest_hour(lazy, totals),
         _pivot(lazy, context),
     ]
     # One part at a time: each is a few group-bys over the events whose result is one row per account, and
@@ -161,11 +158,8 @@ def _prepare(events: pl.DataFrame, names: pl.DataFrame, context: FeatureContext)
             pl.col("model")
             .replace_strict(dict(context.model_caps), default=None, return_dtype=pl.Int64)
             .alias("_cap"),
-            ((epoch_s // 3600) % 24).alias("_hour"),
-            # 1970-01-01 was a Thursday: (days + 3) % 7 numbers the days Monday = 0 .. Sunday = 6.
-            ((epoch_s // 86400 + 3) % 7).alias("_dow"),
+            # Hours since the epoch: the hour of the day, the day and the weekday all follow from it.
             (epoch_s // 3600).alias("_hourbin"),
-            (epoch_s // 86400).alias("_day"),
         )
     )
 
@@ -220,9 +214,6 @@ def _basic(lazy: pl.LazyFrame) -> pl.LazyFrame:
         pl.len().cast(pl.Int64).alias("requests"),
         ts.min().alias("first_seen"),
         ts.max().alias("last_seen"),
-        pl.col("_hourbin").n_unique().cast(pl.Int64).alias("active_hours"),
-        pl.col("_day").n_unique().cast(pl.Int64).alias("active_days"),
-        pl.col("_hour").n_unique().cast(pl.Int64).alias("hours_of_day"),
         _share(pl.col("status") >= 400).alias("error_share"),
         pl.col("payload_hash").n_unique().cast(pl.Int64).alias("distinct_payloads"),
         # Requests that put a prompt to the model rather than hand it tool results: every turn of an agent's
@@ -341,14 +332,48 @@ def _words(counts: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
 def _entropy(lazy: pl.LazyFrame, key: str, name: str, categories: int) -> pl.LazyFrame:
     """Shannon entropy of the account's distribution over ``key``, divided by its maximum log(categories)."""
     counts = lazy.filter(pl.col(key).is_not_null()).group_by(_KEY, key).agg(pl.len().alias("_n"))
+    return _entropy_of(counts, name, categories)
+
+
+def _entropy_of(counts: pl.LazyFrame, name: str, categories: int) -> pl.LazyFrame:
+    """``_entropy`` from the requests per (account, non-null value) (``_KEY``, value, ``_n``)."""
     return counts.group_by(_KEY).agg(
         (pl.col("_n").entropy(base=math.e, normalize=True) / math.log(categories)).alias(name)
     )
 
 
-def _quiet_window(lazy: pl.LazyFrame, totals: pl.LazyFrame) -> pl.LazyFrame:
-    """Share of requests in the quietest ``QUIET_WINDOW_HOURS`` consecutive hours of the (UTC) day."""
-    hours = lazy.group_by(_KEY, "_hour").agg(pl.len().alias("_n"))
+def _time_parts(lazy: pl.LazyFrame) -> pl.DataFrame:
+    """The activity and time-of-day features, from one group-by of the requests per (account, hour since
+    the epoch): hours, days and hours of the day active, the busiest hour's share, the hour-of-day and
+    day-of-week entropies and the quiet window. Each is a function of those counts (the hour of the day
+    is the hour bin mod 24, the day its hour bin // 24), so the events are grouped once, not five times."""
+    bins = lazy.group_by(_KEY, "_hourbin").agg(pl.len().alias("_n")).collect().lazy()
+    hour = (pl.col("_hourbin") % 24).alias("_hour")
+    # 1970-01-01 was a Thursday: (days + 3) % 7 numbers the days Monday = 0 .. Sunday = 6.
+    weekday = ((pl.col("_hourbin") // 24 + 3) % 7).alias("_dow")
+    activity = bins.group_by(_KEY).agg(
+        pl.len().cast(pl.Int64).alias("active_hours"),
+        (pl.col("_hourbin") // 24).n_unique().cast(pl.Int64).alias("active_days"),
+        hour.n_unique().cast(pl.Int64).alias("hours_of_day"),
+        (pl.col("_n").max() / pl.col("_n").sum()).alias("max_hour_share"),
+    )
+    totals = bins.group_by(_KEY).agg(pl.col("_n").sum().alias("_total"))
+    hours = bins.group_by(_KEY, hour).agg(pl.col("_n").sum()).collect().lazy()
+    days = bins.group_by(_KEY, weekday).agg(pl.col("_n").sum()).filter(pl.col("_dow").is_not_null())
+    parts = [
+        _entropy_of(hours.filter(pl.col("_hour").is_not_null()), "hour_entropy", 24),
+        _entropy_of(days, "dow_entropy", 7),
+        _quiet_window(hours, totals),
+    ]
+    joined = activity.collect()
+    for part in parts:
+        joined = joined.join(part.collect(), on=_KEY, how="left")
+    return joined
+
+
+def _quiet_window(hours: pl.LazyFrame, totals: pl.LazyFrame) -> pl.LazyFrame:
+    """Share of requests in the quietest ``QUIET_WINDOW_HOURS`` consecutive hours of the (UTC) day, from the
+    requests per (account, hour of the day) (``_KEY``, ``_hour``, ``_n``)."""
     shifted = pl.concat(
         [hours.with_columns(((pl.col("_hour") - k) % 24).alias("_start")) for k in range(QUIET_WINDOW_HOURS)]
     )
@@ -365,16 +390,6 @@ def _quiet_window(lazy: pl.LazyFrame, totals: pl.LazyFrame) -> pl.LazyFrame:
             .otherwise(pl.col("_min") / pl.col("_total"))
             .alias("quiet_window_share"),
         )
-    )
-
-
-def _busiest_hour(lazy: pl.LazyFrame, totals: pl.LazyFrame) -> pl.LazyFrame:
-    per_bin = lazy.group_by(_KEY, "_hourbin").agg(pl.len().alias("_n"))
-    return (
-        per_bin.group_by(_KEY)
-        .agg(pl.col("_n").max().alias("_max"))
-        .join(totals, on=_KEY)
-        .select(_KEY, (pl.col("_max") / pl.col("_total")).alias("max_hour_share"))
     )
 
 
