@@ -422,20 +422,28 @@ def indicators(
     out["ip_prefixes"] = [str(v) for v in _top_values(prefixes, "ip_prefix")]
     out["payment_fingerprints"] = [str(v) for v in _top_values(mine, "payment_fingerprint")]
     out["user_agents"] = [str(v) for v in _top_values(mine, "user_agent")]
-    models = mine.drop_nulls("model").group_by("model").agg(pl.col("ts").min()).sort("ts", "model")
+    models = (
+        mine.select("model", "ts")
+        .drop_nulls("model")
+        .group_by("model")
+        .agg(pl.col("ts").min())
+        .sort("ts", "model")
+    )
     out["models"] = {str(m): _rfc3339(t) for m, t in models.iter_rows()}
     out["timing"] = _timing(mine)
     return out
 
 
 def _top_values(frame: pl.DataFrame, column: str) -> list[Any]:
-    counts = frame.drop_nulls(column).group_by(column).agg(pl.len().alias("_n"))
+    # The one column first: dropping nulls on the whole frame would copy every column of the campaign.
+    counts = frame.select(column).drop_nulls().group_by(column).agg(pl.len().alias("_n"))
     return counts.sort("_n", column, descending=[True, False]).head(MAX_INDICATORS)[column].to_list()
 
 
 def _templates(frame: pl.DataFrame, catalog: TemplateCatalogLike | None) -> list[dict[str, Any]]:
     counts = (
-        frame.drop_nulls("template_hash")
+        frame.select("template_hash")
+        .drop_nulls()
         .group_by("template_hash")
         .agg(pl.len().alias("requests"))
         .sort("requests", "template_hash", descending=[True, False])

@@ -301,7 +301,11 @@ def _partition(events: pl.DataFrame, membership: pl.DataFrame, parts: pl.Series)
 
 
 def _capabilities(events: pl.DataFrame, members: Sequence[str]) -> tuple[str, ...]:
-    mine = events.filter(pl.col("account_id").is_in(list(members))).drop_nulls("capability")
+    mine = (
+        events.select("account_id", "capability")
+        .filter(pl.col("account_id").is_in(list(members)))
+        .drop_nulls("capability")
+    )
     if mine.height == 0:
         return ()
     shares = mine.group_by("capability").agg((pl.len() / mine.height).alias("share"))
