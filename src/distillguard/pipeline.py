@@ -66,11 +66,14 @@ def fingerprint_events(
 
 
 def fingerprint_prepared(
-    prepared: Iterable[PreparedBatch], config: ScanConfig, progress: ProgressCallback | None = None
+    prepared: Iterable[PreparedBatch],
+    config: ScanConfig,
+    progress: ProgressCallback | None = None,
+    fingerprinter: Fingerprinter | None = None,
 ) -> FingerprintedEvents:
     """The stage's second half over batches that ``fingerprint.prepare`` already reduced (in the parse
-    workers): labels and the template catalog."""
-    fingerprinter = Fingerprinter(config.fingerprint)
+    workers): labels and the template catalog (of ``fingerprinter``, a new one by default)."""
+    fingerprinter = fingerprinter or Fingerprinter(config.fingerprint)
     return _collect(fingerprinter, map(fingerprinter.finish, prepared), progress)
 
 
@@ -149,9 +152,12 @@ def scan(
     as ``peer_indicator`` evidence; a peer's signal alone never flags an account by default.
     """
     config = config or ScanConfig()
+    fingerprinter = Fingerprinter(config.fingerprint)
     with Quarantine(quarantine_path) as quarantine:
         # The stateless half of fingerprinting runs where each batch is parsed (background workers on a
-        # large input), so the text never crosses between processes and both CPUs stay busy.
+        # large input), so the text never crosses between processes and both CPUs stay busy. While this
+        # process waits for a worker's batch it trains the classifier and signs the catalogued templates,
+        # work that would otherwise run later (the signatures in detection, with the second CPU idle).
         prepared = read_mapped(
             paths,
             functools.partial(prepare, config=config.fingerprint),
@@ -159,8 +165,9 @@ def scan(
             quarantine=quarantine,
             batch_rows=config.batch_rows,
             workers=config.workers,
+            idle=fingerprinter.work_ahead,
         )
-        data = fingerprint_prepared(prepared, config, progress)
+        data = fingerprint_prepared(prepared, config, progress, fingerprinter)
         quarantined = quarantine.count
     release_free_memory()
     result = detect(data.events, data.catalog, config.detect)

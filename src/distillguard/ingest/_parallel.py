@@ -33,6 +33,8 @@ QuarantineRecord = tuple[int, str, bytes | None]
 # Work applied to each batch in the worker that read it (module-level callables only: they are pickled).
 # The fingerprint stage's stateless part runs there, so the text never crosses between processes.
 Transform = Callable[[pa.RecordBatch], Any]
+# One small step of the caller's work that can be done at any time; returns False when none is left.
+IdleWork = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ def read_parallel(
     workers: int,
     transform: Transform | None = None,
     local_every: int = 0,
+    idle: IdleWork | None = None,
 ) -> Iterator[Any]:
     """Batches of every file, read by ``workers`` processes, in file order, at most 2 tasks per worker
     in flight so memory stays bounded; with ``transform``, what it returned for each batch instead.
@@ -100,6 +103,8 @@ def read_parallel(
     ``local_every = k`` runs every k-th task in this process instead, when its turn comes, while the
     workers go on with the tasks after it: the caller's own work on the results is then not all that this
     process does, and one worker can be enough to keep two CPUs busy (less memory than two workers).
+    ``idle`` is called, again and again, while the next result is not ready yet, until it returns False
+    (nothing left to do): the caller's deferrable work fills the time this process would wait.
     """
     tasks = plan(files)
     # forkserver: forking a process that already runs Arrow threads is not safe.
@@ -117,9 +122,9 @@ def read_parallel(
             while remote >= 2 * workers:
                 done, future = in_flight.popleft()
                 remote -= future is not None
-                yield from _collect(done, future, quarantine, lines_before, batch_rows, transform)
+                yield from _collect(done, future, quarantine, lines_before, batch_rows, transform, idle)
         while in_flight:
-            yield from _collect(*in_flight.popleft(), quarantine, lines_before, batch_rows, transform)
+            yield from _collect(*in_flight.popleft(), quarantine, lines_before, batch_rows, transform, idle)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -131,7 +136,11 @@ def _collect(
     lines_before: dict[Path, int],
     batch_rows: int,
     transform: Transform | None,
+    idle: IdleWork | None = None,
 ) -> Iterator[Any]:
+    if future is not None and idle is not None:
+        while not future.done() and idle():
+            pass
     result = future.result() if future is not None else run_task(task, batch_rows, transform)
     if result.error is not None:
         kind, message, context = result.error
