@@ -460,12 +460,12 @@ class TemplateCatalog:
 
     def _allocate_signatures(self, rows: int, headroom: bool = False) -> None:
         """Room for the signatures of the first ``rows`` slots: exactly that many, or with ``headroom`` (for
-        a catalog still growing) a quarter more than held, within the slots allocated, so that signing as
-        templates arrive copies the matrix a few dozen times rather than once per step."""
+        a catalog still growing) as many as slots are allocated, up to the cap, so that signing as templates
+        arrive does not copy the matrix at every step; at most a cap's worth (51 MB at 200,000 templates)."""
         held = len(self._signatures)
         if held < rows:
             if headroom:
-                rows = max(rows, min(held + held // 4, len(self._hashes)))
+                rows = max(rows, min(len(self._hashes), self.max_templates))
             signatures = np.empty((rows, self._params.num_perm), dtype=np.uint32)
             signatures[:held] = self._signatures
             self._signatures = signatures
@@ -476,12 +476,16 @@ class TemplateCatalog:
 
         For a caller with time to spare while templates are still arriving (the scan, while it waits for
         its parse worker): the signatures are then ready when detection asks for them. The result is the
-        same as computing them later; a template evicted in between was signed for nothing.
+        same as computing them later; a template evicted in between was signed for nothing. So the ones
+        eviction keeps longest go first: templates requested more than once (eviction drops the least
+        requested), then the newest of the rest (among equals it drops the oldest).
         """
         n = len(self)
-        missing = np.flatnonzero(~self._signed[:n])[:limit]
+        missing = np.flatnonzero(~self._signed[:n])
         if len(missing) == 0:
             return False
+        repeated = missing[self._counts[missing] > 1]
+        missing = repeated[:limit] if len(repeated) else missing[-limit:]
         self._allocate_signatures(n, headroom=True)
         texts = self._previews.gather(missing).str.slice(0, self._params.shingle_chars)
         self._signatures[missing] = self._hasher.signatures(texts)

@@ -19,6 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from distillguard._memory import release_free_memory
 from distillguard.errors import DistillguardError
 from distillguard.ingest._base import Reader
 from distillguard.ingest._quarantine import Quarantine, capped_raw
@@ -28,6 +29,14 @@ from distillguard.ingest._source import is_gzip, line_aligned_ranges
 # parts of about PART_BYTES.
 SPLIT_MIN_BYTES = 32 << 20
 PART_BYTES = 16 << 20
+
+# Tasks submitted to each worker ahead of the one this process waits for. A finished part's batches wait
+# in this process until their turn, so with whole batches (text included) two are enough. A transform's
+# results are small (the scan's prepared batches: no text, ~3 MB a part), and with only two a worker
+# whose two parts were done sat idle until this process had consumed the older one: on 1M events both
+# processes then waited ~10 % of the first phase, each for the other.
+IN_FLIGHT = 2
+IN_FLIGHT_MAPPED = 4
 
 QuarantineRecord = tuple[int, str, bytes | None]
 # Work applied to each batch in the worker that read it (module-level callables only: they are pickled).
@@ -75,6 +84,11 @@ def run_task(task: Task, batch_rows: int, transform: Transform | None = None) ->
     except DistillguardError as exc:
         # Sent back as parts: the exception's keyword-only context would not survive pickling.
         return TaskResult([], quarantine.records, 0, (type(exc), exc.message, dict(exc.context)))
+    finally:
+        # What parsing and the transform freed (the part's text) goes back to the system between parts:
+        # a worker otherwise holds its largest part's working set for the whole scan, beside the main
+        # process's growing frame.
+        release_free_memory()
     return TaskResult(batches, quarantine.records, reader.lines_read)
 
 
@@ -97,8 +111,9 @@ def read_parallel(
     local_every: int = 0,
     idle: IdleWork | None = None,
 ) -> Iterator[Any]:
-    """Batches of every file, read by ``workers`` processes, in file order, at most 2 tasks per worker
-    in flight so memory stays bounded; with ``transform``, what it returned for each batch instead.
+    """Batches of every file, read by ``workers`` processes, in file order, at most ``IN_FLIGHT`` tasks
+    per worker in flight so memory stays bounded; with ``transform``, what it returned for each batch
+    instead (``IN_FLIGHT_MAPPED`` tasks per worker then).
 
     ``local_every = k`` runs every k-th task in this process instead, when its turn comes, while the
     workers go on with the tasks after it: the caller's own work on the results is then not all that this
@@ -114,12 +129,13 @@ def read_parallel(
     in_flight: deque[tuple[Task, Future[TaskResult] | None]] = deque()
     lines_before: dict[Path, int] = {}
     remote = 0
+    depth = IN_FLIGHT if transform is None else IN_FLIGHT_MAPPED
     try:
         for index, task in enumerate(tasks):
             local = local_every > 0 and index % local_every == local_every - 1
             in_flight.append((task, None if local else pool.submit(run_task, task, batch_rows, transform)))
             remote += not local
-            while remote >= 2 * workers:
+            while remote >= depth * workers:
                 done, future = in_flight.popleft()
                 remote -= future is not None
                 yield from _collect(done, future, quarantine, lines_before, batch_rows, transform, idle)
