@@ -50,9 +50,9 @@ def test_work_done_ahead_leaves_the_result_unchanged(
 ) -> None:
     monkeypatch.setattr(_read, "BACKGROUND_MIN_BYTES", 1_000)
     monkeypatch.setattr(_parallel, "SPLIT_MIN_BYTES", 1)
-    monkeypatch.setattr(_parallel, "PART_BYTES", 500_000)
+    monkeypatch.setattr(_parallel, "PART_BYTES", 2_000_000)
     # A catalog small enough to evict, so that templates signed ahead are evicted too.
-    config = ScanConfig(batch_rows=4_000, fingerprint=FingerprintConfig(max_templates=1_500))
+    config = ScanConfig(batch_rows=4_000, fingerprint=FingerprintConfig(max_templates=2_000))
     got, ahead = _fingerprinted(small_platform.traffic_path, config, ahead=True)
     expected, _ = _fingerprinted(small_platform.traffic_path, config, ahead=False)
     assert ahead.catalog._signed[: len(ahead.catalog)].any()  # some signatures were computed ahead
