@@ -17,6 +17,12 @@ def release_free_memory() -> None:
     parsing had left behind (~100 MB on 1M events when this process parses part of the input).
     """
     gc.collect()
+    trim_free_memory()
+
+
+def trim_free_memory() -> None:
+    """``release_free_memory`` without its garbage collection (~35 ms in a scan's process; this ~1 ms):
+    Arrow's pool and glibc's heap hand their freed pages back."""
     release_arrow_memory()
     with contextlib.suppress(OSError, AttributeError):  # glibc only
         ctypes.CDLL("libc.so.6").malloc_trim(0)
