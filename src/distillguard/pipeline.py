@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import pyarrow as pa
 
-from distillguard._memory import release_arrow_memory, release_free_memory, trim_free_memory
+from distillguard._memory import release_arrow_memory, trim_free_memory
+from distillguard._memory import release_free_memory as release_free_memory  # part of this module's API
 from distillguard.config import ScanConfig
 from distillguard.detect import detect
 from distillguard.detect.types import DetectionResult
