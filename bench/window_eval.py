@@ -94,7 +94,11 @@ def windows(
 
 
 def score_window(
-    traffic: str, name: str, sub: pl.DataFrame, verdicts: tuple[AccountVerdict, ...], labels: dict[str, dict[str, Any]]
+    traffic: str,
+    name: str,
+    sub: pl.DataFrame,
+    verdicts: tuple[AccountVerdict, ...],
+    labels: dict[str, dict[str, Any]],
 ) -> WindowNumbers:
     numbers = WindowNumbers(traffic, name, sub.height, len(verdicts))
     active_campaigns = {
@@ -125,8 +129,10 @@ def explain(verdicts: tuple[AccountVerdict, ...], labels: dict[str, dict[str, An
         label = labels[verdict.account_id]
         if verdict.flagged and not label["malicious"]:
             evidence = "; ".join(f"{e.signal}={e.value:.3g} ({e.detail})" for e in verdict.evidence)
-            print(f"    FP {label['population']} {verdict.account_id} req={verdict.requests} "
-                  f"score={verdict.score:.3f} | {evidence}")
+            print(
+                f"    FP {label['population']} {verdict.account_id} req={verdict.requests} "
+                f"score={verdict.score:.3f} | {evidence}"
+            )
 
 
 def evaluate(
