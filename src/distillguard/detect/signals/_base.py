@@ -59,10 +59,18 @@ class SignalContext:
     def persistence(self) -> pl.Expr:
         """A ramp on the share of the scan window's hours in which the account was active (0 at
         ``config.min_active_share``, 1 at four times that): an evaluation run of two hours in three days of
-        traffic is a burst, not a harvesting operation. 1 when the window is unknown or the ramp disabled."""
+        traffic is a burst, not a harvesting operation. 1 when the window is unknown or the ramp disabled.
+
+        The share is taken of at least ``config.persistence_window_hours``: a scan of one day (the gateway's
+        rolling window, a daily batch job) cannot see the quiet days around a two-hour evaluation run, and
+        the same run is no less a burst for it."""
         if not self.window_hours or self.config.min_active_share <= 0:
             return pl.lit(1.0)
-        share = pl.col("active_hours").cast(pl.Float64) / max(self.window_hours, 1.0)
+        reference = self.config.persistence_window_hours
+        # A window of a few hours (the first hours after deployment) keeps its own span: a campaign's
+        # accounts cannot show more persistence than the window holds.
+        span = max(self.window_hours, reference if self.window_hours >= reference / 4 else 0.0, 1.0)
+        share = pl.col("active_hours").cast(pl.Float64) / span
         low = self.config.min_active_share
         return ramp(share, low, 4 * low).fill_null(1.0)
 
