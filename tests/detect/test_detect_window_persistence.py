@@ -3,7 +3,7 @@
 The gateway scans its last 24 hours and a daily batch job one day. Burst damping (``persistence``) takes an
 account's active hours as a share of the window; of one day, two hours are already 8% and barely damped,
 while the same run in a three-day scan is fully damped. The share is therefore taken of at least
-``persistence_window_hours`` (48) once the window is at least a quarter of that; the first hours after
+``persistence_window_hours`` (36) once the window is at least a quarter of that; the first hours after
 deployment keep their own span.
 """
 
@@ -28,10 +28,10 @@ def _persistence(active_hours: list[int], window_hours: float, config: DetectCon
 
 
 def test_two_active_hours_of_a_day_are_a_burst() -> None:
-    # Share of 48 hours: 2 h -> (2/48 - 0.025) / 0.075 = 0.22; 5 h and more are persistent.
+    # Share of 36 hours: 2 h -> (2/36 - 0.025) / 0.075 = 0.41, 3 h -> 0.78; 4 h and more are persistent.
     burst, half, steady = _persistence([2, 3, 5], 24.0, DetectConfig())
-    assert burst == pytest.approx(0.222, abs=0.01)
-    assert half == pytest.approx(0.5, abs=0.01)
+    assert burst == pytest.approx(0.407, abs=0.01)
+    assert half == pytest.approx(0.778, abs=0.01)
     assert steady == 1.0
     # Without the reference span (the old rule) the same two hours of a day were barely damped (0.78).
     assert _persistence([2], 24.0, DetectConfig(persistence_window_hours=0))[0] > 0.75

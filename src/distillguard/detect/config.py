@@ -76,8 +76,8 @@ class DetectConfig:
         at least a quarter of it: a one-day scan (the gateway's rolling window, a daily batch job) cannot
         see the quiet days around a two-hour evaluation run, and the run is no less a burst for it. Windows
         shorter than a quarter (the first hours after deployment) keep their own span. 0 disables it.
-        Default 48 (two days: an account active in 2 hours of a day is damped to 0.22, from 5 hours on
-        not at all).
+        Default 36 (a day and a half: an account active in 2 hours of a day is damped to 0.41, from 4 hours
+        on not at all).
     fire_level
         A signal whose score reaches this counts as fired: it appears in the evidence list.
     weights
@@ -112,7 +112,7 @@ class DetectConfig:
     min_requests: int = 20
     baseline_min_requests: int = 1
     min_active_share: float = 0.025
-    persistence_window_hours: float = 48.0
+    persistence_window_hours: float = 36.0
     fire_level: float = 0.5
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     signals: tuple[str, ...] | None = None
