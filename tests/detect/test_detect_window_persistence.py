@@ -3,7 +3,7 @@
 The gateway scans its last 24 hours and a daily batch job one day. Burst damping (``persistence``) takes an
 account's active hours as a share of the window; of one day, two hours are already 8% and barely damped,
 while the same run in a three-day scan is fully damped. The share is therefore taken of at least
-``persistence_window_hours`` (36) once the window is at least a quarter of that; the first hours after
+``persistence_window_hours`` (36) once the window is at least half of that; the first hours after
 deployment keep their own span.
 """
 
@@ -43,8 +43,11 @@ def test_long_and_very_short_windows_keep_their_own_span() -> None:
     assert _persistence([1, 2, 8], 72.0, config) == _persistence(
         [1, 2, 8], 72.0, DetectConfig(persistence_window_hours=0)
     )
-    # Six hours after deployment: an account active in two of them is not damped (nothing longer to see).
+    # Six and twelve hours after deployment: an account active in two of them is not damped (the window
+    # holds nothing longer to compare with); from half the reference span (18 hours) on, it is.
     assert _persistence([2], 6.0, config) == [1.0]
+    assert _persistence([2], 12.0, config) == [1.0]
+    assert _persistence([2], 18.0, config)[0] == pytest.approx(0.407, abs=0.01)
 
 
 def _eval_run(rng: np.random.Generator, n: int = 600) -> pl.DataFrame:

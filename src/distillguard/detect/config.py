@@ -73,9 +73,9 @@ class DetectConfig:
         campaign. 0 disables it. Default 0.025 (about 2 of 72 hours).
     persistence_window_hours
         The share above is taken of the scan window's hours, or of this many if the window is shorter but
-        at least a quarter of it: a one-day scan (the gateway's rolling window, a daily batch job) cannot
-        see the quiet days around a two-hour evaluation run, and the run is no less a burst for it. Windows
-        shorter than a quarter (the first hours after deployment) keep their own span. 0 disables it.
+        at least half of it: a one-day scan (the gateway's rolling window, a daily batch job) cannot see
+        the quiet days around a two-hour evaluation run, and the run is no less a burst for it. Windows
+        shorter than half (the first hours after deployment) keep their own span. 0 disables it.
         Default 36 (a day and a half: an account active in 2 hours of a day is damped to 0.41, from 4 hours
         on not at all).
     fire_level

@@ -67,9 +67,10 @@ class SignalContext:
         if not self.window_hours or self.config.min_active_share <= 0:
             return pl.lit(1.0)
         reference = self.config.persistence_window_hours
-        # A window of a few hours (the first hours after deployment) keeps its own span: a campaign's
-        # accounts cannot show more persistence than the window holds.
-        span = max(self.window_hours, reference if self.window_hours >= reference / 4 else 0.0, 1.0)
+        # A window shorter than half the reference (the first hours after deployment) keeps its own span:
+        # it holds no quiet hours around a burst, and a campaign's accounts cannot show more persistence
+        # than the window holds.
+        span = max(self.window_hours, reference if self.window_hours >= reference / 2 else 0.0, 1.0)
         share = pl.col("active_hours").cast(pl.Float64) / span
         low = self.config.min_active_share
         return ramp(share, low, 4 * low).fill_null(1.0)
