@@ -12,10 +12,14 @@ so this script cuts labelled traffic into the windows a provider would scan and 
 
 Each directory is laid out as for ``bench/detect_eval.py`` (``traffic.jsonl``, ``labels.jsonl``) and its
 cached fingerprints are reused (``fp.parquet``, ``catalog.parquet``, written by ``detect_eval.load``).
-The template catalog is that of the whole traffic, not of the window alone: a window's templates are a
-subset of it, and the catalog's counts are only used for templates the window's events hold, so this is a
-close stand-in for fingerprinting the window afresh (the only difference is a catalog built from more
-traffic). Per window it reports false positives by population, hard negatives flagged (of those active),
+An event's fingerprint hardly depends on the other events (the one exception: each template is classified
+once, from its first request, which a window may see later); the template catalog does. By default
+(``--catalog window``) each window gets the catalog its own fingerprinting would have built: the whole
+traffic's entries for the templates the window holds (skeleton previews and MinHash signatures are those of
+the template), with the window's request counts. ``--catalog full`` passes the whole traffic's catalog
+(near-duplicate clusters may then chain through templates the window does not hold).
+
+Per window it reports false positives by population, hard negatives flagged (of those active),
 campaigns found of those active in the window, and account recall (flagged malicious accounts of those
 active). ``--why`` prints each false positive's evidence.
 """
@@ -30,14 +34,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import polars as pl
+import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from detect_eval import load
 
 from distillguard.detect import DetectConfig, detect
 from distillguard.detect.types import AccountVerdict
+from distillguard.fingerprint import TemplateCatalog
 
 
 @dataclass
@@ -124,6 +131,18 @@ def score_window(
     return numbers
 
 
+def window_catalog(full: pa.Table, sub: pl.DataFrame) -> TemplateCatalog:
+    """The catalog fingerprinting ``sub`` alone builds: its templates' entries, with its request counts."""
+    counts = sub.group_by("template_hash").agg(pl.len().alias("requests")).sort("template_hash")
+    hashes = full["template_hash"].to_numpy()
+    order = np.argsort(hashes)
+    rows = order[np.searchsorted(hashes, counts["template_hash"].to_numpy(), sorter=order)]
+    table = full.take(rows)
+    requests = pa.array(counts["requests"].to_numpy().astype(np.int64))
+    table = table.set_column(table.schema.get_field_index("requests"), "requests", requests)
+    return TemplateCatalog.from_arrow(table.replace_schema_metadata(full.schema.metadata))
+
+
 def explain(verdicts: tuple[AccountVerdict, ...], labels: dict[str, dict[str, Any]]) -> None:
     for verdict in verdicts:
         label = labels[verdict.account_id]
@@ -136,9 +155,16 @@ def explain(verdicts: tuple[AccountVerdict, ...], labels: dict[str, dict[str, An
 
 
 def evaluate(
-    directory: Path, first: list[int], length: int, step: int | None, config: DetectConfig, why: bool
+    directory: Path,
+    first: list[int],
+    length: int,
+    step: int | None,
+    config: DetectConfig,
+    why: bool,
+    catalog_kind: str = "window",
 ) -> list[WindowNumbers]:
-    events, catalog = load(directory)
+    events, full_catalog = load(directory)
+    full_table = full_catalog.to_arrow() if catalog_kind == "window" else None
     lines = (directory / "labels.jsonl").read_bytes().splitlines()
     labels = {r["account_id"]: r for r in map(orjson.loads, lines)}
     start, end = events["ts"].min(), events["ts"].max()
@@ -146,6 +172,7 @@ def evaluate(
     results = []
     for name, lower, upper in windows(start, end, first, length, step):
         sub = events.filter((pl.col("ts") >= lower) & (pl.col("ts") < upper))
+        catalog = window_catalog(full_table, sub) if full_table is not None else full_catalog
         result = detect(sub, catalog, config)
         numbers = score_window(directory.name, name, sub, result.accounts, labels)
         print(numbers.line(), flush=True)
@@ -163,13 +190,18 @@ def main() -> None:
     parser.add_argument("--first", default="6,12", help="comma-separated hours from the start ('' for none)")
     parser.add_argument("--window", type=int, default=24, help="length of the consecutive windows in hours")
     parser.add_argument("--step", type=int, help="start a window every STEP hours (rolling)")
+    parser.add_argument("--catalog", choices=("window", "full"), default="window", help="template catalog")
     parser.add_argument("--config", type=Path, help="YAML file with detect settings")
     parser.add_argument("--json", type=Path, help="write every window's numbers here")
     parser.add_argument("--why", action="store_true", help="print each false positive's evidence")
     args = parser.parse_args()
     config = DetectConfig.from_yaml(args.config) if args.config else DetectConfig()
     first = [int(h) for h in args.first.split(",") if h]
-    rows = [n for d in args.directories for n in evaluate(d, first, args.window, args.step, config, args.why)]
+    rows = [
+        n
+        for d in args.directories
+        for n in evaluate(d, first, args.window, args.step, config, args.why, args.catalog)
+    ]
     total = sum(n.fp_total for n in rows)
     print(f"total false positives over {len(rows)} windows: {total}")
     if args.json:
