@@ -14,16 +14,23 @@ from datetime import timedelta
 import numpy as np
 import polars as pl
 import pytest
-from detect_fixtures import START, _events, _words, individuals, reasoning_harvester
+from detect_fixtures import START, _events, _words, hydra, individuals, reasoning_harvester
 
 from distillguard.detect import DetectConfig, SignalContext, detect
 
 DAY = timedelta(hours=24)
 
 
-def _persistence(active_hours: list[int], window_hours: float, config: DetectConfig) -> list[float]:
+def _persistence(
+    active_hours: list[int], window_hours: float, config: DetectConfig, *, reference_span: bool = True
+) -> list[float]:
     table = pl.DataFrame({"active_hours": active_hours})
-    ctx = SignalContext(baseline=None, config=config, window_hours=window_hours)  # type: ignore[arg-type]
+    ctx = SignalContext(
+        baseline=None,  # type: ignore[arg-type]
+        config=config,
+        window_hours=window_hours,
+        reference_span=reference_span,
+    )
     return table.select(ctx.persistence().alias("p"))["p"].to_list()
 
 
@@ -50,6 +57,13 @@ def test_long_and_very_short_windows_keep_their_own_span() -> None:
     assert _persistence([2], 18.0, config)[0] == pytest.approx(0.407, abs=0.01)
 
 
+def test_groups_are_judged_on_the_window() -> None:
+    # A group's persistence is its typical member's active hours; an operator rotating accounts makes each
+    # member brief by design, so groups do not assume quiet hours the window does not show.
+    assert _persistence([3], 24.0, DetectConfig(), reference_span=False) == [1.0]
+    assert _persistence([3], 24.0, DetectConfig())[0] < 0.8
+
+
 def _eval_run(rng: np.random.Generator, n: int = 600) -> pl.DataFrame:
     """A research team's evaluation run: two clock hours, reasoning prompts sampled n=4, broad subjects."""
     offsets = 8 * 3600 + rng.uniform(0, 2 * 3600 - 1, n)
@@ -71,7 +85,7 @@ def _eval_run(rng: np.random.Generator, n: int = 600) -> pl.DataFrame:
 
 def _one_day() -> pl.DataFrame:
     rng = np.random.default_rng(5)
-    parts = [individuals(rng, 600), reasoning_harvester(rng), _eval_run(rng)]
+    parts = [individuals(rng, 600), reasoning_harvester(rng), _eval_run(rng), hydra(rng, 150)]
     return pl.concat(parts).filter(pl.col("ts") < START + DAY).sort("ts", "account_id")
 
 
@@ -83,6 +97,14 @@ def test_one_day_scan_clears_an_evaluation_run_and_keeps_the_harvester() -> None
     assert not any(v.flagged for a, v in verdicts.items() if a.startswith("dev"))
 
 
+def test_one_day_scan_keeps_a_rotating_hydra() -> None:
+    # Each of the hydra's accounts is active in a few hours of the day; the group is still a campaign.
+    verdicts = detect(_one_day(), None, DetectConfig()).accounts
+    members = [v for v in verdicts if v.account_id.startswith("hy")]
+    assert len(members) > 100
+    assert sum(v.flagged for v in members) >= 0.9 * len(members)
+
+
 def test_without_the_reference_span_the_run_is_flagged() -> None:
     # The test can fail: the old rule, share of the one-day window, flags the run.
     events = _one_day()
@@ -90,3 +112,18 @@ def test_without_the_reference_span_the_run_is_flagged() -> None:
         v.account_id: v for v in detect(events, None, DetectConfig(persistence_window_hours=0)).accounts
     }
     assert verdicts["eval_team"].flagged
+
+
+def test_detect_scores_groups_without_the_reference_span(monkeypatch: pytest.MonkeyPatch) -> None:
+    import distillguard.detect._engine as engine
+
+    seen: list[SignalContext] = []
+    real = engine.score_groups
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(next(a for a in args if isinstance(a, SignalContext)))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "score_groups", spy)
+    detect(_one_day(), None, DetectConfig())
+    assert seen and not seen[0].reference_span

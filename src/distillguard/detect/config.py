@@ -75,7 +75,9 @@ class DetectConfig:
         The share above is taken of the scan window's hours, or of this many if the window is shorter but
         at least half of it: a one-day scan (the gateway's rolling window, a daily batch job) cannot see
         the quiet days around a two-hour evaluation run, and the run is no less a burst for it. Windows
-        shorter than half (the first hours after deployment) keep their own span. 0 disables it.
+        shorter than half (the first hours after deployment) keep their own span. Single accounts only:
+        a group's persistence is its typical member's active hours, and an operator rotating accounts
+        makes each member brief by design, so groups are judged on the window. 0 disables it.
         Default 36 (a day and a half: an account active in 2 hours of a day is damped to 0.41, from 4 hours
         on not at all).
     fire_level

@@ -29,6 +29,9 @@ class SignalContext:
     config: DetectConfig
     # Hours between the first and last event of the scan; enables the persistence damping below.
     window_hours: float | None = None
+    # Whether persistence takes active hours as a share of at least ``config.persistence_window_hours``
+    # (single accounts) or of the window only (groups: see ``distillguard.detect._campaign``).
+    reference_span: bool = True
 
     def excess(self, column: str | pl.Expr, *, floor: float, name: str | None = None) -> pl.Expr:
         """How unusually high a feature is for this population, mapped to [0, 1].
@@ -63,10 +66,11 @@ class SignalContext:
 
         The share is taken of at least ``config.persistence_window_hours``: a scan of one day (the gateway's
         rolling window, a daily batch job) cannot see the quiet days around a two-hour evaluation run, and
-        the same run is no less a burst for it."""
+        the same run is no less a burst for it. Not for groups (``reference_span`` False): their
+        persistence is the typical member's, which an operator rotating accounts keeps brief by design."""
         if not self.window_hours or self.config.min_active_share <= 0:
             return pl.lit(1.0)
-        reference = self.config.persistence_window_hours
+        reference = self.config.persistence_window_hours if self.reference_span else 0.0
         # A window shorter than half the reference (the first hours after deployment) keeps its own span:
         # it holds no quiet hours around a burst, and a campaign's accounts cannot show more persistence
         # than the window holds.
