@@ -4,7 +4,8 @@ Usage: ``PYTHONPATH=SRC .venv/bin/python bench/scan_tree_measure.py TRAFFIC.json
 wall seconds, CPU seconds of this process and of its helpers (the forkserver and the background parse
 worker, sampled every 50 ms with psutil, so a helper's last ~50 ms may be missed), this process's CPU and
 RSS when the fingerprint stage ends (just after ``pipeline.release_free_memory``), the peak RSS of the
-tree with when it happened, how many parts this process parsed itself, and the result's size. Point
+tree with when it happened, how many parts this process parsed itself, the wall time it blocked on the
+worker's results (and spent on work ahead instead), and the result's size. Point
 ``PYTHONPATH`` at another checkout's ``src`` (e.g. ``git archive main src | tar -x -C /tmp/base``) to
 measure old code against new; run them one after the other under ``nice -n 5``.
 """
@@ -17,6 +18,7 @@ import os
 import sys
 import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ import psutil
 import distillguard
 import distillguard.ingest._parallel as parallel
 import distillguard.pipeline as pipeline
+from distillguard.fingerprint import Fingerprinter
 
 _STARTED = time.perf_counter()
 
@@ -77,6 +80,30 @@ def main() -> None:
         marks["main_rss_entering_detection_mb"] = psutil.Process().memory_info().rss >> 20
 
     pipeline.release_free_memory = marking
+    # Wall time this process blocks on the worker's results, and spends on work ahead while it would wait
+    # (``Fingerprinter.work_ahead``; absent from older code).
+    waits = {"blocked_on_worker_s": 0.0, "work_ahead_s": 0.0}
+    blocking_result = Future.result
+
+    def timed_result(self: Future[Any], timeout: float | None = None) -> Any:
+        began = time.perf_counter()
+        try:
+            return blocking_result(self, timeout)
+        finally:
+            waits["blocked_on_worker_s"] += time.perf_counter() - began
+
+    Future.result = timed_result  # type: ignore[method-assign]
+    work_ahead = getattr(Fingerprinter, "work_ahead", None)
+    if work_ahead is not None:
+
+        def timed_work_ahead(self: Fingerprinter) -> bool:
+            began = time.perf_counter()
+            try:
+                return bool(work_ahead(self))
+            finally:
+                waits["work_ahead_s"] += time.perf_counter() - began
+
+        Fingerprinter.work_ahead = timed_work_ahead  # type: ignore[method-assign]
     sampler = _Sampler()
     sampler.start()
     start = time.perf_counter()
@@ -94,6 +121,7 @@ def main() -> None:
         "cpu_main_s": round(times.user + times.system, 1),
         "cpu_helpers_s": round(helpers, 1),
         **{key: round(value, 1) for key, value in marks.items()},
+        **{key: round(value, 1) for key, value in waits.items()},
         "peak_tree_mb": sampler.peak >> 20,
         "peak_at_s_main_mb_helpers_mb": sampler.peak_at,
         "parts_parsed_here": len(local),

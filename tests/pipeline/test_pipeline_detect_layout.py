@@ -7,14 +7,22 @@ for the same events however they are chunked or ordered.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import polars as pl
+import pyarrow as pa
 import pytest
 
 from distillguard.config import ScanConfig
 from distillguard.detect import DetectConfig, detect
 from distillguard.detect._compare import result_differences
 from distillguard.ingest import Quarantine, read_events
-from distillguard.pipeline import FingerprintedEvents, concat_columnwise, fingerprint_events
+from distillguard.pipeline import (
+    FingerprintedEvents,
+    concat_columnwise,
+    fingerprint_events,
+    frame_from_batches,
+)
 from distillguard.simulate import SimulationSummary
 
 
@@ -51,6 +59,30 @@ def test_columnwise_concat_equals_a_plain_concat() -> None:
     stacked = concat_columnwise(list(parts))
     assert stacked.equals(expected)
     assert set(stacked.n_chunks("all")) == {1}
+
+
+def test_frame_from_arrow_batches_equals_converting_the_whole_table() -> None:
+    schema = pa.schema(
+        [
+            ("ts", pa.timestamp("us", tz="UTC")),
+            ("account_id", pa.string()),
+            ("words", pa.list_(pa.uint32())),
+            ("p", pa.float32()),
+        ]
+    )
+    when = datetime(2026, 3, 2, tzinfo=UTC)
+    rows = [
+        {"ts": when, "account_id": "acct_1", "words": [1, 2], "p": 0.5},
+        {"ts": None, "account_id": None, "words": None, "p": None},
+        {"ts": when, "account_id": "a much longer account name than twelve bytes", "words": [], "p": 1.0},
+    ]
+    batches = [pa.RecordBatch.from_pylist(rows[:2], schema), pa.RecordBatch.from_pylist(rows[2:], schema)]
+    expected = pl.from_arrow(pa.Table.from_batches(batches))
+    given = list(batches)
+    frame = frame_from_batches(given)
+    assert given == []  # emptied: the pieces are dropped as the columns are built
+    assert frame.equals(expected) and frame.schema == expected.schema
+    assert set(frame.n_chunks("all")) == {1}
 
 
 def test_no_batches_give_an_empty_frame_in_the_schema() -> None:

@@ -53,6 +53,9 @@ _MIX: Final = 0x9E3779B1
 _MIX_U32: Final = np.uint32(_MIX)
 # Templates whose signatures are computed together: bounds the shingle arrays (~50 shingles a template).
 _SIGNATURE_SLICE: Final = 16_384
+# Templates ``sign_pending`` signs per call: ~30 ms of work, so that a caller filling a wait with it
+# notices soon when the wait is over.
+_PENDING_SLICE: Final = 2_048
 
 
 def _datasketch_version() -> str:
@@ -455,13 +458,39 @@ class TemplateCatalog:
         hashes[:n], counts[:n], signed[:n] = self._hashes[:n], self._counts[:n], self._signed[:n]
         self._hashes, self._counts, self._signed = hashes, counts, signed
 
-    def _allocate_signatures(self, rows: int) -> None:
-        """Room for the signatures of the first ``rows`` slots (exactly that many: no spare capacity)."""
+    def _allocate_signatures(self, rows: int, headroom: bool = False) -> None:
+        """Room for the signatures of the first ``rows`` slots: exactly that many, or with ``headroom`` (for
+        a catalog still growing) as many as slots are allocated, up to the cap, so that signing as templates
+        arrive does not copy the matrix at every step; at most a cap's worth (51 MB at 200,000 templates)."""
         held = len(self._signatures)
         if held < rows:
+            if headroom:
+                rows = max(rows, min(len(self._hashes), self.max_templates))
             signatures = np.empty((rows, self._params.num_perm), dtype=np.uint32)
             signatures[:held] = self._signatures
             self._signatures = signatures
+
+    def sign_pending(self, limit: int = _PENDING_SLICE) -> bool:
+        """Compute the signatures of up to ``limit`` templates that lack one (the oldest first); False when
+        every template had one already.
+
+        For a caller with time to spare while templates are still arriving (the scan, while it waits for
+        its parse worker): the signatures are then ready when detection asks for them. The result is the
+        same as computing them later; a template evicted in between was signed for nothing. So the ones
+        eviction keeps longest go first: templates requested more than once (eviction drops the least
+        requested), then the newest of the rest (among equals it drops the oldest).
+        """
+        n = len(self)
+        missing = np.flatnonzero(~self._signed[:n])
+        if len(missing) == 0:
+            return False
+        repeated = missing[self._counts[missing] > 1]
+        missing = repeated[:limit] if len(repeated) else missing[-limit:]
+        self._allocate_signatures(n, headroom=True)
+        texts = self._previews.gather(missing).str.slice(0, self._params.shingle_chars)
+        self._signatures[missing] = self._hasher.signatures(texts)
+        self._signed[missing] = True
+        return True
 
     def _ensure_signatures(self) -> None:
         """Compute the signatures of templates that do not have one yet, in slices of templates so that the

@@ -166,6 +166,18 @@ class Fingerprinter:
             self._classifier = default_classifier()
         return self._classifier
 
+    def work_ahead(self) -> bool:
+        """One small step of work the stage will need later, done now; False when none is left.
+
+        For a caller that would otherwise wait (the scan, for its parse worker's next batch): the
+        classifier's training (done at the first ``finish`` otherwise), then the MinHash signatures of the
+        catalogued templates (done when detection first asks for clusters otherwise). Output is unchanged.
+        """
+        if self._classifier is None:
+            self._classifier = default_classifier()
+            return True
+        return self._catalog.sign_pending()
+
     def fingerprint(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """The batch without its text columns, plus template/payload hashes, labels and lengths."""
         return self.finish(prepare(batch, self.config))

@@ -15,7 +15,7 @@ from distillguard.ingest._canonical import CanonicalReader
 from distillguard.ingest._detect import detect, is_empty
 from distillguard.ingest._litellm import LiteLLMReader
 from distillguard.ingest._otel import OtelReader
-from distillguard.ingest._parallel import Transform, read_parallel
+from distillguard.ingest._parallel import IdleWork, Transform, read_parallel
 from distillguard.ingest._parquet import ParquetReader
 from distillguard.ingest._quarantine import Quarantine
 from distillguard.ingest._source import is_gzip
@@ -86,14 +86,17 @@ def read_mapped(
     quarantine: Quarantine,
     batch_rows: int = 50_000,
     workers: int = 1,
+    idle: IdleWork | None = None,
 ) -> Iterator[T]:
     """``transform`` of each batch ``read_events`` would give, in the same order, computed by the process
     that parsed the batch: the caller's per-batch work that needs no state then runs beside parsing, and
     only its (smaller) result crosses between processes. ``transform`` must be picklable (a module-level
     function or a ``functools.partial`` of one). ``workers == 0`` (auto) uses one background process as
-    ``read_events`` does, but runs every ``AUTO_MAPPED_LOCAL_EVERY``-th part in this process.
+    ``read_events`` does, but runs every ``AUTO_MAPPED_LOCAL_EVERY``-th part in this process. ``idle``
+    (small steps of the caller's own work, returning False when none is left) is called while a worker's
+    next result is not ready yet, instead of waiting.
     """
-    yield from _read(paths, fmt, quarantine, batch_rows, workers, transform, AUTO_MAPPED_LOCAL_EVERY)
+    yield from _read(paths, fmt, quarantine, batch_rows, workers, transform, AUTO_MAPPED_LOCAL_EVERY, idle)
 
 
 def _read(
@@ -104,6 +107,7 @@ def _read(
     workers: int,
     transform: Transform | None,
     local_every: int,
+    idle: IdleWork | None = None,
 ) -> Iterator[Any]:
     if fmt != "auto" and fmt not in FORMATS:
         raise InputFormatError(f"unknown format {fmt!r}; expected auto or one of {', '.join(FORMATS)}")
@@ -114,12 +118,12 @@ def _read(
         listed = list(files)
         if _parse_in_background(listed):
             yield from read_parallel(
-                listed, quarantine, batch_rows, 1, transform=transform, local_every=local_every
+                listed, quarantine, batch_rows, 1, transform=transform, local_every=local_every, idle=idle
             )
             return
         files = iter(listed)
     elif workers > 1:
-        yield from read_parallel(files, quarantine, batch_rows, workers, transform=transform)
+        yield from read_parallel(files, quarantine, batch_rows, workers, transform=transform, idle=idle)
         return
     for path, reader in files:
         for batch in reader(path, quarantine, batch_rows).batches():
