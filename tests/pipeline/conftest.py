@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from distillguard.config import ScanConfig
+from distillguard.fingerprint import FingerprintConfig
+from distillguard.ingest import _parallel, _read
 from distillguard.simulate import SimulationConfig, SimulationSummary, simulate
 
 
@@ -12,3 +15,13 @@ def small_platform(tmp_path_factory: pytest.TempPathFactory) -> SimulationSummar
     return simulate(
         SimulationConfig.from_dict({"platform": "A", "days": 2, "seed": 5, "scale": 0.25, "out_dir": out})
     )
+
+
+@pytest.fixture
+def small_parts(monkeypatch: pytest.MonkeyPatch) -> ScanConfig:
+    """Background parsing of the small platform in many small parts, each several batches, and a catalog
+    small enough to evict (so the order in which a batch's templates are added matters too)."""
+    monkeypatch.setattr(_read, "BACKGROUND_MIN_BYTES", 1_000)
+    monkeypatch.setattr(_parallel, "SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(_parallel, "PART_BYTES", 2_000_000)
+    return ScanConfig(batch_rows=4_000, fingerprint=FingerprintConfig(max_templates=2_000))

@@ -6,11 +6,9 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import pytest
-
 from distillguard.config import ScanConfig
-from distillguard.fingerprint import FingerprintConfig, prepare
-from distillguard.ingest import Quarantine, _parallel, _read, read_events, read_mapped
+from distillguard.fingerprint import prepare
+from distillguard.ingest import Quarantine, read_events, read_mapped
 from distillguard.pipeline import FingerprintedEvents, fingerprint_events, fingerprint_prepared
 from distillguard.simulate import SimulationSummary
 
@@ -34,14 +32,9 @@ def _prepared_in_workers(traffic: Path, config: ScanConfig) -> FingerprintedEven
 
 
 def test_prepared_in_worker_processes_equals_fingerprinting_in_process(
-    small_platform: SimulationSummary, monkeypatch: pytest.MonkeyPatch
+    small_platform: SimulationSummary, small_parts: ScanConfig
 ) -> None:
-    # Small parts, so that two background processes each prepare several batches; a catalog small
-    # enough to evict, so that the order in which a batch's templates are added matters too.
-    monkeypatch.setattr(_read, "BACKGROUND_MIN_BYTES", 1_000)
-    monkeypatch.setattr(_parallel, "SPLIT_MIN_BYTES", 1)
-    monkeypatch.setattr(_parallel, "PART_BYTES", 2_000_000)
-    config = ScanConfig(batch_rows=4_000, fingerprint=FingerprintConfig(max_templates=2_000))
+    config = small_parts
     # workers=0 without a transform parses in one background process: the same parts, so the same batches.
     expected = _in_process(small_platform.traffic_path, config, workers=0)
     got = _prepared_in_workers(small_platform.traffic_path, config)

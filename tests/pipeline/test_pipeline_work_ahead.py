@@ -8,10 +8,8 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 
-import pytest
-
 from distillguard.config import ScanConfig
-from distillguard.fingerprint import FingerprintConfig, Fingerprinter, PreparedBatch, prepare
+from distillguard.fingerprint import Fingerprinter, PreparedBatch, prepare
 from distillguard.ingest import Quarantine, _parallel, _read, read_mapped
 from distillguard.pipeline import FingerprintedEvents, fingerprint_prepared
 from distillguard.simulate import SimulationSummary
@@ -46,13 +44,10 @@ def _fingerprinted(
 
 
 def test_work_done_ahead_leaves_the_result_unchanged(
-    small_platform: SimulationSummary, monkeypatch: pytest.MonkeyPatch
+    small_platform: SimulationSummary, small_parts: ScanConfig
 ) -> None:
-    monkeypatch.setattr(_read, "BACKGROUND_MIN_BYTES", 1_000)
-    monkeypatch.setattr(_parallel, "SPLIT_MIN_BYTES", 1)
-    monkeypatch.setattr(_parallel, "PART_BYTES", 2_000_000)
-    # A catalog small enough to evict, so that templates signed ahead are evicted too.
-    config = ScanConfig(batch_rows=4_000, fingerprint=FingerprintConfig(max_templates=2_000))
+    # The catalog evicts, so templates signed ahead are evicted too.
+    config = small_parts
     got, ahead = _fingerprinted(small_platform.traffic_path, config, ahead=True)
     expected, _ = _fingerprinted(small_platform.traffic_path, config, ahead=False)
     assert ahead.catalog._signed[: len(ahead.catalog)].any()  # some signatures were computed ahead

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -94,7 +95,14 @@ def detect(
     linking = link(events, table, suspicion, candidates, config, key_counts)
     del key_counts
     groups = score_groups(
-        events, linking.groups, linking.edges, table, feature_context, signals, ctx, lexical_reference
+        events,
+        linking.groups,
+        linking.edges,
+        table,
+        feature_context,
+        signals,
+        dataclasses.replace(ctx, reference_span=False),
+        lexical_reference,
     )
     return _assemble(events, table, accounts, groups, catalog, config)
 

@@ -71,6 +71,15 @@ class DetectConfig:
         Signals of an account active in fewer than this share of the scan window's hours are damped
         (fully above four times this share), so that short bursts (an evaluation run) do not add up to a
         campaign. 0 disables it. Default 0.025 (about 2 of 72 hours).
+    persistence_window_hours
+        The share above is taken of the scan window's hours, or of this many if the window is shorter but
+        at least half of it: a one-day scan (the gateway's rolling window, a daily batch job) cannot see
+        the quiet days around a two-hour evaluation run, and the run is no less a burst for it. Windows
+        shorter than half (the first hours after deployment) keep their own span. Single accounts only:
+        a group's persistence is its typical member's active hours, and an operator rotating accounts
+        makes each member brief by design, so groups are judged on the window. 0 disables it.
+        Default 36 (a day and a half: an account active in 2 hours of a day is damped to 0.41, from 4 hours
+        on not at all).
     fire_level
         A signal whose score reaches this counts as fired: it appears in the evidence list.
     weights
@@ -105,6 +114,7 @@ class DetectConfig:
     min_requests: int = 20
     baseline_min_requests: int = 1
     min_active_share: float = 0.025
+    persistence_window_hours: float = 36.0
     fire_level: float = 0.5
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     signals: tuple[str, ...] | None = None

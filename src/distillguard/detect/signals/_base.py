@@ -29,6 +29,9 @@ class SignalContext:
     config: DetectConfig
     # Hours between the first and last event of the scan; enables the persistence damping below.
     window_hours: float | None = None
+    # Whether persistence takes active hours as a share of at least ``config.persistence_window_hours``
+    # (single accounts) or of the window only (groups: see ``distillguard.detect._campaign``).
+    reference_span: bool = True
 
     def excess(self, column: str | pl.Expr, *, floor: float, name: str | None = None) -> pl.Expr:
         """How unusually high a feature is for this population, mapped to [0, 1].
@@ -59,10 +62,20 @@ class SignalContext:
     def persistence(self) -> pl.Expr:
         """A ramp on the share of the scan window's hours in which the account was active (0 at
         ``config.min_active_share``, 1 at four times that): an evaluation run of two hours in three days of
-        traffic is a burst, not a harvesting operation. 1 when the window is unknown or the ramp disabled."""
+        traffic is a burst, not a harvesting operation. 1 when the window is unknown or the ramp disabled.
+
+        The share is taken of at least ``config.persistence_window_hours``: a scan of one day (the gateway's
+        rolling window, a daily batch job) cannot see the quiet days around a two-hour evaluation run, and
+        the same run is no less a burst for it. Not for groups (``reference_span`` False): their
+        persistence is the typical member's, which an operator rotating accounts keeps brief by design."""
         if not self.window_hours or self.config.min_active_share <= 0:
             return pl.lit(1.0)
-        share = pl.col("active_hours").cast(pl.Float64) / max(self.window_hours, 1.0)
+        reference = self.config.persistence_window_hours if self.reference_span else 0.0
+        # A window shorter than half the reference (the first hours after deployment) keeps its own span:
+        # it holds no quiet hours around a burst, and a campaign's accounts cannot show more persistence
+        # than the window holds.
+        span = max(self.window_hours, reference if self.window_hours >= reference / 2 else 0.0, 1.0)
+        share = pl.col("active_hours").cast(pl.Float64) / span
         low = self.config.min_active_share
         return ramp(share, low, 4 * low).fill_null(1.0)
 
