@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import pyarrow as pa
 
-from distillguard._memory import release_arrow_memory, trim_free_memory
 from distillguard._memory import release_free_memory as release_free_memory  # part of this module's API
+from distillguard._memory import trim_free_memory
 from distillguard.config import ScanConfig
 from distillguard.detect import detect
 from distillguard.detect.types import DetectionResult
@@ -111,35 +111,6 @@ def frame_from_batches(batches: list[pa.RecordBatch]) -> pl.DataFrame:
         assert isinstance(column, pl.Series)
         columns.append(column.alias(field.name))
         del joined
-    return pl.DataFrame(columns)
-
-
-def _to_polars(data: pa.RecordBatch | pa.Table) -> pl.DataFrame:
-    frame = pl.from_arrow(data)
-    assert isinstance(frame, pl.DataFrame)
-    return frame
-
-
-def concat_columnwise(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    """Stack frames of one schema into a single-chunk frame, emptying ``frames``.
-
-    Detection adds derived columns to the events; on a frame of many chunks each such column (computed in
-    one chunk) would force a copy of the whole frame to line the chunks up. Joining column by column and
-    dropping each column's pieces at once keeps the extra memory to the largest column, where
-    ``pl.concat(..., rechunk=True)`` holds the frame twice. Pieces that still live in Arrow's memory pool
-    (most of a batch's columns: ``pl.from_arrow`` does not copy them) are handed back to the system column
-    by column, or the pool would keep them until the end and the frame's peak would be nearly twice its
-    size after all (measured on 1M events: -60 MB at the peak, -145 MB after).
-    """
-    names = frames[0].columns
-    pieces = {name: [frame.get_column(name) for frame in frames] for name in names}
-    frames.clear()
-    columns = []
-    for name in names:
-        parts = pieces.pop(name)
-        columns.append(pl.concat(parts, rechunk=True) if len(parts) > 1 else parts[0].rechunk())
-        del parts
-        release_arrow_memory()
     return pl.DataFrame(columns)
 
 

@@ -17,12 +17,7 @@ from distillguard.config import ScanConfig
 from distillguard.detect import DetectConfig, detect
 from distillguard.detect._compare import result_differences
 from distillguard.ingest import Quarantine, read_events
-from distillguard.pipeline import (
-    FingerprintedEvents,
-    concat_columnwise,
-    fingerprint_events,
-    frame_from_batches,
-)
+from distillguard.pipeline import FingerprintedEvents, fingerprint_events, frame_from_batches
 from distillguard.simulate import SimulationSummary
 
 
@@ -45,20 +40,6 @@ def test_the_scan_frame_is_one_chunk_holding_every_event(
     events = fingerprinted.events
     assert events.height == small_platform.events
     assert set(events.n_chunks("all")) == {1}
-
-
-def test_columnwise_concat_equals_a_plain_concat() -> None:
-    parts = [
-        pl.DataFrame({"a": [1, 2], "s": ["x", None], "l": [[1], [2, 3]]}),
-        pl.DataFrame(
-            {"a": [3], "s": ["z"], "l": [None]},
-            schema={"a": pl.Int64, "s": pl.String, "l": pl.List(pl.Int64)},
-        ),
-    ]
-    expected = pl.concat(parts)
-    stacked = concat_columnwise(list(parts))
-    assert stacked.equals(expected)
-    assert set(stacked.n_chunks("all")) == {1}
 
 
 def test_frame_from_arrow_batches_equals_converting_the_whole_table() -> None:
