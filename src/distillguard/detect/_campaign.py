@@ -38,8 +38,9 @@ from distillguard.detect.signals._content import SHARE_HIGH, SHARE_LOW
 from distillguard.detect.signals._shape import BROAD_LEXICAL_SWEEP, NARROW_LEXICAL_SWEEP
 from distillguard.detect.signals._usage import BUDGET_HIGH, BUDGET_LOW
 from distillguard.detect.types import Evidence
-from distillguard.features import FeatureContext, account_features
+from distillguard.features import AccountIndex, FeatureContext, account_features
 from distillguard.features._account import FEATURE_INPUTS
+from distillguard.features._index import ACCOUNT_KEY
 from distillguard.features._network import prefix_column
 from distillguard.fingerprint.schema import LABELS
 
@@ -112,11 +113,13 @@ def score_groups(
     signals: Sequence[Signal],
     ctx: SignalContext,
     lexical_reference: Mapping[int, float] | None = None,
+    index: AccountIndex | None = None,
 ) -> GroupScores | None:
     """Score every group with at least ``min_campaign_accounts`` members (None if there is none).
 
     ``lexical_reference`` is the population's pooled vocabulary curve (``distillguard.detect._lexical``),
-    for groups none of whose members has enough words to measure on their own."""
+    for groups none of whose members has enough words to measure on their own. ``index``: the events'
+    ``AccountIndex``, if the caller has one."""
     config = ctx.config
     sizes = groups.group_by("group").agg(pl.len().alias("n_accounts"))
     big = sizes.filter(pl.col("n_accounts") >= config.min_campaign_accounts)
@@ -127,14 +130,22 @@ def score_groups(
     needed = [
         c for c in (*FEATURE_INPUTS, "account_id", "ip_prefix", "template_cluster") if c in events.columns
     ]
-    relabelled = (
-        events.select(needed)
-        .join(members, on="account_id")
-        .with_columns(pl.col("group").alias("account_id"))
-        .drop("group")
-    )
+    if index is not None and index.fits(events):
+        relabelled, group_index = relabel(events.select(needed), members, index)
+    else:
+        relabelled = (
+            events.select(needed)
+            .join(members, on="account_id")
+            .with_columns(pl.col("group").alias("account_id"))
+            .drop("group")
+        )
+        group_index = None
     group_features = _member_breadth(
-        account_features(relabelled, feature_context), relabelled, account_table, members, lexical_reference
+        account_features(relabelled, feature_context, index=group_index),
+        relabelled,
+        account_table,
+        members,
+        lexical_reference,
     )
     member_facts = (
         account_table.join(members, on="account_id")
@@ -171,6 +182,31 @@ def score_groups(
     # The coordination score (size and cohesion of the group) is added by ``_gate_coordination``.
     scored = _gate_coordination(score_all(enriched, signals, ctx), enriched, signals, ctx)
     return GroupScores(scored, enriched, members)
+
+
+def relabel(
+    events: pl.DataFrame, members: pl.DataFrame, index: AccountIndex
+) -> tuple[pl.DataFrame, AccountIndex]:
+    """The events of the groups' members (``members``: account_id, group), in event order, with
+    ``account_id`` replaced by the group, and the groups' own ``AccountIndex`` over them: joined on the
+    accounts' numbers (``index``, aligned with ``events``) instead of their id strings."""
+    groups = members.select(pl.col("group").unique().sort()).with_row_index("_g")
+    lookup = members.join(index.names, on="account_id").join(groups, on="group")
+    relabelled = (
+        events.drop("account_id")
+        .with_columns(index.key)
+        .join(
+            lookup.select(ACCOUNT_KEY, "_g", pl.col("group").alias("account_id")),
+            on=ACCOUNT_KEY,
+            maintain_order="left",
+        )
+    )
+    group_index = AccountIndex(
+        "account_id",
+        groups.select(pl.col("_g").alias(ACCOUNT_KEY), pl.col("group").alias("account_id")),
+        relabelled["_g"].alias(ACCOUNT_KEY),
+    )
+    return relabelled.select(events.columns), group_index
 
 
 def _size(accounts: pl.Expr) -> pl.Expr:

@@ -34,11 +34,13 @@ from distillguard.detect.types import AccountVerdict, Campaign, DetectionResult,
 from distillguard.errors import SchemaMismatchError
 from distillguard.features import (
     WORD_SAMPLE,
+    AccountIndex,
     FeatureContext,
     account_features_with_counts,
     account_word_counts,
     sample_words,
 )
+from distillguard.features._index import ACCOUNT_KEY
 from distillguard.features._network import prefix_column
 
 # Accounts whose evidence total reaches this are candidates for the (costlier) lockstep comparison.
@@ -77,10 +79,12 @@ def detect(
     feature_context = FeatureContext.from_events(
         events, new_model_margin_hours=config.new_model_margin_hours, pivot_hours=config.pivot_hours
     )
-    lexical, lexical_reference, words = _lexical_and_words(events)
+    # Every stage below groups or joins the events by account: the accounts are numbered once.
+    index = AccountIndex.of(events) if events["account_id"].null_count() == 0 else None
+    lexical, lexical_reference, words = _lexical_and_words(events, index)
     # The per-(account, value) counts linking needs are the features' own: counted once, handed over.
     features, key_counts = account_features_with_counts(
-        events, feature_context, word_counts=words, count_keys=SHARED_COUNTS
+        events, feature_context, word_counts=words, count_keys=SHARED_COUNTS, index=index
     )
     table = enrich(with_end_user_features(features, events), config)
     table = table.join(lexical, on="account_id", how="left")
@@ -92,7 +96,7 @@ def detect(
     suspicion = accounts.frame.select(
         "account_id", (pl.col("total") / config.evidence_bias).alias("suspicion")
     )
-    linking = link(events, table, suspicion, candidates, config, key_counts)
+    linking = link(events, table, suspicion, candidates, config, key_counts, index)
     del key_counts
     groups = score_groups(
         events,
@@ -103,18 +107,21 @@ def detect(
         signals,
         dataclasses.replace(ctx, reference_span=False),
         lexical_reference,
+        index,
     )
-    return _assemble(events, table, accounts, groups, catalog, config)
+    return _assemble(events, table, accounts, groups, catalog, config, index)
 
 
-def _lexical_and_words(events: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, float], pl.DataFrame | None]:
+def _lexical_and_words(
+    events: pl.DataFrame, index: AccountIndex | None = None
+) -> tuple[pl.DataFrame, dict[int, float], pl.DataFrame | None]:
     """The lexical table and the word counts the features need, from one word sample: drawing it (a sort of
     every event, word lists gathered and exploded) is the costly part of both. The sample is dropped before
     the features are computed, so that it is not held while they are."""
     if CHECKPOINTS[-1] != WORD_SAMPLE:  # two sample sizes: nothing to share
         lexical, reference = lexical_table(events)
         return lexical, reference, None
-    sample = sample_words(events, "account_id", WORD_SAMPLE)
+    sample = sample_words(events, "account_id", WORD_SAMPLE, index)
     lexical, reference = lexical_table(events, None, sample)
     return lexical, reference, account_word_counts(sample)
 
@@ -167,11 +174,19 @@ def _assemble(
     groups: GroupScores | None,
     catalog: TemplateCatalogLike | None,
     config: DetectConfig,
+    index: AccountIndex | None = None,
 ) -> DetectionResult:
     own = dict(zip(accounts.frame["account_id"].to_list(), accounts.frame["score"].to_list(), strict=True))
-    drafts = _group_drafts(events, groups, config)
+    flagged = _flagged_groups(groups, config)
+    grouped = _group_members(groups, flagged)
+    in_group = set(grouped["account_id"].to_list())
+    flagged_alone = sorted(a for a, s in own.items() if s >= config.threshold and a not in in_group)
+    # Every campaign's events in one partition: a flagged group's members under the group, an account
+    # flagged alone under itself (a group's id is one of its members, none of whom is flagged alone).
+    alone = pl.DataFrame({"account_id": flagged_alone, "_part": flagged_alone}, schema=grouped.schema)
+    by_part = _partition(events, pl.concat([grouped, alone]), index)
+    drafts = _group_drafts(groups, flagged, by_part, config)
     in_campaign = {member: draft for draft in drafts for member in draft.members}
-    flagged_alone = sorted(a for a, s in own.items() if s >= config.threshold and a not in in_campaign)
     # Evidence for every account where any signal fired, flagged or not: a reviewer sees why an account
     # was (or was not) flagged, and what a heavy legitimate customer looks like to the detector.
     fired = pl.any_horizontal(
@@ -179,30 +194,50 @@ def _assemble(
     )
     noticed = accounts.frame.filter(fired)["account_id"].to_list() if accounts.frame.width > 1 else []
     evidence = evidence_by_account(accounts, table, [*noticed, *flagged_alone, *in_campaign], config)
+    parts = {draft.members: group for group, draft in zip(flagged["account_id"], drafts, strict=True)}
     for account in flagged_alone:
         draft = _CampaignDraft((account,), float(own[account]), evidence.get(account, ()))
         drafts.append(draft)
         in_campaign[account] = draft
+        parts[draft.members] = account
     ids = {draft.members: campaign_id(draft.members) for draft in drafts}
     verdicts = _verdicts(table, own, in_campaign, ids, evidence, config)
-    campaigns = _campaigns(events, table, drafts, ids, catalog)
+    events_of = {draft.members: by_part[parts[draft.members]] for draft in drafts}
+    campaigns = _campaigns(table, drafts, ids, events_of, catalog)
     return DetectionResult(verdicts, campaigns, config.threshold)
 
 
-def _group_drafts(
-    events: pl.DataFrame, groups: GroupScores | None, config: DetectConfig
-) -> list[_CampaignDraft]:
+def _flagged_groups(groups: GroupScores | None, config: DetectConfig) -> pl.DataFrame:
+    """The scored rows of the groups scoring at least the threshold (none without groups)."""
     if groups is None:
-        return []
-    flagged = groups.scored.frame.filter(pl.col("score") >= config.threshold)
-    if flagged.height == 0:
+        return pl.DataFrame(schema={"account_id": pl.String})
+    return groups.scored.frame.filter(pl.col("score") >= config.threshold)
+
+
+def _group_members(groups: GroupScores | None, flagged: pl.DataFrame) -> pl.DataFrame:
+    """(``account_id``, ``_part``): the members of the flagged groups, ``_part`` their group."""
+    if groups is None or flagged.height == 0:
+        return pl.DataFrame(schema={"account_id": pl.String, "_part": pl.String})
+    members = groups.members.rename({"group": "_part"})
+    return members.filter(pl.col("_part").is_in(flagged["account_id"].implode())).select(
+        pl.col("account_id").cast(pl.String), pl.col("_part").cast(pl.String)
+    )
+
+
+def _group_drafts(
+    groups: GroupScores | None,
+    flagged: pl.DataFrame,
+    by_group: Mapping[str, pl.DataFrame],
+    config: DetectConfig,
+) -> list[_CampaignDraft]:
+    """One draft per flagged group, in the order of ``flagged``; ``by_group``: each group's events."""
+    if groups is None or flagged.height == 0:
         return []
     evidence = evidence_by_account(groups.scored, groups.features, flagged["account_id"], config)
     facts = groups.features.filter(pl.col("account_id").is_in(flagged["account_id"].implode()))
     members = groups.members.group_by("group").agg(pl.col("account_id").sort())
     member_map = dict(members.iter_rows())
-    by_group = _partition(events, groups.members.rename({"group": "_part"}), flagged["account_id"])
-    drafts = []
+    drafts = {}
     for row in facts.join(
         flagged.select("account_id", "score", COORDINATION_GATE, COUNTED_ACCOUNTS),
         on="account_id",
@@ -213,8 +248,8 @@ def _group_drafts(
         shared = shared_template_evidence(by_group[group], names)
         if shared is not None:
             extra.append(shared)
-        drafts.append(_CampaignDraft(names, float(row["score"]), (*extra, *evidence.get(group, ()))))
-    return drafts
+        drafts[group] = _CampaignDraft(names, float(row["score"]), (*extra, *evidence.get(group, ())))
+    return [drafts[str(group)] for group in flagged["account_id"]]
 
 
 def _verdicts(
@@ -259,23 +294,16 @@ def _verdicts(
 
 
 def _campaigns(
-    events: pl.DataFrame,
     table: pl.DataFrame,
     drafts: Sequence[_CampaignDraft],
     ids: Mapping[tuple[str, ...], str],
+    events_of: Mapping[tuple[str, ...], pl.DataFrame],
     catalog: TemplateCatalogLike | None,
 ) -> tuple[Campaign, ...]:
-    membership = pl.DataFrame(
-        {
-            "account_id": [m for d in drafts for m in d.members],
-            "_part": [ids[d.members] for d in drafts for _ in d.members],
-        },
-        schema={"account_id": pl.String, "_part": pl.String},
-    )
-    by_campaign = _partition(events, membership, membership["_part"].unique())
+    """The campaigns of ``drafts``; ``events_of``: each draft's events (by its members)."""
     out = []
     for draft in drafts:
-        mine = by_campaign[ids[draft.members]]
+        mine = events_of[draft.members]
         rows = table.filter(pl.col("account_id").is_in(list(draft.members)))
         first = rows["first_seen"].min()
         last = rows["last_seen"].max()
@@ -297,15 +325,23 @@ def _campaigns(
     return tuple(out)
 
 
-def _partition(events: pl.DataFrame, membership: pl.DataFrame, parts: pl.Series) -> dict[str, pl.DataFrame]:
-    """The events of each part (campaign or group) in one join, instead of one scan per part."""
-    wanted = membership.filter(pl.col("_part").is_in(parts.implode()))
+def _partition(
+    events: pl.DataFrame, membership: pl.DataFrame, index: AccountIndex | None = None
+) -> dict[str, pl.DataFrame]:
+    """The events of each part (``membership``: account_id, ``_part``), in one join instead of one scan
+    per part: on the accounts' numbers if ``index`` (the events' ``AccountIndex``) is given."""
     columns = [c for c in _DESCRIBE_COLUMNS if c in events.columns]
-    joined = events.select(columns).join(wanted, on="account_id")
+    parts = membership["_part"].unique(maintain_order=True).to_list()
+    if index is not None and index.fits(events):
+        numbered = membership.join(index.names, on="account_id").select(ACCOUNT_KEY, "_part")
+        joined = events.select(columns).with_columns(index.key).join(numbered, on=ACCOUNT_KEY)
+        joined = joined.drop(ACCOUNT_KEY)
+    else:
+        joined = events.select(columns).join(membership, on="account_id")
     split = joined.partition_by("_part", as_dict=True, include_key=False)
     frames = {str(key[0]): frame for key, frame in split.items()}
     empty = events.clear()
-    return {str(part): frames.get(str(part), empty) for part in parts.to_list()}
+    return {str(part): frames.get(str(part), empty) for part in parts}
 
 
 def _capabilities(events: pl.DataFrame, members: Sequence[str]) -> tuple[str, ...]:

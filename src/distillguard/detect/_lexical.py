@@ -22,6 +22,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from distillguard.features import WordSample, sample_words
+from distillguard.features._words import key_hashes
 
 # Sample sizes (payload words) at which vocabularies are compared; an account is measured at the largest
 # one it reaches. Below the smallest there are too few words to judge (null: no judgement either way).
@@ -44,16 +45,18 @@ def vocabulary_curves(events: pl.DataFrame, key: str = "account_id") -> pl.DataF
 def pooled_curve(events: pl.DataFrame, key: str = "account_id") -> dict[int, float]:
     """Distinct words among N words drawn across the population (``POOL_WORDS_PER_ACCOUNT`` per account,
     shuffled), for each checkpoint N the pool reaches."""
-    return _pooled(_sampled_words(events, key, POOL_WORDS_PER_ACCOUNT)[0])
+    return _pooled(sample_words(events, key, POOL_WORDS_PER_ACCOUNT))
 
 
 def _curves(positions: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
-    # Grouped on the key's 64-bit hash (``_k``), cheaper than on its string; ``keys`` maps it back. Each
-    # (key, word) pair is one 64-bit integer, the key's dense rank above the 32-bit word: a group-by on one
-    # integer column costs half of one on the two columns.
+    # Grouped on the integer standing for the key (``_k``), cheaper than on its string; ``keys`` maps it
+    # back. Each (key, word) pair is one 64-bit integer, the key's number above the 32-bit word: a group-by
+    # on one integer column costs half of one on the two columns. A 32-bit ``_k`` (an ``AccountIndex``
+    # number) is such a number already; a 64-bit hash is replaced by its dense rank first.
     lazy = positions.lazy()
     if positions.schema["payload_words"] in (pl.UInt8, pl.UInt16, pl.UInt32):  # FINGERPRINT_SCHEMA's
-        rank = pl.col("_k").rank("dense").cast(pl.UInt64)
+        small = positions.schema["_k"] in (pl.UInt8, pl.UInt16, pl.UInt32)
+        rank = (pl.col("_k") if small else pl.col("_k").rank("dense")).cast(pl.UInt64)
         pair = rank * (1 << 32) + pl.col("payload_words").cast(pl.UInt64)
         first = lazy.group_by(pair.alias("_kw")).agg(pl.col("_pos").min(), pl.col("_k").first())
     else:
@@ -75,11 +78,11 @@ def _curves(positions: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _pooled(positions: pl.DataFrame) -> dict[int, float]:
-    words = positions.filter(pl.col("_pos") < POOL_WORDS_PER_ACCOUNT)
-    pool = words.select("payload_words", pl.struct("_k", "_pos").hash(_POOL_SEED).alias("_order")).sort(
-        "_order"
-    )
+def _pooled(sample: WordSample) -> dict[int, float]:
+    # The pool's order is a hash of (key hash, position): the same order whatever stands for the key.
+    words = sample.positions.filter(pl.col("_pos") < POOL_WORDS_PER_ACCOUNT).join(key_hashes(sample), on="_k")
+    order = pl.struct(pl.col("_h").alias("_k"), "_pos").hash(_POOL_SEED).alias("_order")
+    pool = words.select("payload_words", order).sort("_order")
     pool = pool.with_row_index("_i")
     first = pool.group_by("payload_words").agg(pl.col("_i").min())
     out: dict[int, float] = {}
@@ -125,9 +128,8 @@ def lexical_table(
         sample = sample_words(events, "account_id", CHECKPOINTS[-1])
     elif sample.key != "account_id" or sample.cap != CHECKPOINTS[-1]:
         raise ValueError(f"word sample of {sample.cap} words per {sample.key}, not {CHECKPOINTS[-1]}")
-    positions, keys = sample.positions, sample.keys
-    pooled = dict(reference) if reference is not None else _pooled(positions)
-    curves = _curves(positions, keys)
+    pooled = dict(reference) if reference is not None else _pooled(sample)
+    curves = _curves(sample.positions, sample.keys)
     return lexical_breadth(curves, pooled).select("account_id", *LEXICAL_COLUMNS), pooled
 
 

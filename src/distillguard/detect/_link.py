@@ -22,6 +22,7 @@ import networkx as nx
 import polars as pl
 
 from distillguard.detect.config import DetectConfig
+from distillguard.features import AccountIndex
 
 # Weight of one shared key of each kind, before specificity (see the module docstring).
 KIND_WEIGHTS: dict[str, float] = {
@@ -468,6 +469,7 @@ def link(
     lockstep_candidates: pl.Series,
     config: DetectConfig,
     counts: Mapping[str, pl.DataFrame] | None = None,
+    index: AccountIndex | None = None,
 ) -> Linking:
     """Group accounts: connected components of the suspicion-weighted graph of shared indicators.
 
@@ -477,12 +479,17 @@ def link(
     suspicion in [0, 1]) makes indicators shared by two perfectly ordinary accounts count less than the
     same indicators shared by accounts that already show some evidence. Together this keeps ordinary
     customers who happen to share a common system prompt and phrasing apart. ``counts``: see
-    ``account_keys``.
+    ``account_keys``. ``index``: the events' ``AccountIndex``, if the caller has one.
     """
     ids = features.select("account_id").with_row_index("_i")
     indexed = features.join(ids, on="account_id", how="left", maintain_order="left")
-    index = events.select("account_id").join(ids, on="account_id", how="left", maintain_order="left")["_i"]
-    with_index = events.with_columns(index)
+    if index is not None and index.fits(events) and index.numbers_rows_of(features):
+        # The feature table's row of each account is its number in the index: no join over the events.
+        number = index.key.alias("_i")
+    else:
+        joined = events.select("account_id").join(ids, on="account_id", how="left", maintain_order="left")
+        number = joined["_i"]
+    with_index = events.with_columns(number)
     ends = ids.join(suspicion, on="account_id", how="left").select(
         "_i", pl.col("suspicion").fill_null(0.0).clip(0.0, 1.0)
     )

@@ -11,6 +11,7 @@ from distillguard.features._account import (
 )
 from distillguard.features._context import FeatureContext
 from distillguard.features._frames import fingerprint_frame, fingerprint_schema
+from distillguard.features._index import AccountIndex
 from distillguard.features._words import WordSample, sample_words
 from distillguard.features.schema import ACCOUNT_FEATURE_COLUMNS, ACCOUNT_FEATURES
 
@@ -18,6 +19,7 @@ __all__ = [
     "ACCOUNT_FEATURES",
     "ACCOUNT_FEATURE_COLUMNS",
     "WORD_SAMPLE",
+    "AccountIndex",
     "FeatureContext",
     "WordSample",
     "account_features",

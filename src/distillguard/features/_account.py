@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from distillguard.features._context import FeatureContext
+from distillguard.features._index import ACCOUNT_KEY, AccountIndex
 from distillguard.features._network import prefix_column
 from distillguard.features._words import WordSample, sample_words, sort_by_key_then, word_counts
 from distillguard.features.schema import ACCOUNT_FEATURES
@@ -34,7 +35,7 @@ HIGH_EFFORT = ("high", "xhigh", "max", "maximum")
 
 _ACC = "account_id"
 # Dense integer account key: group-bys on it are much cheaper than on the account id strings.
-_KEY = "_a"
+_KEY = ACCOUNT_KEY
 
 
 def empty_account_features() -> pl.DataFrame:
@@ -45,7 +46,11 @@ def empty_account_features() -> pl.DataFrame:
 
 
 def account_features(
-    events: pl.DataFrame, context: FeatureContext | None = None, *, word_counts: pl.DataFrame | None = None
+    events: pl.DataFrame,
+    context: FeatureContext | None = None,
+    *,
+    word_counts: pl.DataFrame | None = None,
+    index: AccountIndex | None = None,
 ) -> pl.DataFrame:
     """One row per account in ``events`` (FINGERPRINT_SCHEMA) with the columns of ``ACCOUNT_FEATURES``.
 
@@ -54,10 +59,10 @@ def account_features(
     If ``events`` has a ``template_cluster`` column (near-duplicate template groups), cluster features use
     it; otherwise each template is its own cluster. An ``ip_prefix`` column, if present, saves deriving the
     prefixes again. ``word_counts`` is ``account_word_counts`` of the events' word sample, if the caller
-    has drawn that sample already (detection shares it with the lexical breadth). Rows come out sorted by
-    ``account_id``.
+    has drawn that sample already (detection shares it with the lexical breadth). ``index`` is the events'
+    ``AccountIndex``, if the caller has built it. Rows come out sorted by ``account_id``.
     """
-    return account_features_with_counts(events, context, word_counts=word_counts)[0]
+    return account_features_with_counts(events, context, word_counts=word_counts, index=index)[0]
 
 
 # The keys of the "top value, its share, distinct values" features: (column, feature name, distinct column).
@@ -81,22 +86,28 @@ def account_features_with_counts(
     *,
     word_counts: pl.DataFrame | None = None,
     count_keys: Iterable[str] = (),
+    index: AccountIndex | None = None,
 ) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
     """``account_features``, and the requests per (account, value) of the top-share keys named in
     ``count_keys`` (feature names of ``TOP_SHARE_KEYS``: "cluster", "system", "payment"...), each as
     (``account_id``, ``value``, ``requests``) without null values: the counts the features are computed
-    from, for callers that need them too (linking), so that they are not counted twice."""
+    from, for callers that need them too (linking), so that they are not counted twice. ``index``: the
+    events' ``AccountIndex``, if the caller has built it (the same numbers the features would give)."""
     wanted = set(count_keys)
     if events.height == 0:
         return empty_account_features(), {}
     context = context or FeatureContext.from_events(events)
-    names = events.select(pl.col(_ACC).unique().sort()).with_row_index(_KEY)
-    prepared = _prepare(events, names, context).collect()
+    if index is None or not index.fits(events, _ACC):
+        index = _index(events)
+    names = index.names
+    prepared = _prepare(events, index, context).collect()
     lazy = prepared.lazy()
     # Requests per account, counted once for every part that needs them (a small eager table: joining
     # it does not make polars run the parts side by side).
     totals = lazy.group_by(_KEY).agg(pl.len().alias("_total"))
     kept: dict[str, pl.DataFrame] = {}
+    if word_counts is None:
+        word_counts = account_word_counts(_sample(events, index))
     parts: list[pl.LazyFrame | pl.DataFrame] = [
         _basic(lazy),
         _gaps(lazy),
@@ -106,7 +117,7 @@ def account_features_with_counts(
             for key, name, distinct in TOP_SHARE_KEYS
             if key != "template_hash"
         ),
-        _words(word_counts if word_counts is not None else account_word_counts(_sample(events)), names),
+        _words(word_counts, names),
         _time_parts(lazy),
         _entropy(lazy, "capability", "capability_entropy", len(CAPABILITIES)),
         _pivot(lazy, context),
@@ -124,8 +135,18 @@ def account_features_with_counts(
     return features, counts
 
 
-def _sample(events: pl.DataFrame) -> WordSample:
-    return sample_words(events, _ACC, WORD_SAMPLE)
+def _index(events: pl.DataFrame) -> AccountIndex:
+    """The events' account numbers (``AccountIndex``, which refuses null ids; those keep a null number, as
+    they always have here: their events count for no account)."""
+    if events[_ACC].null_count() == 0:
+        return AccountIndex.of(events, _ACC)
+    names = events.select(pl.col(_ACC).unique().sort()).with_row_index(_KEY)
+    key = events.select(_ACC).join(names, on=_ACC, how="left", maintain_order="left")[_KEY]
+    return AccountIndex(_ACC, names, key)
+
+
+def _sample(events: pl.DataFrame, index: AccountIndex) -> WordSample:
+    return sample_words(events, _ACC, WORD_SAMPLE, index if index.names[_ACC].null_count() == 0 else None)
 
 
 def _collected(part: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
@@ -142,10 +163,10 @@ FEATURE_INPUTS = (
 )  # fmt: skip
 
 
-def _prepare(events: pl.DataFrame, names: pl.DataFrame, context: FeatureContext) -> pl.LazyFrame:
+def _prepare(events: pl.DataFrame, index: AccountIndex, context: FeatureContext) -> pl.LazyFrame:
     # Lookups are joined on the key column alone (keeping row order) and stacked on, so the wide event
     # rows, payload word lists included, are never gathered.
-    key = events.select(_ACC).join(names, on=_ACC, how="left", maintain_order="left")[_KEY]
+    key = index.key.alias(_KEY)
     prefix = prefix_column(events)
     cluster = pl.col("template_cluster") if "template_cluster" in events.columns else pl.col("template_hash")
     epoch_s = pl.col("ts").dt.epoch("s")

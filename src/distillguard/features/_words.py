@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from distillguard.features._index import AccountIndex
+
 # Seed of the 64-bit hash that keys the sample (sorting on it is several times cheaper than on the strings).
 KEY_SEED = 78
 
@@ -23,7 +25,9 @@ KEY_SEED = 78
 @dataclass(frozen=True)
 class WordSample:
     """``positions``: (``_k``, ``payload_words``, ``_pos``), each key's first ``cap`` sampled words and their
-    position in the sample; ``keys``: (``_k``, key column), the key behind each hash."""
+    position in the sample; ``keys``: (``_k``, key column), the key behind each ``_k``. ``_k`` is an
+    integer standing for the key: its 64-bit hash (``KEY_SEED``), or its number in an ``AccountIndex``;
+    nothing drawn from the sample depends on which (see ``key_hashes`` for what needs the hash)."""
 
     key: str
     cap: int
@@ -31,14 +35,21 @@ class WordSample:
     keys: pl.DataFrame
 
 
-def sample_words(events: pl.DataFrame, key: str, cap: int) -> WordSample:
+def sample_words(events: pl.DataFrame, key: str, cap: int, index: AccountIndex | None = None) -> WordSample:
     """The first ``cap`` words of each ``key`` (see the module docstring); ``events`` needs ``key``,
-    ``payload_hash``, ``ts`` and ``payload_words``."""
+    ``payload_hash``, ``ts`` and ``payload_words``. ``index``: the events' ``AccountIndex`` of ``key``, if
+    the caller has one: its numbers stand for the keys instead of a hash of every event's key (the same
+    sample: the requests and words kept per key do not depend on what stands for it)."""
     # The sort and the running word counts touch only narrow columns; the word lists (the bulk of the
     # frame's memory) are gathered afterwards for the requests that are kept.
+    stand_in = (
+        index.key.alias("_k")
+        if index is not None and index.fits(events, key)
+        else pl.col(key).hash(KEY_SEED).alias("_k")
+    )
     order = (
         events.select(
-            pl.col(key).hash(KEY_SEED).alias("_k"),
+            stand_in,
             "payload_hash",
             "ts",
             pl.col("payload_words").list.len().fill_null(0).cast(pl.Int64).alias("_n"),
@@ -60,6 +71,12 @@ def sample_words(events: pl.DataFrame, key: str, cap: int) -> WordSample:
         .filter(pl.col("_pos") < cap)
     )
     return WordSample(key, cap, positions, keys)
+
+
+def key_hashes(sample: WordSample) -> pl.DataFrame:
+    """(``_k``, ``_h``): the 64-bit hash (``KEY_SEED``) of the key behind each ``_k`` of the sample, for
+    what depends on the hash itself (the pooled vocabulary's pseudo-random order)."""
+    return sample.keys.select("_k", pl.col(sample.key).hash(KEY_SEED).alias("_h"))
 
 
 def sort_by_key_then(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
