@@ -8,7 +8,7 @@ from detect_fixtures import population
 
 from distillguard.detect import DetectConfig, detect
 from distillguard.detect._campaign import relabel
-from distillguard.detect._engine import _DESCRIBE_COLUMNS, _partition
+from distillguard.detect._engine import _DESCRIBE_COLUMNS, _campaign_events
 from distillguard.detect._link import SHARED_COUNTS, link
 from distillguard.features import AccountIndex
 from distillguard.features._account import account_features_with_counts
@@ -75,22 +75,22 @@ def test_relabelled_events_are_the_members_events_under_their_group() -> None:
     assert group_index.key.equals(AccountIndex.of(relabelled).key)
 
 
-def test_the_partition_with_the_index_equals_the_partition_without() -> None:
+def test_campaign_events_with_the_index_equal_campaign_events_without() -> None:
     events = _events()
     members = _groups(events).rename({"group": "_part"})
     lone = events["account_id"].unique().sort().tail(3).to_list()
     membership = pl.concat([members, pl.DataFrame({"account_id": lone, "_part": lone})])
-    plain = _partition(events, membership)
-    shared = _partition(events, membership, AccountIndex.of(events))
-    assert plain.keys() == shared.keys() == set(membership["_part"].to_list())
-    for part, frame in plain.items():
-        mine = membership.filter(pl.col("_part") == part)["account_id"].to_list()
-        expected = events.filter(pl.col("account_id").is_in(mine)).select(
-            [c for c in _DESCRIBE_COLUMNS if c in events.columns]
-        )
-        order = ["account_id", "ts", "template_hash"]
-        assert frame.height > 0 and frame.sort(order).equals(expected.sort(order)), part
-        assert shared[part].sort(order).equals(expected.sort(order)), part
+    plain = _campaign_events(events, membership)
+    shared = _campaign_events(events, membership, AccountIndex.of(events))
+    columns = [c for c in _DESCRIBE_COLUMNS if c in events.columns]
+    # The plain definition: each member's events, with its part.
+    expected = events.filter(pl.col("account_id").is_in(membership["account_id"].implode())).select(
+        *columns, pl.col("account_id").replace_strict(dict(membership.iter_rows())).alias("_part")
+    )
+    order = [*columns, "_part"]
+    assert shared.columns == plain.columns == expected.columns
+    assert shared.sort(order).equals(expected.sort(order))
+    assert plain.sort(order).equals(expected.sort(order))
 
 
 def test_detection_does_not_depend_on_row_order() -> None:

@@ -436,12 +436,16 @@ def shared_template_evidence(events: pl.DataFrame, members: Sequence[str]) -> Ev
     )
     if top.height == 0 or top["_accounts"][0] < 2:
         return None
-    accounts, variants = int(top["_accounts"][0]), int(top["_variants"][0])
+    return shared_template_detail(int(top["_accounts"][0]), int(top["_variants"][0]), int(top["_n"][0]))
+
+
+def shared_template_detail(accounts: int, variants: int, requests: int) -> Evidence:
+    """The shared-template evidence line: ``accounts`` send ``variants`` of one template cluster."""
     noun = "variant" if variants == 1 else "variants"
     return Evidence(
         signal="shared_template",
         value=float(accounts),
-        detail=f"{accounts} accounts send {variants} {noun} of one template ({int(top['_n'][0]):,} requests)",
+        detail=f"{accounts} accounts send {variants} {noun} of one template ({requests:,} requests)",
     )
 
 

@@ -18,11 +18,15 @@ from distillguard.detect._campaign import (
     TemplateCatalogLike,
     campaign_id,
     coordination_evidence,
-    indicators,
     score_groups,
-    shared_template_evidence,
 )
 from distillguard.detect._clusters import SignedCatalog, signature_clusters
+from distillguard.detect._describe import (
+    PART,
+    capabilities_by_part,
+    indicators_by_part,
+    shared_template_by_part,
+)
 from distillguard.detect._end_users import with_end_user_features
 from distillguard.detect._lexical import CHECKPOINTS, lexical_table
 from distillguard.detect._link import SHARED_COUNTS, link
@@ -181,11 +185,12 @@ def _assemble(
     grouped = _group_members(groups, flagged)
     in_group = set(grouped["account_id"].to_list())
     flagged_alone = sorted(a for a, s in own.items() if s >= config.threshold and a not in in_group)
-    # Every campaign's events in one partition: a flagged group's members under the group, an account
-    # flagged alone under itself (a group's id is one of its members, none of whom is flagged alone).
-    alone = pl.DataFrame({"account_id": flagged_alone, "_part": flagged_alone}, schema=grouped.schema)
-    by_part = _partition(events, pl.concat([grouped, alone]), index)
-    drafts = _group_drafts(groups, flagged, by_part, config)
+    # Every campaign's events in one frame: a flagged group's members under the group, an account flagged
+    # alone under itself (a group's id is one of its members, none of whom is flagged alone).
+    alone = pl.DataFrame({"account_id": flagged_alone, PART: flagged_alone}, schema=grouped.schema)
+    membership = pl.concat([grouped, alone])
+    labelled = _campaign_events(events, membership, index)
+    drafts = _group_drafts(groups, flagged, shared_template_by_part(labelled), config)
     in_campaign = {member: draft for draft in drafts for member in draft.members}
     # Evidence for every account where any signal fired, flagged or not: a reviewer sees why an account
     # was (or was not) flagged, and what a heavy legitimate customer looks like to the detector.
@@ -202,8 +207,7 @@ def _assemble(
         parts[draft.members] = account
     ids = {draft.members: campaign_id(draft.members) for draft in drafts}
     verdicts = _verdicts(table, own, in_campaign, ids, evidence, config)
-    events_of = {draft.members: by_part[parts[draft.members]] for draft in drafts}
-    campaigns = _campaigns(table, drafts, ids, events_of, catalog)
+    campaigns = _campaigns(table, drafts, ids, parts, membership, labelled, catalog)
     return DetectionResult(verdicts, campaigns, config.threshold)
 
 
@@ -217,20 +221,21 @@ def _flagged_groups(groups: GroupScores | None, config: DetectConfig) -> pl.Data
 def _group_members(groups: GroupScores | None, flagged: pl.DataFrame) -> pl.DataFrame:
     """(``account_id``, ``_part``): the members of the flagged groups, ``_part`` their group."""
     if groups is None or flagged.height == 0:
-        return pl.DataFrame(schema={"account_id": pl.String, "_part": pl.String})
-    members = groups.members.rename({"group": "_part"})
-    return members.filter(pl.col("_part").is_in(flagged["account_id"].implode())).select(
-        pl.col("account_id").cast(pl.String), pl.col("_part").cast(pl.String)
+        return pl.DataFrame(schema={"account_id": pl.String, PART: pl.String})
+    members = groups.members.rename({"group": PART})
+    return members.filter(pl.col(PART).is_in(flagged["account_id"].implode())).select(
+        pl.col("account_id").cast(pl.String), pl.col(PART).cast(pl.String)
     )
 
 
 def _group_drafts(
     groups: GroupScores | None,
     flagged: pl.DataFrame,
-    by_group: Mapping[str, pl.DataFrame],
+    shared: Mapping[str, Evidence],
     config: DetectConfig,
 ) -> list[_CampaignDraft]:
-    """One draft per flagged group, in the order of ``flagged``; ``by_group``: each group's events."""
+    """One draft per flagged group, in the order of ``flagged``; ``shared``: the shared-template evidence
+    of the groups that have one."""
     if groups is None or flagged.height == 0:
         return []
     evidence = evidence_by_account(groups.scored, groups.features, flagged["account_id"], config)
@@ -245,9 +250,8 @@ def _group_drafts(
         group = str(row["account_id"])
         names = tuple(str(m) for m in member_map[group])
         extra = [coordination_evidence(row)]
-        shared = shared_template_evidence(by_group[group], names)
-        if shared is not None:
-            extra.append(shared)
+        if group in shared:
+            extra.append(shared[group])
         drafts[group] = _CampaignDraft(names, float(row["score"]), (*extra, *evidence.get(group, ())))
     return [drafts[str(group)] for group in flagged["account_id"]]
 
@@ -297,16 +301,26 @@ def _campaigns(
     table: pl.DataFrame,
     drafts: Sequence[_CampaignDraft],
     ids: Mapping[tuple[str, ...], str],
-    events_of: Mapping[tuple[str, ...], pl.DataFrame],
+    parts: Mapping[tuple[str, ...], str],
+    membership: pl.DataFrame,
+    labelled: pl.DataFrame,
     catalog: TemplateCatalogLike | None,
 ) -> tuple[Campaign, ...]:
-    """The campaigns of ``drafts``; ``events_of``: each draft's events (by its members)."""
+    """The campaigns of ``drafts``: ``parts`` names each draft's part in ``membership`` (account_id,
+    ``_part``) and in ``labelled`` (the campaigns' events, each with its part)."""
+    described = indicators_by_part(labelled, parts.values(), catalog)
+    capabilities = capabilities_by_part(labelled, CAPABILITY_SHARE)
+    spans = {
+        str(part): (first, last, int(requests))
+        for part, first, last, requests in table.join(membership, on="account_id")
+        .group_by(PART)
+        .agg(pl.col("first_seen").min(), pl.col("last_seen").max(), pl.col("requests").sum())
+        .iter_rows()
+    }
     out = []
     for draft in drafts:
-        mine = events_of[draft.members]
-        rows = table.filter(pl.col("account_id").is_in(list(draft.members)))
-        first = rows["first_seen"].min()
-        last = rows["last_seen"].max()
+        part = parts[draft.members]
+        first, last, requests = spans[part]
         assert isinstance(first, datetime) and isinstance(last, datetime)
         out.append(
             Campaign(
@@ -315,48 +329,28 @@ def _campaigns(
                 accounts=draft.members,
                 first_seen=first,
                 last_seen=last,
-                requests=int(rows["requests"].sum()),
-                capabilities=_capabilities(mine, draft.members),
+                requests=requests,
+                capabilities=capabilities.get(part, ()),
                 evidence=draft.evidence,
-                indicators=indicators(mine, draft.members, catalog),
+                indicators=described[part],
             )
         )
     out.sort(key=lambda c: (-c.score, c.campaign_id))
     return tuple(out)
 
 
-def _partition(
+def _campaign_events(
     events: pl.DataFrame, membership: pl.DataFrame, index: AccountIndex | None = None
-) -> dict[str, pl.DataFrame]:
-    """The events of each part (``membership``: account_id, ``_part``), in one join instead of one scan
-    per part: on the accounts' numbers if ``index`` (the events' ``AccountIndex``) is given."""
+) -> pl.DataFrame:
+    """The events of the accounts in ``membership`` (account_id, ``_part``) with their part, in one join
+    (on the accounts' numbers if ``index``, the events' ``AccountIndex``, is given); only the columns
+    descriptions read."""
     columns = [c for c in _DESCRIBE_COLUMNS if c in events.columns]
-    parts = membership["_part"].unique(maintain_order=True).to_list()
     if index is not None and index.fits(events):
-        numbered = membership.join(index.names, on="account_id").select(ACCOUNT_KEY, "_part")
+        numbered = membership.join(index.names, on="account_id").select(ACCOUNT_KEY, PART)
         joined = events.select(columns).with_columns(index.key).join(numbered, on=ACCOUNT_KEY)
-        joined = joined.drop(ACCOUNT_KEY)
-    else:
-        joined = events.select(columns).join(membership, on="account_id")
-    split = joined.partition_by("_part", as_dict=True, include_key=False)
-    frames = {str(key[0]): frame for key, frame in split.items()}
-    empty = events.clear()
-    return {str(part): frames.get(str(part), empty) for part in parts}
-
-
-def _capabilities(events: pl.DataFrame, members: Sequence[str]) -> tuple[str, ...]:
-    mine = (
-        events.select("account_id", "capability")
-        .filter(pl.col("account_id").is_in(list(members)))
-        .drop_nulls("capability")
-    )
-    if mine.height == 0:
-        return ()
-    shares = mine.group_by("capability").agg((pl.len() / mine.height).alias("share"))
-    kept = shares.filter(pl.col("share") >= CAPABILITY_SHARE).sort(
-        "share", "capability", descending=[True, False]
-    )
-    return tuple(str(c) for c in kept["capability"])
+        return joined.drop(ACCOUNT_KEY)
+    return events.select(columns).join(membership, on="account_id")
 
 
 def explain(result: DetectionResult) -> dict[str, Any]:
