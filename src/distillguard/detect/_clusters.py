@@ -98,19 +98,22 @@ def _band_edges(matrix: np.ndarray, bands: int, rows: int) -> pl.DataFrame:
 
 
 def _components(n: int, edges: pl.DataFrame) -> np.ndarray:
-    """Connected-component label (smallest node id) per node.
+    """Connected-component label (smallest node id) per node, by min-label propagation with numpy.
 
-    scipy's connected components (one pass over the edges in C) replace the min-label propagation with
-    numpy this used to run (about twenty rounds of ``np.minimum.at`` on the catalog of 1M events): the same
-    components. A component's first node in node order is its smallest: that is its label."""
+    Rounds repeat until no label changes (components of near-duplicate templates are shallow: a few
+    rounds); a round cap would leave a long chain with several labels."""
+    labels = np.arange(n, dtype=np.int64)
     if edges.height == 0:
-        return np.arange(n, dtype=np.int64)
-    from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
-    from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
-
+        return labels
     a = edges["node"].to_numpy()
     b = edges["root"].to_numpy()
-    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
-    _, component = connected_components(graph, directed=False)
-    _, smallest = np.unique(component, return_index=True)
-    return np.asarray(smallest[component], dtype=np.int64)
+    while True:  # labels only decrease, so this ends
+        before = labels.copy()
+        low = np.minimum(labels[a], labels[b])
+        np.minimum.at(labels, a, low)
+        np.minimum.at(labels, b, low)
+        # Pointer jumping: follow labels to their own labels to converge in few rounds.
+        labels = labels[labels]
+        if np.array_equal(labels, before):
+            break
+    return labels
