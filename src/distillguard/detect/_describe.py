@@ -24,6 +24,7 @@ from distillguard.detect._campaign import (
 )
 from distillguard.detect.types import Evidence
 from distillguard.features._network import prefix_column
+from distillguard.features._words import sort_by_key_then
 
 PART = "_part"
 # (indicator key, column, value type) of the "most used values" indicators.
@@ -37,7 +38,7 @@ _TOP_VALUES: tuple[tuple[str, str, type], ...] = (
 )
 
 
-def _top(frame: pl.DataFrame, column: str, limit: int) -> dict[str, list[tuple[Any, int]]]:
+def _top(frame: pl.DataFrame, column: str, limit: int) -> dict[Any, list[tuple[Any, int]]]:
     """Per part: its most frequent non-null values of ``column`` with their counts, most frequent first
     (ties: smaller value first), at most ``limit``."""
     counts = frame.select(PART, column).drop_nulls(column).group_by(PART, column).agg(pl.len().alias("_n"))
@@ -46,20 +47,19 @@ def _top(frame: pl.DataFrame, column: str, limit: int) -> dict[str, list[tuple[A
         .group_by(PART, maintain_order=True)
         .head(limit)
     )
-    out: dict[str, list[tuple[Any, int]]] = defaultdict(list)
+    out: dict[Any, list[tuple[Any, int]]] = defaultdict(list)
     for part, value, n in ranked.iter_rows():
-        out[str(part)].append((value, int(n)))
+        out[part].append((value, int(n)))
     return out
 
 
 def indicators_by_part(
-    events: pl.DataFrame, parts: Iterable[str], catalog: TemplateCatalogLike | None
-) -> dict[str, dict[str, Any]]:
-    """``indicators`` of each part's events (``events`` with a ``_part`` column), for every part in
-    ``parts`` (a part without events gets the indicators of no events)."""
+    events: pl.DataFrame, parts: Iterable[Any], catalog: TemplateCatalogLike | None
+) -> dict[Any, dict[str, Any]]:
+    """``indicators`` of each part's events (``events`` with a ``_part`` column: any key, an integer code
+    is cheapest), for every part in ``parts`` (a part without events gets the indicators of no events)."""
     if "ip_prefix" not in events.columns:
         events = events.with_columns(prefix_column(events).alias("ip_prefix"))
-    wanted = [str(p) for p in parts]
     templates = _top(events, "template_hash", MAX_TEMPLATES)
     tops = {key: (_top(events, column, MAX_INDICATORS), kind) for key, column, kind in _TOP_VALUES}
     models = (
@@ -69,12 +69,12 @@ def indicators_by_part(
         .agg(pl.col("ts").min())
         .sort([PART, "ts", "model"])
     )
-    first_use: dict[str, dict[str, str]] = defaultdict(dict)
+    first_use: dict[Any, dict[str, str]] = defaultdict(dict)
     for part, model, ts in models.iter_rows():
-        first_use[str(part)][str(model)] = _rfc3339(ts)
+        first_use[part][str(model)] = _rfc3339(ts)
     timing = _timing_by_part(events)
-    out: dict[str, dict[str, Any]] = {}
-    for part in wanted:
+    out: dict[Any, dict[str, Any]] = {}
+    for part in parts:
         described: dict[str, Any] = {
             "templates": [
                 {"template_hash": int(t), "skeleton": _preview(catalog, int(t)), "requests": n}
@@ -109,26 +109,28 @@ def _preview(catalog: TemplateCatalogLike | None, template_hash: int) -> str:
         return ""
 
 
-def _timing_by_part(events: pl.DataFrame) -> dict[str, dict[str, Any]]:
+def _timing_by_part(events: pl.DataFrame) -> dict[Any, dict[str, Any]]:
     """``_timing`` of each part: share of requests per hour of the day, the median gap between
     consecutive requests (the part's requests in time order), active hours per active day."""
     sizes = dict(events.group_by(PART).agg(pl.len()).iter_rows())
     hours = events.group_by(PART, pl.col("ts").dt.hour().alias("_h")).agg(pl.len().alias("_n"))
-    histograms: dict[str, list[float]] = {str(p): [0.0] * 24 for p in sizes}
+    histograms: dict[Any, list[float]] = {p: [0.0] * 24 for p in sizes}
     for part, hour, n in hours.iter_rows():
-        histograms[str(part)][int(hour)] = n / sizes[part]
+        histograms[part][int(hour)] = n / sizes[part]
+    # In (part, time) order a plain diff is the part's gap, except on each part's first request.
+    first = pl.col(PART).ne_missing(pl.col(PART).shift())
+    gap = pl.when(first).then(None).otherwise(pl.col("ts").diff().dt.total_microseconds() / 1e6)
     gaps = (
-        events.select(PART, "ts")
-        .sort(PART, "ts")
-        .select(PART, (pl.col("ts").diff().dt.total_microseconds() / 1e6).over(PART).alias("_gap"))
+        sort_by_key_then(events.select(PART, "ts"), PART, "ts")
+        .select(PART, gap.alias("_gap"))
         .drop_nulls("_gap")
         .group_by(PART)
         .agg(pl.col("_gap").median())
     )
-    medians = {str(p): float(g or 0.0) for p, g in gaps.iter_rows()}
+    medians = {p: float(g or 0.0) for p, g in gaps.iter_rows()}
     epoch_h = pl.col("ts").dt.epoch("s") // 3600
     active = events.group_by(PART).agg(epoch_h.n_unique().alias("_h"), (epoch_h // 24).n_unique().alias("_d"))
-    per_day = {str(p): round(h / max(d, 1), 3) for p, h, d in active.iter_rows()}
+    per_day = {p: round(h / max(d, 1), 3) for p, h, d in active.iter_rows()}
     return {
         part: {
             "hour_histogram": [round(v, 6) for v in histogram],
@@ -139,7 +141,7 @@ def _timing_by_part(events: pl.DataFrame) -> dict[str, dict[str, Any]]:
     }
 
 
-def capabilities_by_part(events: pl.DataFrame, share: float) -> dict[str, tuple[str, ...]]:
+def capabilities_by_part(events: pl.DataFrame, share: float) -> dict[Any, tuple[str, ...]]:
     """Per part: the capabilities carrying at least ``share`` of its requests with a capability, the
     largest share first (ties: by name)."""
     known = events.select(PART, "capability").drop_nulls("capability")
@@ -151,13 +153,13 @@ def capabilities_by_part(events: pl.DataFrame, share: float) -> dict[str, tuple[
         .filter(pl.col("share") >= share)
         .sort([PART, "share", "capability"], descending=[False, True, False])
     )
-    out: dict[str, list[str]] = defaultdict(list)
+    out: dict[Any, list[str]] = defaultdict(list)
     for part, capability in kept.select(PART, "capability").iter_rows():
-        out[str(part)].append(str(capability))
+        out[part].append(str(capability))
     return {part: tuple(names) for part, names in out.items()}
 
 
-def shared_template_by_part(events: pl.DataFrame) -> dict[str, Evidence]:
+def shared_template_by_part(events: pl.DataFrame) -> dict[Any, Evidence]:
     """``shared_template_evidence`` of each part: its most used template cluster, when at least two of its
     accounts send it."""
     cluster = "template_cluster" if "template_cluster" in events.columns else "template_hash"
@@ -174,6 +176,6 @@ def shared_template_by_part(events: pl.DataFrame) -> dict[str, Evidence]:
         .filter(pl.col("_accounts") >= 2)
     )
     return {
-        str(part): shared_template_detail(int(accounts), int(variants), int(n))
+        part: shared_template_detail(int(accounts), int(variants), int(n))
         for part, n, accounts, variants in top.select(PART, "_n", "_accounts", "_variants").iter_rows()
     }

@@ -187,10 +187,16 @@ def _assemble(
     flagged_alone = sorted(a for a, s in own.items() if s >= config.threshold and a not in in_group)
     # Every campaign's events in one frame: a flagged group's members under the group, an account flagged
     # alone under itself (a group's id is one of its members, none of whom is flagged alone).
+    # Parts are numbered (group-bys on an integer, not on the id strings): ``labels[code]`` names each.
     alone = pl.DataFrame({"account_id": flagged_alone, PART: flagged_alone}, schema=grouped.schema)
-    membership = pl.concat([grouped, alone])
+    labels = [*(str(group) for group in flagged["account_id"]), *flagged_alone]
+    code = {label: number for number, label in enumerate(labels)}
+    membership = pl.concat([grouped, alone]).with_columns(
+        pl.col(PART).replace_strict(code, return_dtype=pl.UInt32)
+    )
     labelled = _campaign_events(events, membership, index)
-    drafts = _group_drafts(groups, flagged, shared_template_by_part(labelled), config)
+    shared = {labels[number]: line for number, line in shared_template_by_part(labelled).items()}
+    drafts = _group_drafts(groups, flagged, shared, config)
     in_campaign = {member: draft for draft in drafts for member in draft.members}
     # Evidence for every account where any signal fired, flagged or not: a reviewer sees why an account
     # was (or was not) flagged, and what a heavy legitimate customer looks like to the detector.
@@ -207,7 +213,8 @@ def _assemble(
         parts[draft.members] = account
     ids = {draft.members: campaign_id(draft.members) for draft in drafts}
     verdicts = _verdicts(table, own, in_campaign, ids, evidence, config)
-    campaigns = _campaigns(table, drafts, ids, parts, membership, labelled, catalog)
+    numbers = {members: code[label] for members, label in parts.items()}
+    campaigns = _campaigns(table, drafts, ids, numbers, membership, labelled, catalog)
     return DetectionResult(verdicts, campaigns, config.threshold)
 
 
@@ -301,17 +308,17 @@ def _campaigns(
     table: pl.DataFrame,
     drafts: Sequence[_CampaignDraft],
     ids: Mapping[tuple[str, ...], str],
-    parts: Mapping[tuple[str, ...], str],
+    parts: Mapping[tuple[str, ...], int],
     membership: pl.DataFrame,
     labelled: pl.DataFrame,
     catalog: TemplateCatalogLike | None,
 ) -> tuple[Campaign, ...]:
-    """The campaigns of ``drafts``: ``parts`` names each draft's part in ``membership`` (account_id,
+    """The campaigns of ``drafts``: ``parts`` numbers each draft's part in ``membership`` (account_id,
     ``_part``) and in ``labelled`` (the campaigns' events, each with its part)."""
     described = indicators_by_part(labelled, parts.values(), catalog)
     capabilities = capabilities_by_part(labelled, CAPABILITY_SHARE)
     spans = {
-        str(part): (first, last, int(requests))
+        part: (first, last, int(requests))
         for part, first, last, requests in table.join(membership, on="account_id")
         .group_by(PART)
         .agg(pl.col("first_seen").min(), pl.col("last_seen").max(), pl.col("requests").sum())
