@@ -11,8 +11,9 @@ import pytest
 
 from distillguard.detect._lexical import CHECKPOINTS, lexical_table
 from distillguard.features import AccountIndex, account_features, fingerprint_frame
+from distillguard.features import _words as words_module
 from distillguard.features._account import WORD_SAMPLE, account_features_with_counts, account_word_counts
-from distillguard.features._words import KEY_SEED, key_hashes, sample_words
+from distillguard.features._words import KEY_SEED, _sample_order, key_hashes, sample_words, sort_by_key_then
 
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
 
@@ -123,3 +124,37 @@ def test_the_sample_with_the_index_is_the_sample_without(seed: int) -> None:
     assert numbered_pool == hashed_pool == lexical_table(events)[1]
     assert len(hashed_pool) == len(CHECKPOINTS)
     assert numbered_lexical.sort("account_id").equals(hashed_lexical.sort("account_id"))
+
+
+def _order_frame(high: np.ndarray, low: np.ndarray, key: np.ndarray, ts: np.ndarray) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "_k": pl.Series(key, dtype=pl.UInt32),
+            "payload_hash": pl.Series(high.astype(np.uint64) * np.uint64(1 << 32) + low.astype(np.uint64)),
+            "ts": pl.Series(ts).cast(pl.Datetime("us", "UTC")),
+        }
+    ).with_row_index("_row")
+
+
+@pytest.mark.parametrize("case", ["distinct high bits", "shared high bits", "shared, low bits in time order"])
+def test_the_one_sort_sample_order_is_the_three_sorts_order(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(11)
+    n = 4_000
+    key = rng.integers(0, 30, n)
+    # Repeated payloads (equal hashes, equal or different times) in every case.
+    ts = np.sort(rng.integers(0, 10**9, n)) if case != "shared high bits" else rng.integers(0, 50, n)
+    high = rng.integers(0, 2**32, n) if case == "distinct high bits" else rng.integers(0, 3, n)
+    low = rng.integers(0, 40, n) if case != "shared, low bits in time order" else np.arange(n) // 3
+    frame = _order_frame(high, low, key, ts)
+    expected = sort_by_key_then(frame, "_k", "payload_hash", "ts")
+    long_way: list[int] = []
+    monkeypatch.setattr(
+        words_module, "sort_by_key_then", lambda f, *c: long_way.append(1) or sort_by_key_then(f, *c)
+    )
+    assert _sample_order(frame).equals(expected)
+    # The check sends out-of-order shared high bits the long way, and only those.
+    assert long_way == ([1] if case == "shared high bits" else [])
+    # A 64-bit key (a hash standing for the key) always goes the long way.
+    assert _sample_order(frame.with_columns(pl.col("_k").cast(pl.UInt64))).equals(expected)
