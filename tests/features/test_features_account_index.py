@@ -158,3 +158,23 @@ def test_the_one_sort_sample_order_is_the_three_sorts_order(
     assert long_way == ([1] if case == "shared high bits" else [])
     # A 64-bit key (a hash standing for the key) always goes the long way.
     assert _sample_order(frame.with_columns(pl.col("_k").cast(pl.UInt64))).equals(expected)
+
+
+def test_high_effort_share_counts_every_letter_case() -> None:
+    efforts = ["High", "HIGH", "xhigh", "low", None, "Maximum", "medium", "MAX", "hígh", "max "]
+    rng = np.random.default_rng(12)
+    accounts, picks = rng.integers(0, 6, 600), rng.integers(0, len(efforts), 600)
+    rows = [(f"a{a}", efforts[e]) for a, e in zip(accounts, picks, strict=True)]
+    events = (
+        _events(13)
+        .head(len(rows))
+        .with_columns(
+            pl.Series("account_id", [a for a, _ in rows]),
+            pl.Series("reasoning_effort", [e for _, e in rows], dtype=pl.String),
+        )
+    )
+    features = account_features(events)
+    for account, share in features.select("account_id", "high_effort_share").iter_rows():
+        mine = [e for a, e in rows if a == account]
+        high = [e is not None and e.lower() in ("high", "xhigh", "max", "maximum") for e in mine]
+        assert share == pytest.approx(sum(high) / len(mine), abs=1e-9), account

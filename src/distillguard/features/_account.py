@@ -109,7 +109,7 @@ def account_features_with_counts(
     if word_counts is None:
         word_counts = account_word_counts(_sample(events, index))
     parts: list[pl.LazyFrame | pl.DataFrame] = [
-        _basic(lazy),
+        _basic(lazy, _high_effort_values(prepared["reasoning_effort"])),
         _gaps(lazy),
         _templates(lazy, totals),
         *(
@@ -219,7 +219,15 @@ def _share(condition: pl.Expr) -> pl.Expr:
     return condition.fill_null(False).cast(pl.Float64).mean()
 
 
-def _basic(lazy: pl.LazyFrame) -> pl.LazyFrame:
+def _high_effort_values(efforts: pl.Series) -> pl.Series:
+    """The distinct ``reasoning_effort`` values that name a high effort in any letter case: lower-casing
+    the few distinct values instead of every request's (the same test, 1M events: 0.02 against 0.05 s)."""
+    distinct = efforts.drop_nulls().unique()
+    return distinct.filter(distinct.str.to_lowercase().is_in(HIGH_EFFORT))
+
+
+def _basic(lazy: pl.LazyFrame, high_effort: pl.Series) -> pl.LazyFrame:
+    """The per-account aggregates; ``high_effort``: ``_high_effort_values`` of the events."""
     ts = pl.col("ts")
     logprob = pl.col("logprobs").fill_null(False) | (pl.col("top_logprobs").fill_null(0) > 0)
     tiny = pl.col("completion_tokens").fill_null(pl.col("max_tokens")) <= TINY_COMPLETION_TOKENS
@@ -255,7 +263,7 @@ def _basic(lazy: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("completion_tokens").cast(pl.Float64).mean().alias("mean_completion_tokens"),
         pl.col("prompt_tokens").cast(pl.Float64).mean().alias("mean_prompt_tokens"),
         _share(pl.col("finish_reason") == "length").alias("length_finish_share"),
-        _share(pl.col("reasoning_effort").str.to_lowercase().is_in(HIGH_EFFORT)).alias("high_effort_share"),
+        _share(pl.col("reasoning_effort").is_in(high_effort.implode())).alias("high_effort_share"),
         _share(pl.col("n") > 1).alias("multi_n_share"),
         pl.col("temperature").mean().alias("mean_temperature"),
         pl.col("account_created").min().alias("account_created"),
