@@ -178,3 +178,44 @@ def test_high_effort_share_counts_every_letter_case() -> None:
         mine = [e for a, e in rows if a == account]
         high = [e is not None and e.lower() in ("high", "xhigh", "max", "maximum") for e in mine]
         assert share == pytest.approx(sum(high) / len(mine), abs=1e-9), account
+
+
+def test_top_shares_and_distinct_counts_follow_their_definition() -> None:
+    """Each top value's share of all the account's requests (nulls count in the total, not as a value;
+    ties by the smaller value), and the distinct non-null values; an account without any value has
+    share 0 and 0 distinct."""
+    rng = np.random.default_rng(14)
+    n = 3_000
+    account = [f"a{a}" for a in rng.integers(0, 12, n)]
+    system = [None if a in ("a0", "a1") or rng.random() < 0.2 else int(rng.integers(0, 4)) for a in account]
+    tools = [None if rng.random() < 0.5 else int(rng.integers(0, 3)) for _ in account]
+    capability = [
+        None if a == "a2" or rng.random() < 0.1 else ("coding", "math")[int(rng.integers(0, 2))]
+        for a in account
+    ]
+    events = (
+        _events(15)
+        .head(n)
+        .with_columns(
+            pl.Series("account_id", account),
+            pl.Series("system_hash", system, dtype=pl.UInt64),
+            pl.Series("tools_hash", tools, dtype=pl.UInt64),
+            pl.Series("capability", capability, dtype=pl.String),
+        )
+    )
+    features = account_features(events)
+    for row in features.iter_rows(named=True):
+        mine = [i for i, a in enumerate(account) if a == row["account_id"]]
+        for name, values, distinct in (
+            ("system", system, "distinct_systems"),
+            ("tools", tools, "distinct_tools"),
+        ):
+            seen = [values[i] for i in mine if values[i] is not None]
+            counts = {v: seen.count(v) for v in set(seen)}
+            top = min(counts, key=lambda v: (-counts[v], v)) if counts else None
+            assert row[f"top_{name}"] == top, (row["account_id"], name)
+            assert row[f"top_{name}_share"] == pytest.approx(counts.get(top, 0) / len(mine), abs=1e-9)
+            assert row[distinct] == len(counts)
+        assert row["distinct_capabilities"] == len({capability[i] for i in mine} - {None})
+    assert features.filter(pl.col("account_id") == "a0")["top_system_share"].to_list() == [0.0]
+    assert features.filter(pl.col("account_id") == "a2")["distinct_capabilities"].to_list() == [0]

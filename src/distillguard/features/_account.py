@@ -102,24 +102,32 @@ def account_features_with_counts(
     names = index.names
     prepared = _prepare(events, index, context).collect()
     lazy = prepared.lazy()
-    # Requests per account, counted once for every part that needs them (a small eager table: joining
-    # it does not make polars run the parts side by side).
-    totals = lazy.group_by(_KEY).agg(pl.len().alias("_total"))
     kept: dict[str, pl.DataFrame] = {}
     if word_counts is None:
         word_counts = account_word_counts(_sample(events, index))
+    # The top-share parts give the top value's request count; its share of the account's requests is
+    # taken in ``_finish`` from ``requests`` (``_basic``'s count), not from a count of every part's own.
+    # The capability counts serve the capability entropy too.
+    capabilities = _counts(lazy, "capability").collect().lazy()
     parts: list[pl.LazyFrame | pl.DataFrame] = [
         _basic(lazy, _high_effort_values(prepared["reasoning_effort"])),
         _gaps(lazy),
-        _templates(lazy, totals),
+        _templates(lazy),
         *(
-            _top_share(lazy, totals, key, name, distinct=distinct, keep=kept if name in wanted else None)
+            _top_share(
+                lazy,
+                key,
+                name,
+                distinct=distinct,
+                keep=kept if name in wanted else None,
+                counts=capabilities if key == "capability" else None,
+            )
             for key, name, distinct in TOP_SHARE_KEYS
             if key != "template_hash"
         ),
         _words(word_counts, names),
         _time_parts(lazy),
-        _entropy(lazy, "capability", "capability_entropy", len(CAPABILITIES)),
+        _entropy_of(capabilities, "capability_entropy", len(CAPABILITIES)),
         _pivot(lazy, context),
     ]
     # One part at a time: each is a few group-bys over the events whose result is one row per account, and
@@ -270,7 +278,7 @@ def _basic(lazy: pl.LazyFrame, high_effort: pl.Series) -> pl.LazyFrame:
     )
 
 
-def _templates(lazy: pl.LazyFrame, totals: pl.LazyFrame) -> pl.DataFrame:
+def _templates(lazy: pl.LazyFrame) -> pl.DataFrame:
     """The template features (top template, its share, distinct templates) and the label spread across
     templates, from one group-by of the requests per (account, template): the costliest of the features'
     group-bys (about one group per two requests), done once for both."""
@@ -279,7 +287,7 @@ def _templates(lazy: pl.LazyFrame, totals: pl.LazyFrame) -> pl.DataFrame:
     counts = (
         per_template.lazy().filter(pl.col("template_hash").is_not_null()).select(_KEY, "template_hash", "_n")
     )
-    top = _top_share(lazy, totals, "template_hash", "template", distinct="distinct_templates", counts=counts)
+    top = _top_share(lazy, "template_hash", "template", distinct="distinct_templates", counts=counts)
     spread = _label_spread(per_template.lazy().drop("_n"))
     return top.join(spread, on=_KEY, how="left").collect()
 
@@ -296,9 +304,13 @@ def _label_spread(per_template: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _counts(lazy: pl.LazyFrame, key: str) -> pl.LazyFrame:
+    """Requests per (account, non-null value of ``key``): (``_KEY``, ``key``, ``_n``)."""
+    return lazy.filter(pl.col(key).is_not_null()).group_by(_KEY, key).agg(pl.len().alias("_n"))
+
+
 def _top_share(
     lazy: pl.LazyFrame,
-    totals: pl.LazyFrame,
     key: str,
     name: str,
     *,
@@ -306,27 +318,21 @@ def _top_share(
     keep: dict[str, pl.DataFrame] | None = None,
     counts: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
-    """The account's most used value of ``key``, its share of all requests, and the distinct count; the
-    (account, value) counts are put in ``keep[name]`` if ``keep`` is given. ``counts``: the requests per
-    (account, non-null value) as (``_KEY``, ``key``, ``_n``), if already counted."""
+    """The account's most used value of ``key`` (``top_<name>``), its requests (``_top_n_<name>``, whose
+    share of all requests ``_finish`` takes) and the distinct count, for accounts with a non-null value
+    (the others are left to ``_finish``'s zero fill); the (account, value) counts are put in
+    ``keep[name]`` if ``keep`` is given. ``counts``: the requests per (account, non-null value) as
+    (``_KEY``, ``key``, ``_n``), if already counted."""
     if counts is None:
-        counts = lazy.filter(pl.col(key).is_not_null()).group_by(_KEY, key).agg(pl.len().alias("_n"))
+        counts = _counts(lazy, key)
     if keep is not None:
         kept = counts.collect()
         keep[name] = kept.rename({key: "value"})
         counts = kept.lazy()
-    top = counts.group_by(_KEY).agg(
+    return counts.group_by(_KEY).agg(
         pl.col(key).sort_by(["_n", key], descending=[True, False]).first().alias(f"top_{name}"),
-        pl.col("_n").max().alias("_top_n"),
+        pl.col("_n").max().alias(f"_top_n_{name}"),
         pl.len().cast(pl.Int64).alias(distinct),
-    )
-    return (
-        totals.join(top, on=_KEY, how="left")
-        .with_columns(
-            (pl.col("_top_n").fill_null(0) / pl.col("_total")).alias(f"top_{name}_share"),
-            pl.col(distinct).fill_null(0),
-        )
-        .drop("_total", "_top_n")
     )
 
 
@@ -356,12 +362,6 @@ def _words(counts: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
         .otherwise(None)
         .alias("word_breadth"),
     )
-
-
-def _entropy(lazy: pl.LazyFrame, key: str, name: str, categories: int) -> pl.LazyFrame:
-    """Shannon entropy of the account's distribution over ``key``, divided by its maximum log(categories)."""
-    counts = lazy.filter(pl.col(key).is_not_null()).group_by(_KEY, key).agg(pl.len().alias("_n"))
-    return _entropy_of(counts, name, categories)
 
 
 def _entropy_of(counts: pl.LazyFrame, name: str, categories: int) -> pl.LazyFrame:
@@ -458,9 +458,16 @@ def _finish(joined: pl.LazyFrame) -> pl.LazyFrame:
     filled = _zero_fill(
         ("distinct_words", "distinct_templates", "distinct_clusters", "distinct_systems", "distinct_tools"),
         ("distinct_ips", "distinct_prefixes", "distinct_user_agents", "distinct_payments", "distinct_models"),
+        ("distinct_capabilities",),
     )
+    # The top value's share of all the account's requests (0 where no request has a value).
+    shares = [
+        (pl.col(f"_top_n_{name}").fill_null(0) / pl.col("requests")).alias(f"top_{name}_share")
+        for _, name, _ in TOP_SHARE_KEYS
+        if f"top_{name}_share" in _feature_types()
+    ]
     return (
-        joined.with_columns(*filled)
+        joined.with_columns(*filled, *shares)
         .with_columns(
             span_h.alias("span_hours"),
             (requests / pl.max_horizontal(span_h, pl.lit(1.0))).alias("requests_per_hour"),

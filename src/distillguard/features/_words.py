@@ -76,20 +76,21 @@ def sample_words(events: pl.DataFrame, key: str, cap: int, index: AccountIndex |
 def _sample_order(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` in (``_k``, ``payload_hash``, ``ts``) order, as ``sort_by_key_then`` gives it.
 
-    With a 32-bit ``_k`` (an ``AccountIndex``'s numbers) one stable sort on the key above the payload
-    hash's high 32 bits replaces the sorts on the hash and on the key (1M events: 0.16 against 0.28 CPU s).
-    That order is the same unless two requests of one key share the high bits but not the hash and come
-    out of order; checked, and then (rarely) sorted the long way.
+    With a 32-bit ``_k`` (an ``AccountIndex``'s numbers) one stable sort on the key packed above the
+    payload hash's high bits (as many as the key leaves free: 51 for 7,000 accounts) replaces the sorts on
+    the hash and on the key (1M events: 0.16 against 0.28 CPU s). That order is the same unless two
+    requests of one key share those bits but not the hash and come out of order; checked, and then
+    (practically never) sorted the long way.
     """
     narrow = frame.schema["_k"] in (pl.UInt8, pl.UInt16, pl.UInt32)
     if not narrow or frame.schema["payload_hash"] != pl.UInt64 or frame["payload_hash"].null_count():
         return sort_by_key_then(frame, "_k", "payload_hash", "ts")
-    packed = pl.col("_k").cast(pl.UInt64) * (1 << 32) + pl.col("payload_hash") // (1 << 32)
+    bits = max(1, int(frame["_k"].max() or 0).bit_length())  # type: ignore[arg-type]
+    high = pl.col("_k").cast(pl.UInt64) * pl.lit(1 << (64 - bits), dtype=pl.UInt64)
+    packed = high + pl.col("payload_hash") // pl.lit(1 << bits, dtype=pl.UInt64)
     ordered = frame.sort("ts").with_columns(packed.alias("_p")).sort("_p", maintain_order=True).drop("_p")
-    backwards = (pl.col("_k") == pl.col("_k").shift()) & (
-        pl.col("payload_hash") < pl.col("payload_hash").shift()
-    )
-    if ordered.select(backwards.any()).item():
+    same_key = pl.col("_k") == pl.col("_k").shift()
+    if ordered.select((same_key & (pl.col("payload_hash") < pl.col("payload_hash").shift())).any()).item():
         return sort_by_key_then(frame, "_k", "payload_hash", "ts")
     return ordered
 
