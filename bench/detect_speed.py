@@ -9,6 +9,12 @@
     git worktree add /tmp/dg-main main
     nice -n 5 .venv/bin/python bench/detect_speed.py measure --cache /tmp/dg-1m --baseline /tmp/dg-main/src
 
+    # 3. Where the time and memory go, stage by stage (this checkout, or PYTHONPATH=<other src>):
+    .venv/bin/python bench/detect_speed.py stages --cache /tmp/dg-1m
+    # live memory rather than what the allocator keeps cached (jemalloc's decay off):
+    export _RJEM_MALLOC_CONF=dirty_decay_ms:0,muzzy_decay_ms:0
+    .venv/bin/python bench/detect_speed.py stages --cache /tmp/dg-1m
+
 Each run is a fresh process that loads the cached frame (one chunk, as the scan hands it over), computes the
 catalog's MinHash signatures first (fingerprint-stage work, reported apart), then runs ``detect`` alone and
 reports its CPU seconds (user + system, all threads), wall seconds and the RSS it added at its peak (sampled
@@ -186,6 +192,86 @@ def child(args: argparse.Namespace) -> None:
     args.out.write_text(json.dumps({"metrics": metrics, "digest": result_digest(result)}))
 
 
+# The stages of ``detect`` that ``stages`` times: module-level names of the engine (and of group scoring)
+# that exist in the code measured (older checkouts lack some).
+_STAGES = (
+    "_with_clusters", "prefix_column", "with_network_codes", "_lexical_and_words",
+    "account_features_with_counts", "with_end_user_features", "enrich", "score_all", "link", "score_groups",
+    "_assemble",
+)  # fmt: skip
+
+
+def stages(args: argparse.Namespace) -> None:
+    """CPU s, wall s and the peak RSS over the RSS before ``detect`` of each stage, in this process."""
+    import functools
+    import gc
+
+    import psutil
+
+    from distillguard.detect import DetectConfig, _engine, detect
+
+    events, catalog = _load(args.cache)
+    gc.collect()
+    process = psutil.Process()
+    current = ["detect (rest)"]
+    peaks: dict[str, float] = {}
+    totals: dict[str, list[float]] = {}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.003):
+            rss = process.memory_info().rss / 2**20
+            peaks[current[0]] = max(peaks.get(current[0], 0.0), rss)
+
+    def wrapped(name: str, function: Any) -> Any:
+        @functools.wraps(function)
+        def run(*a: Any, **k: Any) -> Any:
+            outer, current[0] = current[0], name
+            cpu, wall = time.process_time(), time.perf_counter()
+            try:
+                return function(*a, **k)
+            finally:
+                entry = totals.setdefault(name, [0.0, 0.0])
+                entry[0] += time.process_time() - cpu
+                entry[1] += time.perf_counter() - wall
+                current[0] = outer
+
+        return run
+
+    for name in _STAGES:
+        if hasattr(_engine, name):
+            setattr(_engine, name, wrapped(name, getattr(_engine, name)))
+    before = process.memory_info().rss / 2**20
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    cpu, wall = time.process_time(), time.perf_counter()
+    result = detect(events, catalog, DetectConfig())
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    stop.set()
+    sampler.join()
+    print(f"{'stage':32s} {'CPU s':>7s} {'wall s':>7s} {'peak added MiB':>15s}")
+    for name, (stage_cpu, stage_wall) in totals.items():
+        print(f"{name:32s} {stage_cpu:7.2f} {stage_wall:7.2f} {peaks.get(name, before) - before:15.0f}")
+    rest = peaks.get("detect (rest)", before) - before
+    print(f"{'detect (total; rest: peak)':32s} {cpu:7.2f} {wall:7.2f} {rest:15.0f}")
+    flagged = sum(a.flagged for a in result.accounts)
+    print(
+        f"{len(result.accounts):,} accounts, {flagged} flagged, {len(result.campaigns)} campaigns; "
+        f"peak added {max(peaks.values(), default=before) - before:.0f} MiB; load {os.getloadavg()[0]:.1f}"
+    )
+
+
+def _load(cache: Path) -> tuple[pl.DataFrame, Any]:
+    """The cached frame (one chunk) and catalog, its signatures computed (fingerprint-stage work)."""
+    events = pl.read_parquet(cache / "events.parquet").rechunk()
+    catalog = None
+    if (cache / "catalog.pkl").exists():
+        with (cache / "catalog.pkl").open("rb") as handle:
+            catalog = pickle.load(handle)
+        catalog.to_arrow()
+    return events, catalog
+
+
 def _this_compare() -> Any:
     import importlib.util
 
@@ -266,6 +352,8 @@ def main() -> None:
     m.add_argument("--cache", type=Path, required=True)
     m.add_argument("--baseline", type=Path, help="another checkout's src directory to compare with")
     m.add_argument("--repeat", type=int, default=1)
+    s = commands.add_parser("stages", help="CPU, wall and peak RSS of each stage of detect, in this process")
+    s.add_argument("--cache", type=Path, required=True)
     c = commands.add_parser("_child")
     c.add_argument("--cache", type=Path, required=True)
     c.add_argument("--out", type=Path, required=True)
@@ -276,6 +364,8 @@ def main() -> None:
         prepare(args)
     elif args.command == "measure":
         measure(args)
+    elif args.command == "stages":
+        stages(args)
     else:
         child(args)
 
