@@ -7,12 +7,13 @@ import polars as pl
 from detect_fixtures import population
 
 from distillguard.detect import DetectConfig, detect
-from distillguard.detect._campaign import relabel
+from distillguard.detect._campaign import group_word_counts, relabel
 from distillguard.detect._engine import _DESCRIBE_COLUMNS, _campaign_events
 from distillguard.detect._link import SHARED_COUNTS, link
 from distillguard.features import AccountIndex
-from distillguard.features._account import account_features_with_counts
+from distillguard.features._account import WORD_SAMPLE, account_features_with_counts, account_word_counts
 from distillguard.features._network import prefix_column
+from distillguard.features._words import sample_words
 
 
 def _events() -> pl.DataFrame:
@@ -101,3 +102,19 @@ def test_detection_does_not_depend_on_row_order() -> None:
     shuffled = detect(events.sample(fraction=1.0, shuffle=True, seed=9), None, config)
     assert plain.campaigns and shuffled.campaigns == plain.campaigns
     assert shuffled.accounts == plain.accounts
+
+
+def test_the_groups_sample_from_their_members_samples_is_their_whole_sample() -> None:
+    events = _events()
+    index = AccountIndex.of(events)
+    taken = sample_words(events, "account_id", WORD_SAMPLE, index).rows
+    assert taken is not None
+    mask = pl.Series("_sampled", [False] * events.height).scatter(taken, True)
+    # Groups of 5 and of 2 accounts, heavy products among them (their samples stop at WORD_SAMPLE words).
+    for size in (5, 2):
+        members = _groups(events, size)
+        relabelled, group_index = relabel(events.with_columns(mask), members, index)
+        whole = account_word_counts(sample_words(relabelled, "account_id", WORD_SAMPLE, group_index))
+        assert whole["sample_words"].max() == WORD_SAMPLE
+        assert relabelled["_sampled"].sum() < relabelled.height / 2
+        assert group_word_counts(relabelled, group_index).sort("account_id").equals(whole.sort("account_id"))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from distillguard.detect._baseline import Baseline
@@ -85,7 +86,7 @@ def detect(
     )
     # Every stage below groups or joins the events by account: the accounts are numbered once.
     index = AccountIndex.of(events) if events["account_id"].null_count() == 0 else None
-    lexical, lexical_reference, words = _lexical_and_words(events, index)
+    lexical, lexical_reference, words, sampled = _lexical_and_words(events, index)
     # The per-(account, value) counts linking needs are the features' own: counted once, handed over.
     features, key_counts = account_features_with_counts(
         events, feature_context, word_counts=words, count_keys=SHARED_COUNTS, index=index
@@ -112,22 +113,30 @@ def detect(
         dataclasses.replace(ctx, reference_span=False),
         lexical_reference,
         index,
+        sampled,
     )
     return _assemble(events, table, accounts, groups, catalog, config, index)
 
 
 def _lexical_and_words(
     events: pl.DataFrame, index: AccountIndex | None = None
-) -> tuple[pl.DataFrame, dict[int, float], pl.DataFrame | None]:
+) -> tuple[pl.DataFrame, dict[int, float], pl.DataFrame | None, pl.Series | None]:
     """The lexical table and the word counts the features need, from one word sample: drawing it (a sort of
     every event, word lists gathered and exploded) is the costly part of both. The sample is dropped before
-    the features are computed, so that it is not held while they are."""
+    the features are computed, so that it is not held while they are; what is kept of it is which events
+    it took words from (a mask over the events: the groups' samples are drawn from those, see
+    ``score_groups``)."""
     if CHECKPOINTS[-1] != WORD_SAMPLE:  # two sample sizes: nothing to share
         lexical, reference = lexical_table(events)
-        return lexical, reference, None
+        return lexical, reference, None, None
     sample = sample_words(events, "account_id", WORD_SAMPLE, index)
     lexical, reference = lexical_table(events, None, sample)
-    return lexical, reference, account_word_counts(sample)
+    sampled = None
+    if sample.rows is not None:
+        mask = np.zeros(events.height, dtype=bool)
+        mask[sample.rows.to_numpy()] = True
+        sampled = pl.Series("_sampled", mask)
+    return lexical, reference, account_word_counts(sample), sampled
 
 
 def population_baseline(table: pl.DataFrame, config: DetectConfig) -> Baseline:

@@ -33,6 +33,8 @@ class WordSample:
     cap: int
     positions: pl.DataFrame
     keys: pl.DataFrame
+    # The row numbers (in the events sampled) of the requests the sample took words from.
+    rows: pl.Series | None = None
 
 
 def sample_words(events: pl.DataFrame, key: str, cap: int, index: AccountIndex | None = None) -> WordSample:
@@ -70,7 +72,7 @@ def sample_words(events: pl.DataFrame, key: str, cap: int, index: AccountIndex |
         .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).over("_k").alias("_pos"))
         .filter(pl.col("_pos") < cap)
     )
-    return WordSample(key, cap, positions, keys)
+    return WordSample(key, cap, positions, keys, rows)
 
 
 def _sample_order(frame: pl.DataFrame) -> pl.DataFrame:
@@ -92,7 +94,10 @@ def _sample_order(frame: pl.DataFrame) -> pl.DataFrame:
     same_key = pl.col("_k") == pl.col("_k").shift()
     if ordered.select((same_key & (pl.col("payload_hash") < pl.col("payload_hash").shift())).any()).item():
         return sort_by_key_then(frame, "_k", "payload_hash", "ts")
-    return ordered
+    # Sorted by ``_k`` (its bits lead the packed key), as the long way's last sort leaves it; flagged so,
+    # so that the group-bys and windows on ``_k`` downstream take polars' sorted path (without the flag
+    # the sample's word counts cost five times as much: 0.28 against 0.05 s).
+    return ordered.with_columns(pl.col("_k").set_sorted())
 
 
 def key_hashes(sample: WordSample) -> pl.DataFrame:
