@@ -21,7 +21,7 @@ from distillguard.fingerprint._catalog import MinHashParams, TemplateCatalog
 from distillguard.fingerprint._classifier import TextClassifier, default_classifier
 from distillguard.fingerprint._config import FingerprintConfig
 from distillguard.fingerprint._hashing import xxh64_series
-from distillguard.fingerprint._masking import skeleton_expr
+from distillguard.fingerprint._masking import skeletons
 from distillguard.fingerprint._vocab import coded
 from distillguard.fingerprint._words import bottom_k_word_hashes, word_lists
 from distillguard.fingerprint.schema import CAPABILITIES, FINGERPRINT_FIELDS, FINGERPRINT_SCHEMA, LABELS
@@ -111,7 +111,7 @@ def _user_table(texts: pl.Series, cfg: FingerprintConfig) -> pl.DataFrame:
     distinct = pl.DataFrame({"user_text": texts})
     # One with_columns: polars evaluates the masking and the word split on separate threads.
     distinct = distinct.with_columns(
-        skeleton_expr(pl.col("user_text"), cfg.skeleton_chars).alias("skeleton"),
+        _skeletons(pl.col("user_text"), cfg.skeleton_chars).alias("skeleton"),
         word_lists(pl.col("user_text"), cfg.payload_word_chars).alias("words"),
         pl.col("user_text").str.len_chars().cast(pl.Int32).alias("user_chars"),
     )
@@ -119,10 +119,18 @@ def _user_table(texts: pl.Series, cfg: FingerprintConfig) -> pl.DataFrame:
         xxh64_series(distinct["user_text"]).alias("payload_hash"),
         pl.Series("payload_words", bottom_k_word_hashes(distinct["words"], cfg.payload_words)),
     ).drop("words")
-    # Skeletons repeat across distinct texts (that is what a template is): hash each skeleton once.
-    skeletons = distinct.select(pl.col("skeleton").unique())
-    skeletons = skeletons.with_columns(xxh64_series(skeletons["skeleton"]).alias("template_hash"))
-    return distinct.join(skeletons, on="skeleton", how="left", maintain_order="left")
+    # Skeletons repeat across distinct texts (that is what a template is): hash each skeleton once and
+    # gather the hashes back by index (one hashing pass over the skeletons, where unique() plus a join
+    # hashed them twice).
+    skeleton_ids, distinct_skeletons = coded(distinct["skeleton"])
+    template_hashes = xxh64_series(distinct_skeletons).alias("template_hash")
+    return distinct.with_columns(template_hashes.gather(skeleton_ids))
+
+
+def _skeletons(text: pl.Expr, max_chars: int) -> pl.Expr:
+    # An expression around the Series function, so that the masking still runs on its own thread beside
+    # the other columns of the same ``with_columns``.
+    return text.map_batches(lambda texts: skeletons(texts, max_chars), return_dtype=pl.String)
 
 
 def _system_table(texts: pl.Series, cfg: FingerprintConfig) -> pl.DataFrame:
@@ -130,7 +138,7 @@ def _system_table(texts: pl.Series, cfg: FingerprintConfig) -> pl.DataFrame:
     return distinct.with_columns(
         xxh64_series(distinct["system_text"]).alias("system_hash"),
         pl.col("system_text").str.len_chars().cast(pl.Int32).alias("system_chars"),
-        skeleton_expr(pl.col("system_text"), cfg.classifier_system_chars).alias("system_skeleton"),
+        _skeletons(pl.col("system_text"), cfg.classifier_system_chars).alias("system_skeleton"),
     )
 
 
