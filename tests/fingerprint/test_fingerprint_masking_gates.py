@@ -9,7 +9,7 @@ import random
 import polars as pl
 import pytest
 
-from distillguard.fingerprint._masking import skeleton_expr, skeletons
+from distillguard.fingerprint._masking import _MIN_GATED_ROWS, skeleton_expr, skeletons
 
 # Pieces that trigger (or nearly trigger) each rule, in several scripts, and pieces that interact:
 # placeholders next to each other, text cut by the cap, quotes inside code, digits inside URLs.
@@ -66,8 +66,11 @@ PIECES = [
 ]
 
 
-def fast(texts: list[str | None], max_chars: int) -> list[str | None]:
-    return skeletons(pl.Series("text", texts, dtype=pl.String), max_chars).to_list()
+def fast(texts: list[str | None], max_chars: int, *, gated: bool = True) -> list[str | None]:
+    """``skeletons`` of ``texts``; ``gated``: padded with plain filler rows to take the gated path."""
+    filler = ["plain filler text"] * max(0, _MIN_GATED_ROWS - len(texts)) if gated else []
+    masked = skeletons(pl.Series("text", [*texts, *filler], dtype=pl.String), max_chars).to_list()
+    return masked[: len(texts)]
 
 
 def definition(texts: list[str | None], max_chars: int) -> list[str | None]:
@@ -100,7 +103,7 @@ def test_each_piece_alone_masks_as_defined() -> None:
 @pytest.mark.parametrize("max_chars", [4096, 40, 12])
 def test_composed_texts_mask_as_defined(max_chars: int) -> None:
     # A short cap cuts code fences, quotes and lists open, and can cut a gated literal off.
-    texts = composed(random.Random(7 + max_chars), 3_000)
+    texts = composed(random.Random(7 + max_chars), 4_000)
     assert fast(texts, max_chars) == definition(texts, max_chars)
 
 
@@ -122,6 +125,13 @@ def test_gated_rules_still_mask_their_rows() -> None:
     ]
 
 
-def test_empty_and_all_null_columns() -> None:
-    assert fast([], 4096) == []
-    assert fast([None, None], 4096) == [None, None]
+@pytest.mark.parametrize("gated", [True, False])
+def test_empty_and_all_null_columns(gated: bool) -> None:
+    assert fast([], 4096, gated=gated) == []
+    assert fast([None, None], 4096, gated=gated) == [None, None]
+    assert skeletons(pl.Series("text", [None] * 3_000, dtype=pl.String), 4096).null_count() == 3_000
+
+
+def test_few_texts_take_the_plain_path_with_the_same_result() -> None:
+    texts = composed(random.Random(3), 50)
+    assert fast(texts, 4096, gated=False) == definition(texts, 4096)

@@ -43,14 +43,15 @@ _MIN_WORD_BYTES: Final = 3
 
 
 def word_lists(text: pl.Expr, max_chars: int) -> pl.Expr:
-    """The lower-cased, space-separated tokens of the first ``max_chars`` characters.
+    """The space-separated tokens of the first ``max_chars`` characters, in their original case.
 
-    Tokens still carry punctuation, digits and unsplit CJK runs: ``bottom_k_word_hashes`` cuts each
+    Tokens still carry upper case, punctuation, digits and unsplit CJK runs: ``bottom_k_word_hashes``
+    lower-cases each *distinct* token and cuts it
     *distinct* token into words, which is the same as cutting the whole text (words never span a space)
     but runs on a batch's vocabulary instead of on every character of every text. An expression, so that
     the caller can evaluate it in the same ``with_columns`` as the masking.
     """
-    return text.str.slice(0, max_chars).str.to_lowercase().str.split(" ")
+    return text.str.slice(0, max_chars).str.split(" ")
 
 
 def token_words(token: pl.Expr) -> pl.Expr:
@@ -69,8 +70,8 @@ def payload_words(texts: pl.Series, max_chars: int, k: int) -> pa.ListArray[Any]
 
 
 def bottom_k_word_hashes(tokens: pl.Series, k: int) -> pa.ListArray[Any]:
-    """For each list of tokens (``word_lists``), the ``k`` smallest distinct xxh32 hashes of its content
-    words, ascending.
+    """For each list of tokens (``word_lists``), the ``k`` smallest distinct xxh32 hashes of its
+    lower-cased content words, ascending.
 
     Bottom-k is a consistent sample: two payloads that share words tend to share sampled hashes, so the
     union over an account's requests estimates how broad its payloads are. Content words are runs of three
@@ -89,7 +90,11 @@ def bottom_k_word_hashes(tokens: pl.Series, k: int) -> pa.ListArray[Any]:
     )
     token_rows = flat["row"].to_numpy()
     token_ids, vocabulary = dense_ids(flat["token"])
-    words = pl.DataFrame({"token": vocabulary, "id": np.arange(len(vocabulary), dtype=np.int64)})
+    # Lower-cased here, once per distinct token, rather than over every character of the texts: the same
+    # tokens, since lower-casing neither makes nor removes a space and looks no further than the spaces
+    # around a letter (Greek final sigma).
+    lowered = vocabulary.str.to_lowercase()
+    words = pl.DataFrame({"token": lowered, "id": np.arange(len(vocabulary), dtype=np.int64)})
     words = words.with_columns(token_words(pl.col("token")).alias("word")).explode("word")
     word = pl.col("word")
     content = (word.str.len_chars() >= 3) | word.str.contains(_CJK_WORD)
