@@ -46,8 +46,8 @@ def word_lists(text: pl.Expr, max_chars: int) -> pl.Expr:
     """The space-separated tokens of the first ``max_chars`` characters, in their original case.
 
     Tokens still carry upper case, punctuation, digits and unsplit CJK runs: ``bottom_k_word_hashes``
-    lower-cases each *distinct* token and cuts it
-    *distinct* token into words, which is the same as cutting the whole text (words never span a space)
+    lower-cases each *distinct* token and cuts it into words, which is the same as lower-casing and
+    cutting the whole text (words never span a space)
     but runs on a batch's vocabulary instead of on every character of every text. An expression, so that
     the caller can evaluate it in the same ``with_columns`` as the masking.
     """
