@@ -43,6 +43,8 @@ PIECES = [
     "('paren') [:='x']",
     "'unclosed",
     "\n- one\n- two\n- three\n",
+    "- one\n- two\n- three",  # the fewest newlines a list can have: two
+    "1. a\n2. b\n3. c",
     "\n1. first\n2. second\n3) third",
     "\n* a\n• b\n· c",
     "\na) x\nb) y\nc) z",
@@ -115,12 +117,14 @@ def test_gated_rules_still_mask_their_rows() -> None:
         "mail me@host.example",
         'say "hi" there',
         "red, green, blue, cyan, teal",
+        "- one\n- two\n- three",
     ]
     assert fast(texts, 4096) == [
         "run <code> now",
         "see <url>",
         "mail <email>",
         "say <str> there",
+        "<list>",
         "<list>",
     ]
 

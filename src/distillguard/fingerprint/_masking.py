@@ -107,6 +107,8 @@ _GATES: Final = (
     _Gate(0, 4, lambda text: text.str.contains(r"[`$\\@]|://|(?i:www\.)")),
     # Quotes need a quote character (the straight single quote too: it is the apostrophe, ~20 % of texts).
     _Gate(5, 7, lambda text: text.str.contains("[\"“”„‘«「『《']")),
+    # A bulleted list is three lines: two newlines at least (only the list rule itself adds newlines).
+    _Gate(7, 8, lambda text: text.str.count_matches("\n", literal=True) >= 2),
     # Comma-separated lists need four separators.
     _Gate(8, 9, lambda text: text.str.count_matches("[,;、，]") >= 4),
 )
