@@ -89,11 +89,13 @@ class _Gate:
     """Rules ``MASK_RULES[first:last]`` can only match a text that passes ``test`` (a cheap column test of
     the text *before masking*), so they run only on the rows that pass.
 
-    This holds because every rule needs something in its match that no replacement adds: replacements
-    add placeholders (``<`` ``>``, lower-case letters), spaces and the list rule's newline, always with a
-    space at both ends of a placeholder or the rule's own left context before it, so they never create
-    one of the characters or strings tested for. Masking only removes such characters, so a text without
-    them keeps lacking them until the gated rules' turn.
+    This holds because each gated rule needs something in its match that no earlier rule adds: the
+    replacements of rules 0-7 add placeholders (``<``, ``>`` and the letters of ``code``, ``math``,
+    ``url``, ``email``, ``num``, ``str``, ``list``), spaces and (the list rule only) a newline, with a
+    space on both sides of each placeholder (the single-quote rule keeps its left-context character, then
+    a space), so they never add nor join up a backtick, dollar, backslash, ``://``, ``www.``, ``@``, quote
+    character or list separator. Masking only removes those, so a text that fails a test before masking
+    still fails it when the gated rules' turn comes, and they would leave it unchanged.
     """
 
     first: int
@@ -133,16 +135,18 @@ def skeletons(texts: pl.Series, max_chars: int) -> pl.Series:
     text = texts.str.slice(0, max_chars)
     # The tests read the text before masking (see ``_Gate``), all at once.
     gates = {gate.first: (gate.last, gate.test(text).arg_true()) for gate in _GATES}
-    index = 0
+    index, normalised = 0, False
     while index < len(MASK_RULES):
         if index in gates:
             last, rows = gates[index]
             text = _replace_rows(text, rows, MASK_RULES[index:last])
         else:
+            # The ungated rules up to the next gate; the last run also normalises, in the same chain.
             last = min([first for first in gates if first > index], default=len(MASK_RULES))
-            text = _replace(text, MASK_RULES[index:last], normalise=last == len(MASK_RULES))
+            normalised = last == len(MASK_RULES)
+            text = _replace(text, MASK_RULES[index:last], normalise=normalised)
         index = last
-    return text
+    return text if normalised else _replace(text, (), normalise=True)
 
 
 def _replace(text: pl.Series, rules: tuple[tuple[str, str], ...], *, normalise: bool) -> pl.Series:
