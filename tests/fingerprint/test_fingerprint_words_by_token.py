@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Greek, Turkish, Cyrillic and CJK text is intended)
 """Payload words lower-case each distinct token instead of the whole text: the same words, including
 where lower-casing depends on the neighbouring letters (Greek final sigma) or changes a letter's length."""
 
@@ -47,3 +48,16 @@ def test_same_word_in_any_case_has_one_hash() -> None:
     texts = pl.Series(["ΟΔΟΣ odos", "οδος ODOS", "Οδος Odos"])
     lists = payload_words(texts, max_chars=2000, k=32).to_pylist()
     assert lists[0] == lists[1] == lists[2] and len(lists[0]) == 2
+
+
+def test_random_mixed_case_texts_with_nulls_and_a_short_cap() -> None:
+    rng = random.Random(1)
+    alphabet = [*"abcXYZ ΣσςΟΔİıK\u212a中文字日本語-/.,'\n\t 12", "the ", "AND ", "Größe ", "ΟΔΟΣ ", "  "]
+    texts = [
+        None if rng.random() < 0.05 else "".join(rng.choices(alphabet, k=rng.randint(0, 60)))
+        for _ in range(2_000)
+    ]
+    for max_chars in (2000, 7):
+        lists = payload_words(pl.Series(texts, dtype=pl.String), max_chars=max_chars, k=3).to_pylist()
+        expected = [[] if t is None else reference_payload_words(t[:max_chars], 3) for t in texts]
+        assert lists == expected
