@@ -11,7 +11,13 @@ Usage (CPU seconds of this process; set ``POLARS_MAX_THREADS=1`` for a per-threa
 
     POLARS_MAX_THREADS=1 nice -n 5 .venv/bin/python bench/prepare_speed.py --input LOG --baseline main
 
-``--parts`` splits the measurement per step (masking, payload words, hashing) for the current code.
+``--only baseline|current`` times one variant, so that a shell loop can alternate fresh processes:
+
+    for round in 1 2; do for v in baseline current; do
+        POLARS_MAX_THREADS=1 nice -n 5 .venv/bin/python bench/prepare_speed.py --input LOG --only $v \
+            --rounds 1
+    done; done
+
 This is a measurement, not a test; numbers depend on the machine and its load.
 """
 
@@ -47,9 +53,10 @@ def _same(old: list[object], new: list[object]) -> bool:
     )
 
 
-def compare(path: str, revision: str, rounds: int, batch_rows: int) -> None:
+def compare(path: str, revision: str, rounds: int, batch_rows: int, only: str | None = None) -> None:
     directory = str(baseline_dir(revision))
-    variants = {"baseline": _variant("baseline", directory), "current": _variant("current", directory)}
+    names = [only] if only else ["baseline", "current"]
+    variants = {name: _variant(name, directory) for name in names}
     batches = list(read_events([path], quarantine=Quarantine(None), batch_rows=batch_rows))
     events = sum(b.num_rows for b in batches)
     threads = os.environ.get("POLARS_MAX_THREADS", "default")
@@ -83,8 +90,11 @@ def main() -> None:
     parser.add_argument("--baseline", default="main", help="git revision to compare with")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved timing rounds")
     parser.add_argument("--batch-rows", type=int, default=12_200, help="rows per batch (a scan's part)")
+    parser.add_argument(
+        "--only", choices=("baseline", "current"), default=None, help="time one variant (a fresh process)"
+    )
     args = parser.parse_args()
-    compare(args.input, args.baseline, args.rounds, args.batch_rows)
+    compare(args.input, args.baseline, args.rounds, args.batch_rows, args.only)
 
 
 if __name__ == "__main__":
