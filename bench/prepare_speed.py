@@ -76,6 +76,8 @@ def compare(path: str, revision: str, rounds: int, batch_rows: int, only: str | 
             f"  {name:>8}: best {min(cpu[name]):.2f} s, median {statistics.median(cpu[name]):.2f} s "
             f"(rounds {times}) = {events / min(cpu[name]):,.0f} events/CPU-s"
         )
+    if only:
+        return
     print(
         f"  CPU ratio new/old: best {min(cpu['current']) / min(cpu['baseline']):.3f}, "
         f"median {statistics.median(cpu['current']) / statistics.median(cpu['baseline']):.3f}"
