@@ -40,17 +40,24 @@ def score_all(
     signals: Sequence[Signal],
     ctx: SignalContext,
     extra: Mapping[str, float] | None = None,
+    factors: Mapping[str, str] | None = None,
 ) -> Scored:
     """Run every signal over ``features``.
 
     ``extra`` maps further score columns of ``features`` (e.g. a group's coordination score, named
-    ``s_<name>``) to their weight in the evidence total.
+    ``s_<name>``) to their weight in the evidence total. ``factors`` maps signal names to columns of
+    ``features`` in [0, 1] that scale their scores (a group's share of requests from members that show the
+    behaviour themselves: ``distillguard.detect._campaign``).
     """
     results = tuple(signal.compute(features, ctx) for signal in signals)
     extra = extra or {}
+    factors = factors or {}
     columns: list[pl.Series] = [features["account_id"], *(features[column] for column in extra)]
     for result in results:
-        columns.append(result.frame["score"].alias(f"s_{result.name}"))
+        score = result.frame["score"]
+        if result.name in factors:
+            score = score * features[factors[result.name]].fill_null(1.0)
+        columns.append(score.alias(f"s_{result.name}"))
         columns.append(result.frame["value"].alias(f"v_{result.name}"))
     frame = pl.DataFrame(columns)
     config = ctx.config

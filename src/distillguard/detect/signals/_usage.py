@@ -18,6 +18,14 @@ class LogprobHarvesting(Signal):
 
     name = "logprob_harvesting"
     harvest = True
+    # Soft labels are one more way of collecting training targets, an alternative to eliciting them as
+    # text (traces, grades, rewrites): it counts among the content signals, of which only the strongest
+    # counts. Its requests (completions of a few tokens) cannot be the ones that elicit long traces, and
+    # where they are grading requests they are the same grades read twice. An evaluation harness mixes both
+    # kinds of request (multiple-choice log-likelihoods beside chain-of-thought generations); adding one to
+    # the other made such a suite look corroborated.
+    content = True
+    per_request = True
     description = "logprobs/top_logprobs with tiny completions over diverse prompts (soft-label harvesting)."
 
     def value(self, ctx: SignalContext) -> pl.Expr:
@@ -54,6 +62,7 @@ class OutputBudget(Signal):
 
     name = "output_budget"
     harvest = True
+    per_request = True
     description = "max_tokens at or near the model's cap, high reasoning_effort, n > 1."
 
     def value(self, ctx: SignalContext) -> pl.Expr:
