@@ -227,6 +227,13 @@ class Signal(ABC):
     def detail(self, row: Mapping[str, Any], value: float) -> str:
         """A plain sentence a reviewer can check against the logs, for one account's feature row."""
 
+    def joint(self, ctx: SignalContext) -> pl.Expr | None:
+        """For a content signal whose requests can also carry another content behaviour: the share of the
+        smaller behaviour's requests that must carry both, in [0, 1]; the signal then adds to the strongest
+        other content signal in that proportion instead of only being an alternative to it. None (the
+        default): an alternative only."""
+        return None
+
     def damping(self, ctx: SignalContext) -> pl.Expr:
         """The factor ``compute`` multiplies the score by: ``ctx.confidence()``, unless the signal accounts
         for the number of requests its evidence rests on itself (then only the persistence part)."""
