@@ -11,6 +11,9 @@ product (a RAG or support vendor's tenants) looks like, and that is legitimate.
 
 Payload breadth is judged on the members, not on the union of their payloads: ten tenants of one product,
 each in its own narrow domain, add up to a broad-looking vocabulary, while a sweep is broad in every member.
+Likewise per-request behaviours (an elicitation label, logprobs, the output budget) count for a group only
+as far as its members show them themselves (``_carried``): pooled, one member's evaluation run and a
+colleague's differently run one look like a single account doing both.
 """
 
 from __future__ import annotations
