@@ -39,14 +39,18 @@ class _SlowPool:
     """Stands in for the process pool: tasks are run when their result is first asked for."""
 
     submitted: list[_parallel.Task]
+    futures: list[Future[_parallel.TaskResult]]
     polls = 3
+    fast_first = 0  # this many submissions are ready at once
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        _SlowPool.submitted = []
+        _SlowPool.submitted, _SlowPool.futures = [], []
 
     def submit(self, fn: Callable[..., _parallel.TaskResult], *args: Any) -> Future[_parallel.TaskResult]:
         _SlowPool.submitted.append(args[0])
-        return _SlowFuture(lambda: fn(*args), self.polls)
+        polls = 0 if len(_SlowPool.futures) < self.fast_first else self.polls
+        _SlowPool.futures.append(_SlowFuture(lambda: fn(*args), polls))
+        return _SlowPool.futures[-1]
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         pass
@@ -118,3 +122,20 @@ def test_deferrable_work_comes_before_parsing_ahead(traffic: Path, tmp_path: Pat
     finally:
         _SlowPool.polls = 3
     assert len(_SlowPool.submitted) == parts - parts // 3
+
+
+def test_at_the_end_parts_the_worker_has_not_started_are_taken_back(
+    traffic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parts = len(list(_parallel.plan([(traffic, _read.FORMATS["canonical"])])))
+    remote = parts - parts // 3
+    # The worker keeps up until its last three parts, then stalls: the input is all given out by then.
+    monkeypatch.setattr(_SlowPool, "fast_first", remote - 3)
+    monkeypatch.setattr(_SlowPool, "polls", 1_000)
+    got = _parallel_read(traffic, tmp_path / "q.jsonl", lambda: False)
+    cancelled = [future.cancelled() for future in _SlowPool.futures]
+    assert any(cancelled) and not any(cancelled[: remote - 3])
+    with Quarantine(tmp_path / "q-serial.jsonl") as quarantine:
+        serial = list(read_events([traffic], quarantine=quarantine, batch_rows=16))
+    assert got.equals(pa.Table.from_batches(serial, schema=EVENT_SCHEMA))
+    assert (tmp_path / "q.jsonl").read_bytes() == (tmp_path / "q-serial.jsonl").read_bytes()

@@ -145,15 +145,25 @@ def read_parallel(
     depth = IN_FLIGHT if transform is None else IN_FLIGHT_MAPPED
 
     def steal() -> bool:
-        """Run the next task not yet given to a worker here, now; False when there is none (or enough
-        results run ahead already wait for their turn)."""
+        """Run here, now, the next task not yet given to a worker or, once every task is given out, the
+        last one a worker has not started (its future cancelled); False when there is none, or when enough
+        results run ahead already wait for their turn."""
+        nonlocal remote
         if idle is None or sum(isinstance(p, TaskResult) for _, p in in_flight) >= STOLEN_AHEAD:
             return False
         task = next(tasks, None)
-        if task is None:
-            return False
-        in_flight.append((task, run_task(task, batch_rows, transform)))
-        return True
+        if task is not None:
+            in_flight.append((task, run_task(task, batch_rows, transform)))
+            return True
+        # The end of the input: the worker's queue is all that is left. A future cancels only while its
+        # task waits in the pool (not yet sent to a worker process).
+        for index in range(len(in_flight) - 1, -1, -1):
+            queued, pending = in_flight[index]
+            if isinstance(pending, Future) and pending.cancel():
+                remote -= 1
+                in_flight[index] = (queued, run_task(queued, batch_rows, transform))
+                return True
+        return False
 
     def collect_head() -> Iterator[Any]:
         nonlocal remote
