@@ -68,7 +68,7 @@ class TaskResult:
 Pending = Future[TaskResult] | TaskResult | None
 # Results this process may compute ahead of their turn while it waits for a worker's (memory bound: with
 # a transform they are small, ~3 MB a part for the scan's prepared batches).
-STOLEN_AHEAD = 2
+STOLEN_AHEAD = 4
 
 
 class _CollectingQuarantine(Quarantine):
