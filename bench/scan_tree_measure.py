@@ -5,7 +5,9 @@ wall seconds, CPU seconds of this process and of its helpers (the forkserver and
 worker, sampled every 50 ms with psutil, so a helper's last ~50 ms may be missed), this process's CPU and
 RSS when the fingerprint stage ends (just after ``pipeline.release_free_memory``), the peak RSS of the
 tree with when it happened, how many parts this process parsed itself, the wall time it blocked on the
-worker's results (and spent on work ahead instead), and the result's size. Point
+worker's results (and spent on work ahead instead), whether the classifier was trained in this run
+(``classifier_trained``: false when it came from the on-disk cache, see docs/fingerprint.md; run once to
+fill the cache before measuring), and the result's size. Point
 ``PYTHONPATH`` at another checkout's ``src`` (e.g. ``git archive main src | tar -x -C /tmp/base``) to
 measure old code against new; run them one after the other under ``nice -n 5``.
 """
@@ -127,6 +129,8 @@ def main() -> None:
         "parts_parsed_here": len(local),
         "flagged": sum(1 for account in report.result.accounts if account.flagged),
         "campaigns": len(report.result.campaigns),
+        # False when the classifier came from the on-disk cache (a first scan on a machine trains it).
+        "classifier_trained": "sklearn" in sys.modules,
         "load": round(os.getloadavg()[0], 1),
     }
     print(json.dumps(result))
