@@ -4,9 +4,10 @@ One logistic regression per label (``LABELS``, one-vs-rest: a prompt may both gr
 reasoning) and one per text capability, the highest-scoring capability winning. The models are trained
 from the generated corpus (``training``), deterministically, and cached for the process and on disk
 (``_model_store``: keyed by everything the training is a function of, so a stored model is exactly what
-training would give now, and never stale). Training costs ~2.5 s of CPU plus ~1.3 s to import
-scikit-learn; checking and loading the stored model ~0.2 s. The corpus is small, readable and reviewable,
-which is why the weights are not shipped: see ``_model_store``.
+training would give now, and never stale). Importing scikit-learn and training cost ~1.3 CPU s in a
+process that has scipy loaded already (a scan's main process), ~2 s in a fresh one; checking and loading
+the stored model ~0.2 s. The corpus is small, readable and reviewable, and the weights are not shipped:
+see ``_model_store``.
 """
 
 from __future__ import annotations

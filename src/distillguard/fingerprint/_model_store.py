@@ -1,20 +1,20 @@
 """The trained text classifier kept on disk between processes, keyed by exactly what trained it.
 
-Training costs a scan ~2.5-5 s of CPU on its critical path plus ~1.3 s to import scikit-learn, for a
-result that is a pure function of its inputs. Those inputs are recorded as a ``TrainingProvenance``: the
-digest of the generated corpus, the digest of the hashed features the fit sees (which covers the masking,
-the tokenisation and polars' string hash, whatever their versions), the hyperparameters, the library
-versions, and the machine (BLAS kernels differ by CPU). A model is stored under the digest of its
-provenance and loaded only when the stored provenance equals the one computed now (~0.2 s: generating,
-masking and hashing the corpus); on any difference, or an unreadable file, it is trained again and stored
-anew. The loaded arrays are the trained ones bit for bit, so labels are exactly those of a fresh training
-on this machine.
+Training, with the scikit-learn import, cost a scan's main process (its critical path) ~1.3 CPU s on a
+quiet machine and more under load, for a result that is a pure function of its inputs. Those inputs are
+recorded as a ``TrainingProvenance``: the digest of the generated corpus, the digest of the hashed
+features the fit sees (which covers the masking, the tokenisation and polars' string hash, whatever their
+versions), the hyperparameters, the library versions, and the machine (BLAS kernels differ by CPU). A
+model is stored under the digest of its provenance and loaded only when the stored provenance equals the
+one computed now (~0.2 s: generating, masking and hashing the corpus); on any difference, or an
+unreadable file, it is trained again and stored anew. The loaded arrays are the trained ones bit for bit,
+so labels are exactly those of a fresh training on this machine.
 
 Why a cache rather than weights shipped in the package: a shipped model is trained on another machine
 (other BLAS kernels, so weights that may differ in the last bits from a local training) and goes stale
 silently when the corpus, the masking or polars' hash changes; this one is always reproducible from the
-reviewable corpus in ``training`` and cannot be stale. The file is small (~0.3 MB: the ~12,500 hashed
-features the corpus uses, 11 float32 weights each).
+reviewable corpus in ``training`` and cannot be stale. The file is small (~0.6 MB: the ~12,500 hashed
+features the corpus uses, 11 float32 weights each) and holds nothing from the scanned traffic.
 
 Where: ``$DISTILLGUARD_CACHE_DIR`` if set (set to an empty value to turn the cache off), else
 ``$XDG_CACHE_HOME/distillguard`` or ``~/.cache/distillguard``. A cache that cannot be written is skipped
