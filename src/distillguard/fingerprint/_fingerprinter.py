@@ -175,9 +175,10 @@ class Fingerprinter:
     def work_ahead(self) -> bool:
         """One small step of work the stage will need later, done now; False when none is left.
 
-        For a caller that would otherwise wait (the scan, for its parse worker's next batch): the
-        classifier's training (done at the first ``finish`` otherwise), then the MinHash signatures of the
-        catalogued templates (done when detection first asks for clusters otherwise). Output is unchanged.
+        For a caller that would otherwise wait (the scan, for its parse worker's next batch): getting the
+        classifier (loaded from the on-disk cache, or trained; done at the first ``finish`` otherwise),
+        then the MinHash signatures of the catalogued templates (done when detection first asks for
+        clusters otherwise). Output is unchanged.
         """
         if self._classifier is None:
             self._classifier = default_classifier()
