@@ -1,11 +1,14 @@
 """One whole scan in this process, with the CPU of every process of the tree and the tree's peak RSS.
 
-Usage: ``PYTHONPATH=SRC .venv/bin/python bench/scan_tree_measure.py TRAFFIC.jsonl`` prints one JSON line:
+Usage: ``PYTHONPATH=SRC .venv/bin/python bench/scan_tree_measure.py TRAFFIC.jsonl [EVERY]`` prints one JSON
+line (``EVERY``: parse every EVERY-th part in this process, ``AUTO_MAPPED_LOCAL_EVERY``, default 3):
 wall seconds, CPU seconds of this process and of its helpers (the forkserver and the background parse
 worker, sampled every 50 ms with psutil, so a helper's last ~50 ms may be missed), this process's CPU and
 RSS when the fingerprint stage ends (just after ``pipeline.release_free_memory``), the peak RSS of the
 tree with when it happened, how many parts this process parsed itself, the wall time it blocked on the
-worker's results (and spent on work ahead instead), and the result's size. Point
+worker's results (and spent on work ahead instead), whether the classifier was trained in this run
+(``classifier_trained``: false when it came from the on-disk cache, see docs/fingerprint.md; run once to
+fill the cache before measuring), and the result's size. Point
 ``PYTHONPATH`` at another checkout's ``src`` (e.g. ``git archive main src | tar -x -C /tmp/base``) to
 measure old code against new; run them one after the other under ``nice -n 5``.
 """
@@ -26,6 +29,7 @@ import psutil
 
 import distillguard
 import distillguard.ingest._parallel as parallel
+import distillguard.ingest._read as read
 import distillguard.pipeline as pipeline
 from distillguard.fingerprint import Fingerprinter
 
@@ -107,6 +111,8 @@ def main() -> None:
     sampler = _Sampler()
     sampler.start()
     start = time.perf_counter()
+    if len(sys.argv) > 2:  # the share of parts this process parses itself, for the experiment
+        read.AUTO_MAPPED_LOCAL_EVERY = int(sys.argv[2])
     report = pipeline.scan([Path(sys.argv[1])], quarantine_path=Path(sys.argv[1] + ".quarantine.jsonl"))
     wall = time.perf_counter() - start
     sampler.sample()
@@ -125,8 +131,11 @@ def main() -> None:
         "peak_tree_mb": sampler.peak >> 20,
         "peak_at_s_main_mb_helpers_mb": sampler.peak_at,
         "parts_parsed_here": len(local),
+        "local_every": read.AUTO_MAPPED_LOCAL_EVERY,
         "flagged": sum(1 for account in report.result.accounts if account.flagged),
         "campaigns": len(report.result.campaigns),
+        # False when the classifier came from the on-disk cache (a first scan on a machine trains it).
+        "classifier_trained": "sklearn" in sys.modules,
         "load": round(os.getloadavg()[0], 1),
     }
     print(json.dumps(result))

@@ -140,8 +140,9 @@ def scan(
     with Quarantine(quarantine_path) as quarantine:
         # The stateless half of fingerprinting runs where each batch is parsed (background workers on a
         # large input), so the text never crosses between processes and both CPUs stay busy. While this
-        # process waits for a worker's batch it trains the classifier and signs the catalogued templates,
-        # work that would otherwise run later (the signatures in detection, with the second CPU idle).
+        # process waits for a worker's batch it gets the classifier (cached on disk, else trained) and signs
+        # the catalogued templates, work that would otherwise run later (the signatures in detection, with
+        # the second CPU idle); with nothing of that left, it parses the next part itself (``steal``).
         prepared = read_mapped(
             paths,
             functools.partial(prepare, config=config.fingerprint),

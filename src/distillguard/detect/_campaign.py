@@ -11,6 +11,9 @@ product (a RAG or support vendor's tenants) looks like, and that is legitimate.
 
 Payload breadth is judged on the members, not on the union of their payloads: ten tenants of one product,
 each in its own narrow domain, add up to a broad-looking vocabulary, while a sweep is broad in every member.
+Likewise per-request behaviours (an elicitation label, logprobs, the output budget) count for a group only
+as far as its members show them themselves (``_carried``): pooled, one member's evaluation run and a
+colleague's differently run one look like a single account doing both.
 """
 
 from __future__ import annotations
@@ -79,6 +82,14 @@ COUNTED_ACCOUNTS = "counted_accounts"
 # Column of the group frame: how many distinct networks its accounts mainly work from (each member's most
 # used IP prefix; ``_gate_coordination``).
 HOME_NETWORKS = "home_networks"
+# Prefix of the group frame's columns: per per-request signal, the share of the group's requests sent by
+# members that show the behaviour themselves (``_carried``); the signal counts for the group in that
+# proportion.
+CARRIED_PREFIX = "carried_"
+# A member shows a group's behaviour when its own share is at least this fraction of the group's pooled
+# share (in proportion below it): a margin for the sampling noise of small members (a hydra account's dozen
+# requests), not a second threshold.
+CARRY_LEVEL = 0.5
 # Indicator lists are capped so that a campaign record stays readable and shareable.
 MAX_INDICATORS = 50
 MAX_TEMPLATES = 10
@@ -192,10 +203,12 @@ def score_groups(
             _working_accounts().alias(WORKING_ACCOUNTS),
         )
         .drop("_member_age", "_member_active", "_member_payloads")
-        .sort("account_id")
     )
+    carried = _carried(enriched, account_table, members, signals, ctx)
+    enriched = enriched.join(carried, on="account_id", how="left").sort("account_id")
+    factors = {c.removeprefix(CARRIED_PREFIX): c for c in carried.columns if c.startswith(CARRIED_PREFIX)}
     # The coordination score (size and cohesion of the group) is added by ``_gate_coordination``.
-    scored = _gate_coordination(score_all(enriched, signals, ctx), enriched, signals, ctx)
+    scored = _gate_coordination(score_all(enriched, signals, ctx, factors=factors), enriched, signals, ctx)
     return GroupScores(scored, enriched, members)
 
 
@@ -256,6 +269,54 @@ def _working_accounts() -> pl.Expr:
     n = pl.col("n_accounts").cast(pl.Float64)
     ratio = pl.col("distinct_payloads").cast(pl.Float64) / pl.col("_member_payloads").clip(lower_bound=1.0)
     return ratio.clip(lower_bound=1.0).fill_null(n).clip(upper_bound=n)
+
+
+def _carried(
+    enriched: pl.DataFrame,
+    account_table: pl.DataFrame,
+    members: pl.DataFrame,
+    signals: Sequence[Signal],
+    ctx: SignalContext,
+) -> pl.DataFrame:
+    """Per group and per-request signal, the share of its requests sent by members that show the behaviour.
+
+    A group is scored as one account, and pooling lets one member's behaviour borrow the others' volume and
+    their other lines of evidence: a researcher's evaluation run linked to a colleague's differently run
+    evaluation (or ordinary traffic) on the same network looked like a larger, better-corroborated harvest
+    than either account. A campaign's accounts each run the operator's harvest (a hydra's members, a
+    rotation's successive accounts), so the behaviour is in every one of them; a linked account whose own
+    requests do not show it adds links, not that evidence. Members are judged on their plain shares (the
+    signal's ``value``), not their scores, so that a hydra's small accounts carry it as fully as large ones.
+    1 where the group does not show the behaviour (nothing to carry).
+    """
+    per_request = [s for s in signals if s.per_request]
+    if not per_request:
+        return enriched.select("account_id")
+    group_values = enriched.select(
+        pl.col("account_id").alias("group"),
+        *(s.value(ctx).cast(pl.Float64).fill_null(0.0).alias(f"_g{i}") for i, s in enumerate(per_request)),
+    )
+    own = account_table.join(members, on="account_id").select(
+        "group",
+        pl.col("requests").cast(pl.Float64).alias("_requests"),
+        *(s.value(ctx).cast(pl.Float64).fill_null(0.0).alias(f"_m{i}") for i, s in enumerate(per_request)),
+    )
+    shows = [
+        pl.when(pl.col(f"_g{i}") > 0)
+        .then((pl.col(f"_m{i}") / (CARRY_LEVEL * pl.col(f"_g{i}"))).clip(0.0, 1.0))
+        .otherwise(1.0)
+        for i in range(len(per_request))
+    ]
+    total = pl.col("_requests").sum().clip(lower_bound=1.0)
+    return (
+        own.join(group_values, on="group")
+        .group_by("group")
+        .agg(
+            ((shown * pl.col("_requests")).sum() / total).alias(f"{CARRIED_PREFIX}{s.name}")
+            for shown, s in zip(shows, per_request, strict=True)
+        )
+        .rename({"group": "account_id"})
+    )
 
 
 def _home_networks(n: pl.Expr) -> pl.Expr:

@@ -18,7 +18,8 @@ import yaml
 from distillguard.errors import ConfigError
 
 # How much each signal counts in an account's (or a group's) evidence total. Content signals are
-# alternatives (one operator elicits reasoning, another grades) so only the strongest of them counts.
+# alternatives (one operator elicits reasoning, another grades, a third reads soft labels through logprobs)
+# so only the strongest of them counts, logprobs adding to it only on its own requests (``Signal.joint``).
 # Logprob harvesting weighs a little more: top-k logprobs on one-token completions over thousands of
 # different prompts has no product use but soft-label extraction (evaluation reruns of a fixed benchmark
 # are excluded by the signal's novelty factor and by burst damping).

@@ -11,8 +11,9 @@ time; measured on this project's 2-core machine it did ~9,000 documents of 400 c
 word 1-2-grams and ~1,400 for ``char_wb`` 3-4-grams, while this polars version does ~18,000 with the
 richer feature set above, and the classifier runs on every distinct prompt of the traffic. The bucket of a
 feature comes from polars' ``hash`` with a fixed seed: that value may change between polars releases,
-which is harmless here because the model is trained in the same process that applies it (see
-``_classifier``) and no hashed feature is ever stored or shared.
+which is harmless here because a model is only applied with the hashing it was trained with: a model kept
+on disk is keyed by the digest of the corpus's hashed features (``_model_store``), so a change of hash
+retrains it. No hashed feature is ever shared.
 """
 
 from __future__ import annotations
@@ -191,15 +192,16 @@ def _pair_buckets(codes: npt.NDArray[np.int64], size: int, vocabulary: pl.Series
     return strings.select(_bucket(pl.concat_str(["first", "second"], separator=" ")))[:, 0].to_numpy()
 
 
-def featurize(texts: pl.Series) -> sp.csr_matrix:
-    """One L2-normalised row of hashed n-gram presence per text (texts are masked skeletons)."""
+def normalized_matrix(
+    rows: npt.NDArray[np.int64], columns: npt.NDArray[np.int64], n_rows: int
+) -> sp.csr_matrix:
+    """One L2-normalised row of hashed n-gram presence per text, from ``hashed_features``' pairs."""
     import scipy.sparse as sp
     from sklearn.preprocessing import normalize
 
-    rows, columns = hashed_features(texts)
     matrix = sp.csr_matrix(
         (np.ones(len(rows), dtype=np.float64), (rows, columns)),
-        shape=(len(texts), N_FEATURES),
+        shape=(n_rows, N_FEATURES),
         dtype=np.float64,
     )
     result: sp.csr_matrix = normalize(matrix, norm="l2", copy=False)

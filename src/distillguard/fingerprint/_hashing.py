@@ -39,6 +39,9 @@ def xxh32_array(values: Iterable[str]) -> npt.NDArray[np.uint32]:
 
 def xxh64_series(values: pl.Series) -> pl.Series:
     """xxHash64 of each non-null string of ``values`` (nulls stay null)."""
+    if values.null_count() == 0:
+        # The common case (a batch's distinct texts): no filtered copy of the strings, no null mask.
+        return pl.Series(values.name, xxh64_array(values.to_list()), dtype=pl.UInt64)
     mask = values.is_not_null()
     hashes = np.zeros(len(values), dtype=np.uint64)
     hashes[mask.to_numpy()] = xxh64_array(values.filter(mask).to_list())

@@ -13,6 +13,8 @@ rules that need left context capture it and put it back (``$1``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Final
 
 import polars as pl
@@ -67,10 +69,99 @@ MASK_RULES: Final[tuple[tuple[str, str], ...]] = (
 )
 
 
+_WHITESPACE: Final = r"\s{2,}|[^\S ]"
+
+
 def skeleton_expr(text: pl.Expr, max_chars: int) -> pl.Expr:
-    """The masked, normalised skeleton of ``text`` (first ``max_chars`` characters): the template."""
+    """The masked, normalised skeleton of ``text`` (first ``max_chars`` characters): the template.
+
+    The definition, rule by rule over every row; ``skeletons`` gives the same strings faster.
+    """
     expr = text.str.slice(0, max_chars)
     for pattern, replacement in MASK_RULES:
         expr = expr.str.replace_all(pattern, replacement)
     # Only irregular whitespace is replaced (a run, or a tab or newline): single spaces are most matches.
-    return expr.str.to_lowercase().str.replace_all(r"\s{2,}|[^\S ]", " ").str.strip_chars()
+    return expr.str.to_lowercase().str.replace_all(_WHITESPACE, " ").str.strip_chars()
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """Rules ``MASK_RULES[first:last]`` can only match a text that passes ``test`` (a cheap column test of
+    the text *before masking*), so they run only on the rows that pass.
+
+    This holds because each gated rule needs something in its match that no earlier rule adds: the
+    replacements of rules 0-7 add placeholders (``<``, ``>`` and the letters of ``code``, ``math``,
+    ``url``, ``email``, ``num``, ``str``, ``list``), spaces and (the list rule only) a newline, with a
+    space on both sides of each placeholder (the single-quote rule keeps its left-context character, then
+    a space), so they never add nor join up a backtick, dollar, backslash, ``://``, ``www.``, ``@``, quote
+    character or list separator. Masking only removes those, so a text that fails a test before masking
+    still fails it when the gated rules' turn comes, and they would leave it unchanged.
+    """
+
+    first: int
+    last: int
+    test: Callable[[pl.Series], pl.Series]
+
+
+_GATES: Final = (
+    # Code needs a backtick; LaTeX a dollar or a backslash; URLs "://" or "www." (the rule is
+    # case-insensitive, so is the test); e-mails an "@". About 3 % of prompts have any of them.
+    _Gate(0, 4, lambda text: text.str.contains(r"[`$\\@]|://|(?i:www\.)")),
+    # Quotes need a quote character (the straight single quote too: it is the apostrophe, ~20 % of texts).
+    _Gate(5, 7, lambda text: text.str.contains("[\"“”„‘«「『《']")),
+    # A bulleted list is three lines: two newlines at least (only the list rule itself adds newlines).
+    _Gate(7, 8, lambda text: text.str.count_matches("\n", literal=True) >= 2),
+    # Comma-separated lists need four separators.
+    _Gate(8, 9, lambda text: text.str.count_matches("[,;、，]") >= 4),
+)
+
+
+_MIN_GATED_ROWS: Final = 2_000
+
+
+def skeletons(texts: pl.Series, max_chars: int) -> pl.Series:
+    """``skeleton_expr`` of each text, computed with fewer passes over the column.
+
+    Each pass of ``str.replace_all`` costs a copy of the column and a scan without a literal to search
+    for even where nothing matches; the gated rules (``_GATES``) run only on the rows that can match,
+    which is a few per cent for the code, URL and e-mail rules. The rules between gates run as one
+    expression chain (measured ~8 % cheaper than the same passes called one by one on a Series). Tested
+    equal to ``skeleton_expr`` on adversarial texts (``tests/fingerprint/test_fingerprint_masking_gates.py``).
+    """
+    if len(texts) < _MIN_GATED_ROWS:
+        # Few texts (a batch's system prompts): three more regexes to compile would cost more than the
+        # passes they spare.
+        return texts.to_frame().select(skeleton_expr(pl.col(texts.name), max_chars)).to_series()
+    text = texts.str.slice(0, max_chars)
+    # The tests read the text before masking (see ``_Gate``), all at once.
+    gates = {gate.first: (gate.last, gate.test(text).arg_true()) for gate in _GATES}
+    index, normalised = 0, False
+    while index < len(MASK_RULES):
+        if index in gates:
+            last, rows = gates[index]
+            text = _replace_rows(text, rows, MASK_RULES[index:last])
+        else:
+            # The ungated rules up to the next gate; the last run also normalises, in the same chain.
+            last = min([first for first in gates if first > index], default=len(MASK_RULES))
+            normalised = last == len(MASK_RULES)
+            text = _replace(text, MASK_RULES[index:last], normalise=normalised)
+        index = last
+    return text if normalised else _replace(text, (), normalise=True)
+
+
+def _replace(text: pl.Series, rules: tuple[tuple[str, str], ...], *, normalise: bool) -> pl.Series:
+    """``text`` with ``rules`` applied in order, then (``normalise``) lower-cased and its whitespace
+    collapsed as ``skeleton_expr`` ends."""
+    expr = pl.col(text.name)
+    for pattern, replacement in rules:
+        expr = expr.str.replace_all(pattern, replacement)
+    if normalise:
+        expr = expr.str.to_lowercase().str.replace_all(_WHITESPACE, " ").str.strip_chars()
+    return text.to_frame().select(expr).to_series()
+
+
+def _replace_rows(text: pl.Series, rows: pl.Series, rules: tuple[tuple[str, str], ...]) -> pl.Series:
+    """``text`` with ``rules`` applied, in order, to the rows at ``rows`` only."""
+    if rows.is_empty():
+        return text
+    return text.scatter(rows, _replace(text.gather(rows), rules, normalise=False))

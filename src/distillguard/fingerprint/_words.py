@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 
@@ -42,14 +43,15 @@ _MIN_WORD_BYTES: Final = 3
 
 
 def word_lists(text: pl.Expr, max_chars: int) -> pl.Expr:
-    """The lower-cased, space-separated tokens of the first ``max_chars`` characters.
+    """The space-separated tokens of the first ``max_chars`` characters, in their original case.
 
-    Tokens still carry punctuation, digits and unsplit CJK runs: ``bottom_k_word_hashes`` cuts each
-    *distinct* token into words, which is the same as cutting the whole text (words never span a space)
+    Tokens still carry upper case, punctuation, digits and unsplit CJK runs: ``bottom_k_word_hashes``
+    lower-cases each *distinct* token and cuts it into words, which is the same as lower-casing and
+    cutting the whole text (words never span a space)
     but runs on a batch's vocabulary instead of on every character of every text. An expression, so that
     the caller can evaluate it in the same ``with_columns`` as the masking.
     """
-    return text.str.slice(0, max_chars).str.to_lowercase().str.split(" ")
+    return text.str.slice(0, max_chars).str.split(" ")
 
 
 def token_words(token: pl.Expr) -> pl.Expr:
@@ -68,8 +70,8 @@ def payload_words(texts: pl.Series, max_chars: int, k: int) -> pa.ListArray[Any]
 
 
 def bottom_k_word_hashes(tokens: pl.Series, k: int) -> pa.ListArray[Any]:
-    """For each list of tokens (``word_lists``), the ``k`` smallest distinct xxh32 hashes of its content
-    words, ascending.
+    """For each list of tokens (``word_lists``), the ``k`` smallest distinct xxh32 hashes of its
+    lower-cased content words, ascending.
 
     Bottom-k is a consistent sample: two payloads that share words tend to share sampled hashes, so the
     union over an account's requests estimates how broad its payloads are. Content words are runs of three
@@ -78,15 +80,21 @@ def bottom_k_word_hashes(tokens: pl.Series, k: int) -> pa.ListArray[Any]:
     sort of (text, hash) keys ranks them.
     """
     n = len(tokens)
-    lengths = tokens.list.len().fill_null(0).to_numpy().astype(np.int64)
-    flat = tokens.explode(empty_as_null=False, keep_nulls=False)
-    token_rows = np.repeat(np.arange(n, dtype=np.uint64), lengths)
-    # A token of fewer than 3 bytes holds no content word (3 letters or 2 CJK characters take at least 3
-    # bytes): skipping those before the vocabulary is built spares the hashing of a good share of tokens.
-    may_hold_words = (flat.str.len_bytes() >= _MIN_WORD_BYTES).to_numpy()
-    token_rows = token_rows[may_hold_words]
-    token_ids, vocabulary = dense_ids(flat.filter(may_hold_words))
-    words = pl.DataFrame({"token": vocabulary, "id": np.arange(len(vocabulary), dtype=np.int64)})
+    # One row per token with the index of its text. A token of fewer than 3 bytes holds no content word
+    # (3 letters or 2 CJK characters take at least 3 bytes): skipping those before the vocabulary is built
+    # spares the hashing of a good share of tokens.
+    flat = (
+        pl.DataFrame({"row": np.arange(n, dtype=np.uint64), "token": tokens})
+        .explode("token")
+        .filter(pl.col("token").str.len_bytes() >= _MIN_WORD_BYTES)
+    )
+    token_rows = flat["row"].to_numpy()
+    token_ids, vocabulary = dense_ids(flat["token"])
+    # Lower-cased here, once per distinct token, rather than over every character of the texts: the same
+    # tokens, since lower-casing neither makes nor removes a space and looks no further than the spaces
+    # around a letter (Greek final sigma).
+    lowered = vocabulary.str.to_lowercase()
+    words = pl.DataFrame({"token": lowered, "id": np.arange(len(vocabulary), dtype=np.int64)})
     words = words.with_columns(token_words(pl.col("token")).alias("word")).explode("word")
     word = pl.col("word")
     content = (word.str.len_chars() >= 3) | word.str.contains(_CJK_WORD)
@@ -94,22 +102,43 @@ def bottom_k_word_hashes(tokens: pl.Series, k: int) -> pa.ListArray[Any]:
     # Distinct token -> the hashes of its content words (a token may hold several words, or none), laid
     # out in token order. Hashing every word of every distinct token is cheaper than deduplicating first.
     hashes = xxh32_array(words["word"].to_list()).astype(np.uint64)
-    per_token = np.bincount(words["id"].to_numpy(), minlength=len(vocabulary)).astype(np.int64)
+    per_token = np.bincount(words["id"].to_numpy(), minlength=len(vocabulary))
     first_hash = np.cumsum(per_token) - per_token
-    counts = per_token[token_ids]
-    offsets = np.cumsum(counts) - counts
-    gathered = hashes[np.repeat(first_hash[token_ids] - offsets, counts) + np.arange(counts.sum())]
-    text_rows = np.repeat(token_rows, counts)
-    keys = np.sort((text_rows << np.uint64(32)) | gathered)
+    keys = np.sort(_text_word_keys(token_rows, token_ids, per_token[token_ids], first_hash, hashes))
     keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
     rows = (keys >> np.uint64(32)).astype(np.int64)
     # Position of each key within its text's run: keep the first k (the smallest hashes).
-    starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]])) if len(rows) else rows
-    rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.concatenate([starts, [len(rows)]])))
-    keep = rank < k
+    positions = np.arange(len(rows))
+    starts = np.ones(len(rows), dtype=bool)
+    starts[1:] = rows[1:] != rows[:-1]
+    keep = positions - np.maximum.accumulate(np.where(starts, positions, 0)) < k
     counts_kept = np.bincount(rows[keep], minlength=n)
     list_offsets = np.concatenate([[0], np.cumsum(counts_kept)]).astype(np.int32)
     values = (keys[keep] & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     return pa.ListArray.from_arrays(
         pa.array(list_offsets, type=pa.int32()), pa.array(values, type=pa.uint32())
     )
+
+
+def _text_word_keys(
+    token_rows: npt.NDArray[np.uint64],
+    token_ids: npt.NDArray[np.int64],
+    counts: npt.NDArray[np.int64],
+    first_hash: npt.NDArray[np.int64],
+    hashes: npt.NDArray[np.uint64],
+) -> npt.NDArray[np.uint64]:
+    """(text row << 32 | word hash) for every word of every token, unsorted: the token at ``i`` holds
+    ``counts[i]`` words whose hashes start at ``hashes[first_hash[token_ids[i]]]``.
+
+    Most tokens hold one word or none, so those take one gather; only tokens of several words (``a-b``,
+    ``x/y``) are expanded word by word.
+    """
+    single = counts == 1
+    parts = [(token_rows[single] << np.uint64(32)) | hashes[first_hash[token_ids[single]]]]
+    several = np.flatnonzero(counts > 1)
+    if len(several):
+        per = counts[several]
+        offsets = np.cumsum(per) - per
+        at = np.repeat(first_hash[token_ids[several]] - offsets, per) + np.arange(per.sum())
+        parts.append((np.repeat(token_rows[several], per) << np.uint64(32)) | hashes[at])
+    return np.concatenate(parts)

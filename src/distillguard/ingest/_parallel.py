@@ -63,6 +63,14 @@ class TaskResult:
     error: tuple[type[DistillguardError], str, dict[str, Any]] | None = None
 
 
+# How a task in flight stands: a worker's future, None (this process runs it at its turn), or the result
+# this process already computed ahead of its turn.
+Pending = Future[TaskResult] | TaskResult | None
+# Results this process may compute ahead of their turn while it waits for a worker's (memory bound: with
+# a transform they are small, ~3 MB a part for the scan's prepared batches).
+STOLEN_AHEAD = 4
+
+
 class _CollectingQuarantine(Quarantine):
     """A worker's quarantine: records are sent back to the parent, which writes them."""
 
@@ -120,45 +128,79 @@ def read_parallel(
     workers go on with the tasks after it: the caller's own work on the results is then not all that this
     process does, and one worker can be enough to keep two CPUs busy (less memory than two workers).
     ``idle`` is called, again and again, while the next result is not ready yet, until it returns False
-    (nothing left to do): the caller's deferrable work fills the time this process would wait.
+    (nothing left to do): the caller's deferrable work fills the time this process would wait. Once it has
+    none left, this process parses the next task not yet given to a worker instead of waiting (up to
+    ``STOLEN_AHEAD`` such results kept until their turn): how much of the input this process parses then
+    follows how fast each side goes on this machine at this time, not a fixed share.
     """
     tasks = plan(files)
     # forkserver: forking a process that already runs Arrow threads is not safe.
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
-    # (task, its future; None for a task this process runs itself when its turn comes)
-    in_flight: deque[tuple[Task, Future[TaskResult] | None]] = deque()
+    # (task, its future; None for a task this process runs itself when its turn comes, its result for one
+    # this process ran ahead of its turn)
+    in_flight: deque[tuple[Task, Pending]] = deque()
     lines_before: dict[Path, int] = {}
     remote = 0
     depth = IN_FLIGHT if transform is None else IN_FLIGHT_MAPPED
+
+    def steal() -> bool:
+        """Run here, now, the next task not yet given to a worker or, once every task is given out, the
+        last one a worker has not started (its future cancelled); False when there is none, or when enough
+        results run ahead already wait for their turn."""
+        nonlocal remote
+        if idle is None or sum(isinstance(p, TaskResult) for _, p in in_flight) >= STOLEN_AHEAD:
+            return False
+        task = next(tasks, None)
+        if task is not None:
+            in_flight.append((task, run_task(task, batch_rows, transform)))
+            return True
+        # The end of the input: the worker's queue is all that is left. A future cancels only while its
+        # task waits in the pool (not yet sent to a worker process).
+        for index in range(len(in_flight) - 1, -1, -1):
+            queued, pending = in_flight[index]
+            if isinstance(pending, Future) and pending.cancel():
+                remote -= 1
+                in_flight[index] = (queued, run_task(queued, batch_rows, transform))
+                return True
+        return False
+
+    def collect_head() -> Iterator[Any]:
+        nonlocal remote
+        done, pending = in_flight.popleft()
+        remote -= isinstance(pending, Future)
+        yield from _collect(done, pending, quarantine, lines_before, batch_rows, transform, idle, steal)
+
     try:
         for index, task in enumerate(tasks):
             local = local_every > 0 and index % local_every == local_every - 1
             in_flight.append((task, None if local else pool.submit(run_task, task, batch_rows, transform)))
             remote += not local
             while remote >= depth * workers:
-                done, future = in_flight.popleft()
-                remote -= future is not None
-                yield from _collect(done, future, quarantine, lines_before, batch_rows, transform, idle)
+                yield from collect_head()
         while in_flight:
-            yield from _collect(*in_flight.popleft(), quarantine, lines_before, batch_rows, transform, idle)
+            yield from collect_head()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _collect(
     task: Task,
-    future: Future[TaskResult] | None,
+    future: Pending,
     quarantine: Quarantine,
     lines_before: dict[Path, int],
     batch_rows: int,
     transform: Transform | None,
     idle: IdleWork | None = None,
+    steal: IdleWork | None = None,
 ) -> Iterator[Any]:
-    if future is not None and idle is not None:
-        while not future.done() and idle():
+    if isinstance(future, Future) and idle is not None:
+        while not future.done() and (idle() or (steal is not None and steal())):
             pass
-    result = future.result() if future is not None else run_task(task, batch_rows, transform)
+    if isinstance(future, TaskResult):
+        result = future
+    else:
+        result = future.result() if future is not None else run_task(task, batch_rows, transform)
     if result.error is not None:
         kind, message, context = result.error
         raise kind(message, **context)

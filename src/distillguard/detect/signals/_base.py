@@ -209,6 +209,11 @@ class Signal(ABC):
     # logprobs, payload sweeps). A group of linked accounts is a campaign only with some of this evidence:
     # coordination alone (one template, system prompt, user agent) describes any multi-tenant product.
     harvest: ClassVar[bool] = False
+    # Per-request signals: ``value`` is a share of the account's requests (a label, logprobs, n > 1), so a
+    # group's pooled value is its members' request-weighted mean and each member shows the behaviour or not
+    # on its own. Such a signal counts for a group only as far as its members show it themselves (see
+    # ``distillguard.detect._campaign``); aggregate signals (volume, timing, sweeps) are the group's own.
+    per_request: ClassVar[bool] = False
 
     @abstractmethod
     def value(self, ctx: SignalContext) -> pl.Expr:
@@ -221,6 +226,13 @@ class Signal(ABC):
     @abstractmethod
     def detail(self, row: Mapping[str, Any], value: float) -> str:
         """A plain sentence a reviewer can check against the logs, for one account's feature row."""
+
+    def joint(self, ctx: SignalContext) -> pl.Expr | None:
+        """For a content signal whose requests can also carry another content behaviour: the share of the
+        smaller behaviour's requests that must carry both, in [0, 1]; the signal then adds to the strongest
+        other content signal in that proportion instead of only being an alternative to it. None (the
+        default): an alternative only."""
+        return None
 
     def damping(self, ctx: SignalContext) -> pl.Expr:
         """The factor ``compute`` multiplies the score by: ``ctx.confidence()``, unless the signal accounts

@@ -60,6 +60,7 @@ class LabelSignal(Signal):
     phrase: ClassVar[str]
     content = True
     harvest = True
+    per_request = True
     # Whether the label only counts on new prompts. Reasoning traces are harvested across new problems, while
     # an evaluation asks a fixed benchmark with the same chain-of-thought phrasing run after run. (Not so for
     # every label: a censorship-rewrite harvest samples many answers to a short list of sensitive questions.)

@@ -10,6 +10,7 @@ import polars as pl
 from distillguard.detect.signals._base import Signal, SignalContext, narrow_damping, pct, ramp, register
 from distillguard.detect.signals._content import SHARE_FLOOR, SHARE_HIGH, SHARE_LOW
 from distillguard.features._account import TINY_COMPLETION_TOKENS
+from distillguard.fingerprint.schema import LABELS
 
 
 @register
@@ -18,6 +19,13 @@ class LogprobHarvesting(Signal):
 
     name = "logprob_harvesting"
     harvest = True
+    # Soft labels are one more way of collecting training targets, an alternative to eliciting them as
+    # text (traces, grades, examples): it counts among the content signals, of which only the strongest
+    # counts, except as far as the logprobs must be on the labelled requests themselves (``joint``). An
+    # evaluation harness mixes multiple-choice log-likelihoods with chain-of-thought generations on other
+    # requests: adding one to the other made such a suite look corroborated.
+    content = True
+    per_request = True
     description = "logprobs/top_logprobs with tiny completions over diverse prompts (soft-label harvesting)."
 
     def value(self, ctx: SignalContext) -> pl.Expr:
@@ -28,6 +36,16 @@ class LogprobHarvesting(Signal):
         # The same prompts asked again and again (an evaluation rerun) harvest nothing new.
         diverse = ramp(pl.col("payload_unique_share"), 0.3, 0.7)
         return pl.min_horizontal(unusual, ramp(pl.col("value"), SHARE_LOW, SHARE_HIGH)) * diverse
+
+    def joint(self, ctx: SignalContext) -> pl.Expr | None:
+        # Counting alone tells how much two shares must overlap: logprobs on 100% of the requests are on
+        # every labelled one, logprobs on half and a label on the other 40% need not meet at all. (The
+        # account's most frequent label: the one whose requests could carry them.)
+        logprobs = pl.col("logprob_tiny_share").fill_null(0.0)
+        label = pl.max_horizontal([pl.col(f"{label}_share").fill_null(0.0) for label in LABELS])
+        smaller = pl.min_horizontal(logprobs, label)
+        both = (logprobs + label - 1.0).clip(lower_bound=0.0)
+        return pl.when(smaller > 0).then(both / smaller).otherwise(0.0)
 
     def detail(self, row: Mapping[str, Any], value: float) -> str:
         top = row.get("mean_top_logprobs") or 0.0
@@ -54,6 +72,7 @@ class OutputBudget(Signal):
 
     name = "output_budget"
     harvest = True
+    per_request = True
     description = "max_tokens at or near the model's cap, high reasoning_effort, n > 1."
 
     def value(self, ctx: SignalContext) -> pl.Expr:
