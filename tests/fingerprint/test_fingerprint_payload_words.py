@@ -1,8 +1,9 @@
-# ruff: noqa: RUF001  (Cyrillic text is intended)
+# ruff: noqa: RUF001  (Greek, Turkish, Cyrillic and CJK text is intended)
 """Payload words: a bounded, sorted, consistent sample of a text's content words."""
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 
@@ -47,3 +48,44 @@ def test_payload_words_follow_the_documented_rule() -> None:
     texts = [*TEXTS, "Ein Satz,mit-Zeichen;und\nZeilen\tund 中文字中文 テスト、日本語。", "中文中文中文"]
     lists = payload_words(pl.Series(texts), max_chars=2000, k=5).to_pylist()
     assert lists == [reference_payload_words(t, 5) for t in texts]
+
+
+# Payload words lower-case each distinct token instead of the whole text: the same words, including
+# where lower-casing depends on the neighbouring letters (Greek final sigma) or changes a letter's length.
+PIECES = [
+    "ΟΔΥΣΣΕΥΣ ΟΔΟΣ ΣΟΦΟΣ.",  # final sigma at the end of a word, inside a word, before a full stop
+    "ΟΔΟΣ,ΔΡΟΜΟΣ ΣΣΣ Σ ΑΣ",
+    "İSTANBUL İzmir DİYARBAKIR",  # İ lower-cases to two characters
+    "\u212aELVIN \u212a\u212a\u212a",  # the Kelvin sign lower-cases to a one-byte k
+    "The THE the tHe Größe GRÖSSE",
+    "Объясни ПОЖАЛУЙСТА Фотосинтез",
+    "中文字 日本語です ÉCOLE",
+    "mixed-Case/Tokens_and_MORE, x",
+    "",
+]
+
+
+def test_words_of_case_sensitive_tokens_follow_the_documented_rule() -> None:
+    rng = random.Random(5)
+    texts = [" ".join(rng.choices(PIECES, k=rng.randint(1, 4))) for _ in range(300)] + PIECES
+    lists = payload_words(pl.Series(texts), max_chars=2000, k=32).to_pylist()
+    assert lists == [reference_payload_words(t, 32) for t in texts]
+
+
+def test_same_word_in_any_case_has_one_hash() -> None:
+    texts = pl.Series(["ΟΔΟΣ odos", "οδος ODOS", "Οδος Odos"])
+    lists = payload_words(texts, max_chars=2000, k=32).to_pylist()
+    assert lists[0] == lists[1] == lists[2] and len(lists[0]) == 2
+
+
+def test_random_mixed_case_texts_with_nulls_and_a_short_cap() -> None:
+    rng = random.Random(1)
+    alphabet = [*"abcXYZ ΣσςΟΔİıK\u212a中文字日本語-/.,'\n\t 12", "the ", "AND ", "Größe ", "ΟΔΟΣ ", "  "]
+    texts = [
+        None if rng.random() < 0.05 else "".join(rng.choices(alphabet, k=rng.randint(0, 60)))
+        for _ in range(2_000)
+    ]
+    for max_chars in (2000, 7):
+        lists = payload_words(pl.Series(texts, dtype=pl.String), max_chars=max_chars, k=3).to_pylist()
+        expected = [[] if t is None else reference_payload_words(t[:max_chars], 3) for t in texts]
+        assert lists == expected
