@@ -10,7 +10,9 @@ whose accounts each run the operator's harvest, keeps all of its evidence.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -20,6 +22,7 @@ from detect_fixtures import START, _events, _words, hydra, individuals, reasonin
 import distillguard.detect._campaign as campaign
 from distillguard.detect import DetectConfig, SignalContext, build_signals, detect
 from distillguard.detect._score import score_all
+from distillguard.detect.signals._base import Signal
 from distillguard.detect.signals._usage import LogprobHarvesting
 from distillguard.fingerprint.schema import LABELS
 
@@ -167,12 +170,7 @@ def test_logprobs_add_to_a_label_only_on_its_own_requests() -> None:
     config = ctx.config
 
     def content_part(row: dict[str, float]) -> float:
-        """The total without the strong and weak (non-content) signals' parts."""
-        strong = sum(
-            row[f"s_{s.name}"] * config.weight(s.name) for s in signals if not s.content and not s.weak
-        )
-        weak = sum(row[f"s_{s.name}"] * config.weight(s.name) for s in signals if s.weak)
-        return float(row["total"]) - strong - min(weak, config.weak_cap)
+        return _content_part(row, signals, config)
 
     # Logprobs on every grading request: the grades and their soft labels add up.
     harvester = rows["sl_0"]
@@ -186,6 +184,13 @@ def test_logprobs_add_to_a_label_only_on_its_own_requests() -> None:
     traces = suite["s_reasoning_elicitation"] * config.weight("reasoning_elicitation")
     assert traces > 0.3 and logprobs > 0.2
     assert content_part(suite) == pytest.approx(max(logprobs, traces), abs=1e-6)
+
+
+def _content_part(row: dict[str, Any], signals: Sequence[Signal], config: DetectConfig) -> float:
+    """A scored row's total without the strong and weak (non-content) signals' parts."""
+    strong = sum(row[f"s_{s.name}"] * config.weight(s.name) for s in signals if not s.content and not s.weak)
+    weak = sum(row[f"s_{s.name}"] * config.weight(s.name) for s in signals if s.weak)
+    return float(row["total"]) - strong - min(weak, config.weak_cap)
 
 
 def _shares(**values: float) -> dict[str, float]:
@@ -237,3 +242,48 @@ def test_a_group_counts_a_behaviour_as_far_as_its_members_show_it() -> None:
     assert hydra_group["carried_reasoning_elicitation"] == pytest.approx(1.0)
     # Behaviours the group does not show leave nothing to carry.
     assert hydra_group["carried_model_as_grader"] == 1.0
+
+
+def _chance_overlap_harvester(rng: np.random.Generator, n: int = 600) -> tuple[pl.DataFrame, float]:
+    """A stealthier soft-label harvest: logprobs on a one-token answer in 60% of the requests and grading
+    prompts in 40%, drawn independently, so the two meet on about a quarter of the requests by chance
+    rather than by necessity (60% + 40% is not over 100%). Returns the events and the true share of
+    requests that carry both."""
+    logprobs = rng.random(n) < 0.6
+    grades = rng.random(n) < 0.4
+    events = _events(
+        rng,
+        ["co_0"] * n,
+        rng.uniform(0, 86400, n),
+        template_hash=rng.choice([41, 42, 43], n).astype(np.uint64),
+        payload_words=_words(rng, n, 500_000),
+        p_grader=np.where(grades, 0.9, 0.05).astype(np.float32),
+        logprobs=logprobs.tolist(),
+        top_logprobs=np.where(logprobs, 5, 0).tolist(),
+        max_tokens=np.where(logprobs, 1, 1024).tolist(),
+        completion_tokens=np.where(logprobs, 1, 600).tolist(),
+        account_created=[START - timedelta(days=3)] * n,
+        capability=rng.choice(["writing", "coding", "reasoning"], n),
+    )
+    return events, float(np.mean(logprobs & grades))
+
+
+def test_logprobs_add_to_a_label_as_far_as_they_are_measured_on_its_requests() -> None:
+    rng = np.random.default_rng(5)
+    harvest, both = _chance_overlap_harvester(rng)
+    table, ctx = scoring_inputs(pl.concat([individuals(rng, 600), harvest]).sort("ts", "account_id"))
+    row = table.filter(pl.col("account_id") == "co_0").row(0, named=True)
+    # The feature is the measured share of requests with both, not a bound.
+    assert row["logprob_grader_share"] == pytest.approx(both, abs=1e-6)
+    assert 0.15 < both < 0.35
+    signals = build_signals(None)
+    scored = score_all(table, signals, ctx).frame.filter(pl.col("account_id") == "co_0").row(0, named=True)
+    config = ctx.config
+    logprobs = scored["s_logprob_harvesting"] * config.weight("logprob_harvesting")
+    grades = scored["s_model_as_grader"] * config.weight("model_as_grader")
+    assert logprobs > 0.1 and grades > 0.1
+    joint = both / min(row["logprob_tiny_share"], row["grader_share"])
+    content = _content_part(scored, signals, config)
+    # Counting alone (0.6 + 0.4 - 1 = 0) would add nothing: only the stronger of the two would count.
+    assert content == pytest.approx(max(logprobs, grades) + min(logprobs, grades) * joint, abs=1e-6)
+    assert content > max(logprobs, grades) + 0.05

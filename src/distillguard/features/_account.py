@@ -246,6 +246,10 @@ def _basic(lazy: pl.LazyFrame, high_effort: pl.Series) -> pl.LazyFrame:
         label_aggs += [
             p.mean().alias(f"p_{label}_mean"),
             (p > 0.5).cast(pl.Float64).mean().alias(f"{label}_share"),
+            ((p > 0.5) & (logprob & tiny).fill_null(False))
+            .cast(pl.Float64)
+            .mean()
+            .alias(f"logprob_{label}_share"),
         ]
     return lazy.group_by(_KEY).agg(
         pl.len().cast(pl.Int64).alias("requests"),

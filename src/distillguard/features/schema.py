@@ -127,8 +127,26 @@ _LABEL_SPREAD: tuple[pa.Field[Any], ...] = tuple(
     pa.field(f"p_{label}_template_cv", pa.float64()) for label in LABELS
 )
 
+# Per label, the share of the labelled-or-not requests (those with a label probability, as ``<label>_share``)
+# that carry the label *and* ask for logprobs with a tiny completion: how much of a logprob harvest sits on
+# the very requests of another harvest, measured rather than bounded by counting.
+_LOGPROB_LABELS: tuple[pa.Field[Any], ...] = tuple(
+    pa.field(f"logprob_{label}_share", pa.float64()) for label in LABELS
+)
+
 ACCOUNT_FEATURES = pa.schema(
-    [*_VOLUME, *_TEMPLATES, *_LABELS, *_SHAPE, *_USAGE, *_TIMING, *_MODELS, *_ACCOUNT, *_LABEL_SPREAD]
+    [
+        *_VOLUME,
+        *_TEMPLATES,
+        *_LABELS,
+        *_SHAPE,
+        *_USAGE,
+        *_TIMING,
+        *_MODELS,
+        *_ACCOUNT,
+        *_LABEL_SPREAD,
+        *_LOGPROB_LABELS,
+    ]
 )
 """One row per account. Produced by ``account_features``; see the field comments for meanings."""
 

@@ -38,13 +38,19 @@ class LogprobHarvesting(Signal):
         return pl.min_horizontal(unusual, ramp(pl.col("value"), SHARE_LOW, SHARE_HIGH)) * diverse
 
     def joint(self, ctx: SignalContext) -> pl.Expr | None:
-        # Counting alone tells how much two shares must overlap: logprobs on 100% of the requests are on
-        # every labelled one, logprobs on half and a label on the other 40% need not meet at all. (The
-        # account's most frequent label: the one whose requests could carry them.)
+        # How much of the smaller of the two behaviours is on the requests of the other, as measured: the
+        # requests that carry the account's most frequent label (the one whose requests could carry them)
+        # and ask for logprobs. Logprobs on every labelled request of a harvest are that harvest seen twice;
+        # logprobs on one half of an evaluation suite and a label on the other half never meet. Counting
+        # alone (``max(0, a + b - 1)``) is a floor of this and missed harvests whose two shares overlap by
+        # chance rather than by necessity.
         logprobs = pl.col("logprob_tiny_share").fill_null(0.0)
-        label = pl.max_horizontal([pl.col(f"{label}_share").fill_null(0.0) for label in LABELS])
+        shares = {label: pl.col(f"{label}_share").fill_null(0.0) for label in LABELS}
+        label = pl.max_horizontal(list(shares.values()))
+        both = pl.coalesce(
+            [pl.when(share == label).then(pl.col(f"logprob_{name}_share")) for name, share in shares.items()]
+        ).fill_null(0.0)
         smaller = pl.min_horizontal(logprobs, label)
-        both = (logprobs + label - 1.0).clip(lower_bound=0.0)
         return pl.when(smaller > 0).then(both / smaller).otherwise(0.0)
 
     def detail(self, row: Mapping[str, Any], value: float) -> str:
