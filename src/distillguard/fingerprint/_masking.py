@@ -77,11 +77,18 @@ def skeleton_expr(text: pl.Expr, max_chars: int) -> pl.Expr:
 
     The definition, rule by rule over every row; ``skeletons`` gives the same strings faster.
     """
-    expr = text.str.slice(0, max_chars)
-    for pattern, replacement in MASK_RULES:
-        expr = expr.str.replace_all(pattern, replacement)
+    return _masked(text.str.slice(0, max_chars), MASK_RULES, normalise=True)
+
+
+def _masked(text: pl.Expr, rules: tuple[tuple[str, str], ...], *, normalise: bool) -> pl.Expr:
+    """``text`` with ``rules`` applied in order, then (``normalise``) lower-cased and its irregular
+    whitespace collapsed, as a skeleton ends."""
+    for pattern, replacement in rules:
+        text = text.str.replace_all(pattern, replacement)
+    if not normalise:
+        return text
     # Only irregular whitespace is replaced (a run, or a tab or newline): single spaces are most matches.
-    return expr.str.to_lowercase().str.replace_all(_WHITESPACE, " ").str.strip_chars()
+    return text.str.to_lowercase().str.replace_all(_WHITESPACE, " ").str.strip_chars()
 
 
 @dataclass(frozen=True)
@@ -150,14 +157,8 @@ def skeletons(texts: pl.Series, max_chars: int) -> pl.Series:
 
 
 def _replace(text: pl.Series, rules: tuple[tuple[str, str], ...], *, normalise: bool) -> pl.Series:
-    """``text`` with ``rules`` applied in order, then (``normalise``) lower-cased and its whitespace
-    collapsed as ``skeleton_expr`` ends."""
-    expr = pl.col(text.name)
-    for pattern, replacement in rules:
-        expr = expr.str.replace_all(pattern, replacement)
-    if normalise:
-        expr = expr.str.to_lowercase().str.replace_all(_WHITESPACE, " ").str.strip_chars()
-    return text.to_frame().select(expr).to_series()
+    """``_masked`` over a Series."""
+    return text.to_frame().select(_masked(pl.col(text.name), rules, normalise=normalise)).to_series()
 
 
 def _replace_rows(text: pl.Series, rows: pl.Series, rules: tuple[tuple[str, str], ...]) -> pl.Series:
