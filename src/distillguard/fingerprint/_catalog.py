@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from distillguard.errors import SchemaMismatchError
-from distillguard.fingerprint._hashing import xxh32, xxh32_array
+from distillguard.fingerprint._hashing import xxh32, xxh32_series
 from distillguard.fingerprint._vocab import dense_ids
 
 if TYPE_CHECKING:
@@ -222,7 +222,7 @@ class MinHasher:
         lengths = tokens.list.len().fill_null(0).to_numpy().astype(np.int64)
         # Each distinct token is hashed once and gathered back by its index in the vocabulary.
         token_ids, vocabulary = dense_ids(tokens.explode().drop_nulls())
-        token_hashes = xxh32_array(vocabulary.to_list())[token_ids]
+        token_hashes = xxh32_series(vocabulary).to_numpy()[token_ids]
         rows = np.repeat(np.arange(len(skeletons), dtype=np.int64), lengths)
         size = self.params.shingle_size
         # Windows of `size` tokens inside one row; a row shorter than that is one shingle of all its tokens.

@@ -10,7 +10,7 @@ import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 
-from distillguard.fingerprint._hashing import xxh32_array
+from distillguard.fingerprint._hashing import xxh32_series
 from distillguard.fingerprint._vocab import dense_ids
 
 # Function words of the languages the project sees most: they say nothing about a payload's topic.
@@ -101,7 +101,7 @@ def bottom_k_word_hashes(tokens: pl.Series, k: int) -> pa.ListArray[Any]:
     words = words.filter(content & ~word.is_in(STOPWORDS))
     # Distinct token -> the hashes of its content words (a token may hold several words, or none), laid
     # out in token order. Hashing every word of every distinct token is cheaper than deduplicating first.
-    hashes = xxh32_array(words["word"].to_list()).astype(np.uint64)
+    hashes = xxh32_series(words["word"]).to_numpy().astype(np.uint64)
     per_token = np.bincount(words["id"].to_numpy(), minlength=len(vocabulary))
     first_hash = np.cumsum(per_token) - per_token
     keys = np.sort(_text_word_keys(token_rows, token_ids, per_token[token_ids], first_hash, hashes))
