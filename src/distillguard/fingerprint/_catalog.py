@@ -415,15 +415,22 @@ class TemplateCatalog:
             .group_by("hash", maintain_order=True)
             .agg(pl.col("count").sum(), pl.col("skeleton").first())
         )
-        slots = self._lookup(batch["hash"].to_numpy())
+        self.observe_distinct(batch["hash"].to_numpy(), batch["count"].to_numpy(), batch["skeleton"])
+
+    def observe_distinct(
+        self, hashes: npt.NDArray[np.uint64], counts: npt.NDArray[np.int64], skeletons: pl.Series
+    ) -> None:
+        """``observe`` for hashes known to be distinct and not null (the fingerprinter's per-batch counts):
+        without the grouping that makes them so."""
+        slots = self._lookup(hashes)
         known = slots >= 0
-        np.add.at(self._counts, slots[known], batch["count"].to_numpy()[known])
+        np.add.at(self._counts, slots[known], counts[known])
         if not known.all():
             # Signatures are computed later, for the templates still here when one is needed: most new
             # templates of very diverse traffic are seen once and evicted before anyone asks.
-            fresh = batch.filter(pl.Series(~known))
-            previews = fresh["skeleton"].str.slice(0, self._stored_chars)
-            self._append(fresh["hash"].to_numpy(), fresh["count"].to_numpy(), None, previews)
+            fresh = np.flatnonzero(~known)
+            previews = skeletons.gather(fresh).str.slice(0, self._stored_chars)
+            self._append(hashes[fresh], counts[fresh], None, previews)
         if len(self) > self.max_templates:
             # Evict below the cap so that eviction (a full copy) happens once per many batches, not each one.
             self._evict(int(self.max_templates * 0.9))

@@ -22,7 +22,7 @@ import numpy.typing as npt
 import polars as pl
 
 from distillguard.fingerprint import _model_store
-from distillguard.fingerprint._features import N_FEATURES, hashed_features, normalized_matrix
+from distillguard.fingerprint._features import N_FEATURES, feature_keys, hashed_features, normalized_matrix
 from distillguard.fingerprint._masking import skeleton_expr
 from distillguard.fingerprint._model_store import StoredModel, TrainingProvenance
 from distillguard.fingerprint.schema import CAPABILITIES, LABELS
@@ -85,13 +85,18 @@ class TextClassifier:
         import scipy.sparse as sp  # type: ignore[import-untyped]
 
         n = len(skeletons)
-        rows, features = hashed_features(skeletons)
-        norms = np.sqrt(np.maximum(np.bincount(rows, minlength=n), 1)).astype(np.float32)
-        compact = self.column[features]
+        keys = feature_keys(skeletons)
+        # The keys are sorted (row << 32 | bucket) and distinct: each row's run starts where the first key
+        # of that row would go, and the run's length is the row's number of distinct features.
+        starts = np.searchsorted(keys, np.arange(n + 1, dtype=np.uint64) << np.uint64(32))
+        norms = np.sqrt(np.maximum(np.diff(starts), 1)).astype(np.float32)
+        compact = self.column[keys.astype(np.uint32)]
         known = compact >= 0
         # Rows come sorted: a CSR matrix of the known features times the weights sums each row's weights
         # in C, in the same order as a per-row reduction would.
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[known], minlength=n))])
+        known_before = np.zeros(len(known) + 1, dtype=np.int64)
+        np.cumsum(known, out=known_before[1:])
+        indptr = known_before[starts]
         indices = compact[known]
         matrix = sp.csr_matrix(
             (np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(n, self.weights.shape[0])

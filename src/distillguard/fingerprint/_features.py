@@ -51,6 +51,14 @@ def hashed_features(texts: pl.Series) -> tuple[npt.NDArray[np.int64], npt.NDArra
     through the batch's vocabulary when its pieces repeat (templated traffic, skeletons full of slots),
     otherwise by tokenising every text.
     """
+    keys = feature_keys(texts)
+    # The low half by truncation, the high half by a shift: both exact for these keys.
+    return (keys >> np.uint64(32)).astype(np.int64), keys.astype(np.uint32).astype(np.int64)
+
+
+def feature_keys(texts: pl.Series) -> npt.NDArray[np.uint64]:
+    """``hashed_features`` as one sorted array of distinct ``row << 32 | bucket`` keys, without splitting
+    it into two ``int64`` arrays: the classifier scores from the keys directly."""
     pieces = texts.fill_null("").str.split(" ")
     flat = pieces.explode(empty_as_null=False, keep_nulls=False)
     sample = flat.head(_SAMPLE_PIECES)
@@ -59,7 +67,7 @@ def hashed_features(texts: pl.Series) -> tuple[npt.NDArray[np.int64], npt.NDArra
     return _features_by_vocabulary(pieces, flat)
 
 
-def _features_direct(texts: pl.Series) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def _features_direct(texts: pl.Series) -> npt.NDArray[np.uint64]:
     """Every text tokenised, every n-gram string built and hashed (for text whose pieces rarely repeat)."""
     tokens = texts.fill_null("").str.to_lowercase().str.extract_all(_TOKEN_RE)
     lengths = tokens.list.len().fill_null(0).to_numpy()
@@ -83,12 +91,10 @@ def _features_direct(texts: pl.Series) -> tuple[npt.NDArray[np.int64], npt.NDArr
         how="vertical",
     )
     keys = features.select(row.cast(pl.UInt64) * (1 << 32) + _bucket(token)).to_series().to_numpy()
-    return _distinct_pairs(np.sort(keys))
+    return _distinct(np.sort(keys))
 
 
-def _features_by_vocabulary(
-    pieces: pl.Series, flat: pl.Series
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def _features_by_vocabulary(pieces: pl.Series, flat: pl.Series) -> npt.NDArray[np.uint64]:
     """Each *distinct* piece of the batch (tokens never contain a space) is lower-cased and tokenised
     once, each distinct token hashed once with its affixes, each distinct adjacent pair once; per token
     of the texts only integer gathers and one sort remain."""
@@ -120,18 +126,18 @@ def _features_by_vocabulary(
     np.bitwise_or(affix_keys, token_prefix[has_affix], out=keys[parts[2] : parts[3]])
     np.bitwise_or(affix_keys, token_suffix[has_affix], out=keys[parts[3] : parts[4]])
     keys.sort()
-    return _distinct_pairs(keys)
+    return _distinct(keys)
 
 
-def _distinct_pairs(keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """(rows, buckets) of sorted ``row << 32 | bucket`` keys, duplicates removed."""
-    if len(keys):
-        first = np.empty(len(keys), dtype=bool)
-        first[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=first[1:])
-        keys = keys[first]
-    # The low half by truncation (a view cast), the high half by a shift: both exact for these keys.
-    return (keys >> np.uint64(32)).astype(np.int64), keys.astype(np.uint32).astype(np.int64)
+def _distinct(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Sorted keys with duplicates removed."""
+    if len(keys) == 0:
+        return keys
+    first = np.empty(len(keys), dtype=bool)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    distinct: npt.NDArray[np.uint64] = keys[first]
+    return distinct
 
 
 def _bucket(strings: pl.Expr) -> pl.Expr:

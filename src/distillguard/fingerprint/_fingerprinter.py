@@ -54,6 +54,9 @@ class PreparedBatch:
     events: pa.RecordBatch  # PREPARED_SCHEMA: the output's event columns and its first hash columns
     templates: pa.RecordBatch  # distinct template_hash -> skeleton
     systems: pa.RecordBatch  # distinct system_hash -> system_skeleton (the classifier's view of it)
+    # (template_hash, requests) per distinct template, in order of first request: the catalog's counts,
+    # computed where the batch was prepared (``template_requests``); None: ``finish`` counts them.
+    template_requests: pa.RecordBatch | None = None
 
     @property
     def num_rows(self) -> int:
@@ -96,7 +99,19 @@ def prepare(batch: pa.RecordBatch, config: FingerprintConfig | None = None) -> P
         pa.RecordBatch.from_arrays(arrays, schema=PREPARED_SCHEMA),
         _record_batch(templates),
         _record_batch(systems.select("system_hash", "system_skeleton")),
+        _record_batch(template_requests(events["template_hash"])),
     )
+
+
+def template_requests(template_hashes: pl.Series) -> pl.DataFrame:
+    """``template_hash`` and ``requests`` per distinct template of a batch's events, in order of first
+    request (nulls dropped): what the catalog counts. In order of first appearance because when the catalog
+    is full it evicts the least requested templates, the later added first among equals, so the order must
+    not depend on how threads ran a group-by (it did: the same scan could keep different one-off templates
+    and cluster slightly differently)."""
+    frame = pl.DataFrame([template_hashes.alias("template_hash")])
+    counts = frame.group_by("template_hash", maintain_order=True).len("requests")
+    return counts.drop_nulls("template_hash")
 
 
 def _record_batch(frame: pl.DataFrame) -> pa.RecordBatch:
@@ -210,7 +225,7 @@ class Fingerprinter:
         events = frame.join(users, on="template_hash", how="left", maintain_order="left").join(
             system_labels, on="system_hash", how="left", maintain_order="left"
         )
-        self._observe_templates(events, templates)
+        self._observe_templates(prepared, templates)
         return _assemble(prepared.events, self._label(events))
 
     def _clip_user(self, skeletons: pl.Series) -> pl.Series:
@@ -254,13 +269,19 @@ class Fingerprinter:
 
     # ----- catalog -------------------------------------------------------------------------------------
 
-    def _observe_templates(self, events: pl.DataFrame, templates: pl.DataFrame) -> None:
-        # In order of first appearance: when the catalog is full it evicts the least requested templates,
-        # the later added first among equals, so the order must not depend on how threads ran a group-by
-        # (it did: the same scan could keep different one-off templates and cluster slightly differently).
-        counts = events.group_by("template_hash", maintain_order=True).len().drop_nulls("template_hash")
+    def _observe_templates(self, prepared: PreparedBatch, templates: pl.DataFrame) -> None:
+        if prepared.template_requests is None:
+            counts = template_requests(pl.Series(prepared.events.column("template_hash")))
+        else:
+            counted = pl.from_arrow(prepared.template_requests)
+            assert isinstance(counted, pl.DataFrame)
+            counts = counted
         joined = counts.join(templates, on="template_hash", how="left", maintain_order="left")
-        self._catalog.observe(joined["template_hash"], joined["len"], joined["skeleton"])
+        self._catalog.observe_distinct(
+            joined["template_hash"].cast(pl.UInt64).to_numpy(),
+            joined["requests"].cast(pl.Int64).to_numpy(),
+            joined["skeleton"],
+        )
 
 
 def _assemble(prepared: pa.RecordBatch, labelled: pl.DataFrame) -> pa.RecordBatch:
@@ -273,16 +294,27 @@ def _assemble(prepared: pa.RecordBatch, labelled: pl.DataFrame) -> pa.RecordBatc
 class _LabelMemo:
     """Classifier outputs by text hash, so that a template or system prompt is classified once.
 
-    Held as numpy arrays sorted by key and looked up with a binary search: the lookup runs once per
-    distinct template of every batch, which on diverse traffic is most events, so it must not be a Python
-    loop, and a join would hash the whole memo (up to ``capacity`` keys) again for every batch.
+    The outputs are rows of arrays that only grow at the end (a slot per key); the keys are held sorted,
+    each with its slot, and looked up with a binary search: the lookup runs once per distinct template of
+    every batch, which on diverse traffic is most events, so it must not be a Python loop, and a join
+    would hash the whole memo (up to ``capacity`` keys) again for every batch. New keys are inserted into
+    the sorted keys and slots only (12 bytes a key), not into the outputs (~44 bytes a key, which cost as
+    much again when inserted into as well).
+
+    When full it keeps the keys asked for most recently (up to 3/4 of its capacity, and always those of
+    the current lookup): templates recur across a scan's batches, and forgetting all but the current
+    batch's made a scan of the bench speed file classify 11 % of its templates twice (3 % now).
     """
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self._keys = np.zeros(0, dtype=np.uint64)  # ascending
+        self._slots = np.zeros(0, dtype=np.int64)  # each key's row in the arrays below
+        self._size = 0  # rows in use
         self._probabilities = np.zeros((0, len(LABELS)), dtype=np.float32)
         self._capability = np.zeros(0, dtype=np.uint32)
+        self._used = np.zeros(0, dtype=np.uint32)  # the number of the lookup that last asked for each row
+        self._lookups = 0
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -298,21 +330,16 @@ class _LabelMemo:
         classifying only the ones not seen before."""
         wanted = keys.cast(pl.UInt64).to_numpy()
         slots, found = self._find(wanted)
+        self._lookups += 1
+        self._used[slots[found]] = self._lookups
         if not found.all():
             # Each unseen key once (its first row), classified together.
             fresh, first = np.unique(wanted[~found], return_index=True)
             rows = np.flatnonzero(~found)[first]
             probabilities, capability = classifier.predict(prepare(texts.gather(rows)))
             if len(self) + len(fresh) > self.capacity:
-                # Simple bound: forget everything but this batch's labels; a template seen again is just
-                # classified again.
-                kept = np.unique(slots[found])
-                self._keys, self._capability = self._keys[kept], self._capability[kept]
-                self._probabilities = self._probabilities[kept]
-            at = np.searchsorted(self._keys, fresh)
-            self._keys = np.insert(self._keys, at, fresh)
-            self._probabilities = np.insert(self._probabilities, at, probabilities.astype(np.float32), axis=0)
-            self._capability = np.insert(self._capability, at, capability.astype(np.uint32))
+                self._forget()
+            self._add(fresh, probabilities, capability)
             slots, found = self._find(wanted)
         return pl.DataFrame(
             [pl.Series("key", wanted, dtype=pl.UInt64)]
@@ -323,11 +350,53 @@ class _LabelMemo:
             + [pl.Series("capability_index", self._capability[slots], dtype=pl.UInt32)]
         )
 
-    def _find(self, keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
-        """Each key's slot in the memo (clipped into range) and whether it is there."""
-        slots = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
-        found = self._keys[slots] == keys if len(self._keys) else np.zeros(len(keys), dtype=bool)
-        return slots, found
+    def _add(
+        self,
+        keys: npt.NDArray[np.uint64],
+        probabilities: npt.NDArray[np.float32],
+        capability: npt.NDArray[np.int64],
+    ) -> None:
+        """Append the outputs of new, distinct, sorted ``keys`` and insert the keys into the index."""
+        start, end = self._size, self._size + len(keys)
+        if end > len(self._capability):
+            self._reserve(max(end, 2 * len(self._capability)))
+        self._probabilities[start:end] = probabilities
+        self._capability[start:end] = capability
+        self._used[start:end] = self._lookups
+        self._size = end
+        at = np.searchsorted(self._keys, keys)
+        self._keys = np.insert(self._keys, at, keys)
+        self._slots = np.insert(self._slots, at, np.arange(start, end, dtype=np.int64))
+
+    def _reserve(self, rows: int) -> None:
+        n = self._size
+        probabilities = np.zeros((rows, len(LABELS)), dtype=np.float32)
+        capability = np.zeros(rows, dtype=np.uint32)
+        used = np.zeros(rows, dtype=np.uint32)
+        probabilities[:n], capability[:n], used[:n] = (
+            self._probabilities[:n],
+            self._capability[:n],
+            self._used[:n],
+        )
+        self._probabilities, self._capability, self._used = probabilities, capability, used
+
+    def _forget(self) -> None:
+        """Keep the current lookup's keys and the most recently used others, up to 3/4 of the capacity."""
+        used = self._used[self._slots]  # in key order
+        recent = np.argsort(used, kind="stable")[::-1][: self.capacity * 3 // 4]
+        kept = np.union1d(recent, np.flatnonzero(used == self._lookups))  # positions, ascending keys
+        rows = self._slots[kept]
+        self._probabilities = self._probabilities[rows]
+        self._capability, self._used = self._capability[rows], self._used[rows]
+        self._keys, self._slots = self._keys[kept], np.arange(len(kept), dtype=np.int64)
+        self._size = len(kept)
+
+    def _find(self, keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """Each key's row in the outputs (any row where it is absent) and whether it is there."""
+        if len(self._keys) == 0:
+            return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
+        positions = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+        return self._slots[positions], self._keys[positions] == keys
 
 
 def _unchanged(texts: pl.Series) -> pl.Series:
