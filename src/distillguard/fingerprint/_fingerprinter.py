@@ -212,13 +212,13 @@ class Fingerprinter:
         systems = pl.from_arrow(prepared.systems)
         assert isinstance(templates, pl.DataFrame)
         assert isinstance(systems, pl.DataFrame)
-        self._user_labels.learn(
+        users = self._user_labels.learn(
             templates["template_hash"], templates["skeleton"], self.classifier, self._clip_user
         )
-        self._system_labels.learn(
+        system_prompts = self._system_labels.learn(
             systems["system_hash"], systems["system_skeleton"], self.classifier, _unchanged
         )
-        labels = self._label(prepared.events)
+        labels = self._label(prepared.events, users, system_prompts)
         self._observe_templates(prepared, templates)
         return pa.RecordBatch.from_arrays([*prepared.events.columns, *labels], schema=FINGERPRINT_SCHEMA)
 
@@ -241,14 +241,21 @@ class Fingerprinter:
 
     # ----- labels --------------------------------------------------------------------------------------
 
-    def _label(self, events: pa.RecordBatch) -> list[pa.Array[Any]]:
+    def _label(
+        self,
+        events: pa.RecordBatch,
+        users: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]],
+        system_prompts: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]],
+    ) -> list[pa.Array[Any]]:
         """An elicitation in the user text or in the system prompt counts: each label is the larger of the
         two probabilities (0 when there is neither). The capability comes from the user text (from the
         system prompt when there is none, else "other"), and a request that offers tools or carries tool
         results is agentic. Gathered from the memos by each event's key with numpy, where joining the
         events to the batch's labels and combining them in polars cost ~6 ms a part."""
-        user, user_capability, user_known = self._user_labels.labels(events.column("template_hash"))
-        system, system_capability, system_known = self._system_labels.labels(events.column("system_hash"))
+        user, user_capability, user_known = self._user_labels.labels(events.column("template_hash"), users)
+        system, system_capability, system_known = self._system_labels.labels(
+            events.column("system_hash"), system_prompts
+        )
         # The larger of the two where both are known, the known one where one is; -inf never wins a max.
         user[~user_known] = -np.inf
         system[~system_known] = -np.inf
@@ -345,33 +352,48 @@ class _LabelMemo:
         texts: pl.Series,
         classifier: TextClassifier,
         prepare: Callable[[pl.Series], pl.Series],
-    ) -> None:
-        """Classify the keys (not null) not seen before, each once, from ``prepare`` of their texts; every
-        key of ``keys`` is in the memo afterwards."""
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+        """Classify the keys (not null) not seen before, each once, from ``prepare`` of their texts.
+
+        Returns the keys sorted and each one's row in the memo's outputs, for ``labels``: the events of a
+        batch are then looked up among the batch's few thousand keys, not among the whole memo's."""
         wanted = keys.cast(pl.UInt64).to_numpy()
-        slots, found = self._find(wanted)
+        rows, found = self._find(wanted)
         self._lookups += 1
-        self._used[slots[found]] = self._lookups
+        self._used[rows[found]] = self._lookups
         if not found.all():
             # Each unseen key once (its first row), classified together.
             fresh, first = np.unique(wanted[~found], return_index=True)
-            rows = np.flatnonzero(~found)[first]
-            probabilities, capability = classifier.predict(prepare(texts.gather(rows)))
+            probabilities, capability = classifier.predict(
+                prepare(texts.gather(np.flatnonzero(~found)[first]))
+            )
             if len(self) + len(fresh) > self.capacity:
                 self._forget()
-            self._add(fresh, probabilities, capability)
+                rows, _ = self._find(wanted)
+            start = self._add(fresh, probabilities, capability)
+            rows[~found] = start + np.searchsorted(fresh, wanted[~found])
+        order = np.argsort(wanted)
+        return wanted[order], rows[order]
 
     def labels(
-        self, keys: pa.Array[Any]
+        self, keys: pa.Array[Any], known: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.uint32], npt.NDArray[np.bool_]]:
         """Probabilities (rows x labels) and capability index of each key (of a ``UInt64`` column that may
-        hold nulls), and whether the memo knows it (a null is not known; its row is arbitrary then)."""
+        hold nulls) among the ``known`` keys that ``learn`` returned, and whether it is one of them (a null
+        is not; its row holds arbitrary values then)."""
         wanted = np.asarray(keys.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.uint64)
-        slots, found = self._find(wanted)
+        sorted_keys, rows = known
+        if len(sorted_keys) == 0:
+            return (
+                np.zeros((len(wanted), len(LABELS)), np.float32),
+                np.zeros(len(wanted), np.uint32),
+                np.zeros(len(wanted), bool),
+            )
+        positions = np.minimum(np.searchsorted(sorted_keys, wanted), len(sorted_keys) - 1)
+        found = sorted_keys[positions] == wanted
         if keys.null_count:
             found &= keys.is_valid().to_numpy(zero_copy_only=False)
-        if len(self._keys) == 0:  # nothing to gather from: every row is unknown
-            return np.zeros((len(wanted), len(LABELS)), np.float32), np.zeros(len(wanted), np.uint32), found
+        slots = rows[positions]
         return self._probabilities[slots], self._capability[slots], found
 
     def _add(
@@ -379,8 +401,9 @@ class _LabelMemo:
         keys: npt.NDArray[np.uint64],
         probabilities: npt.NDArray[np.float32],
         capability: npt.NDArray[np.int64],
-    ) -> None:
-        """Append the outputs of new, distinct, sorted ``keys`` and insert the keys into the index."""
+    ) -> int:
+        """Append the outputs of new, distinct, sorted ``keys`` and insert the keys into the index; the row
+        of the first."""
         start, end = self._size, self._size + len(keys)
         if end > len(self._capability):
             self._reserve(max(end, 2 * len(self._capability)))
@@ -391,6 +414,7 @@ class _LabelMemo:
         at = np.searchsorted(self._keys, keys)
         self._keys = np.insert(self._keys, at, keys)
         self._slots = np.insert(self._slots, at, np.arange(start, end, dtype=np.int64))
+        return start
 
     def _reserve(self, rows: int) -> None:
         n = self._size
@@ -407,8 +431,9 @@ class _LabelMemo:
     def _forget(self) -> None:
         """Keep the current lookup's keys and the most recently used others, up to 3/4 of the capacity."""
         used = self._used[self._slots]  # in key order
-        recent = np.argsort(used, kind="stable")[::-1][: self.capacity * 3 // 4]
-        kept = np.union1d(recent, np.flatnonzero(used == self._lookups))  # positions, ascending keys
+        keep = used == self._lookups
+        keep[np.argsort(used, kind="stable")[::-1][: self.capacity * 3 // 4]] = True
+        kept = np.flatnonzero(keep)  # positions, in ascending key order
         rows = self._slots[kept]
         self._probabilities = self._probabilities[rows]
         self._capability, self._used = self._capability[rows], self._used[rows]
