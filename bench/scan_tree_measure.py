@@ -8,7 +8,8 @@ RSS when the fingerprint stage ends (just after ``pipeline.release_free_memory``
 tree with when it happened, how many parts this process parsed itself, the wall time it blocked on the
 worker's results (and spent on work ahead instead), whether the classifier was trained in this run
 (``classifier_trained``: false when it came from the on-disk cache, see docs/fingerprint.md; run once to
-fill the cache before measuring), and the result's size. Point
+fill the cache before measuring), and the result's size. With ``SCAN_RESULT_DIGEST=PATH`` it also writes the
+detection result as JSON (``detect._compare.result_digest``) to compare runs with ``result_differences``. Point
 ``PYTHONPATH`` at another checkout's ``src`` (e.g. ``git archive main src | tar -x -C /tmp/base``) to
 measure old code against new; run them one after the other under ``nice -n 5``.
 """
@@ -138,6 +139,11 @@ def main() -> None:
         "classifier_trained": "sklearn" in sys.modules,
         "load": round(os.getloadavg()[0], 1),
     }
+    digest_path = os.environ.get("SCAN_RESULT_DIGEST")
+    if digest_path:  # the detection result as plain data, for ``detect._compare.result_differences``
+        from distillguard.detect._compare import result_digest
+
+        Path(digest_path).write_text(json.dumps(result_digest(report.result)))
     print(json.dumps(result))
 
 
