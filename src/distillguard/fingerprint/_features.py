@@ -107,24 +107,29 @@ def _features_by_vocabulary(pieces: pl.Series, flat: pl.Series) -> npt.NDArray[n
     # The token sequence of every text: each piece occurrence replaced by its piece's tokens.
     lengths = tokens_per_piece[piece_ids]
     first_token = np.cumsum(tokens_per_piece) - tokens_per_piece
-    offsets = np.cumsum(lengths) - lengths
-    sequence = token_ids[np.repeat(first_token[piece_ids] - offsets, lengths) + np.arange(lengths.sum())]
-    rows = np.repeat(np.repeat(np.arange(n, dtype=np.uint64), pieces_per_row), lengths)
+    tokens_before = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=tokens_before[1:])
+    sequence = token_ids[
+        np.repeat(first_token[piece_ids] - tokens_before[:-1], lengths) + np.arange(tokens_before[-1])
+    ]
+    # Each token's row, already shifted into the key's high half: the row's key repeated once per token.
+    row_ends = tokens_before[np.cumsum(pieces_per_row)]
+    tokens_per_row = np.diff(row_ends, prepend=0)
+    row_keys = np.repeat(np.arange(n, dtype=np.uint64) << np.uint64(32), tokens_per_row)
     unigram, prefix, suffix = _token_buckets(token_vocabulary)
-    same_row = rows[1:] == rows[:-1]
+    same_row = row_keys[1:] == row_keys[:-1]
     bigrams = _bigram_buckets(sequence[:-1][same_row], sequence[1:][same_row], token_vocabulary)
     # Keys (row << 32 | bucket) of the four kinds of feature, deduplicated per row by one sort.
-    row_keys = rows << np.uint64(32)
-    token_prefix, token_suffix = prefix[sequence], suffix[sequence]
-    has_affix = token_prefix != _NONE
+    has_affix = (prefix != _NONE)[sequence]
+    affix_tokens = sequence[has_affix]
     affix_keys = row_keys[has_affix]
     # Written in place into one array (no concatenation copy).
     keys = np.empty(len(sequence) + len(bigrams) + 2 * len(affix_keys), dtype=np.uint64)
     parts = np.cumsum([0, len(sequence), len(bigrams), len(affix_keys), len(affix_keys)])
     np.bitwise_or(row_keys, unigram[sequence], out=keys[parts[0] : parts[1]])
     np.bitwise_or(row_keys[:-1][same_row], bigrams, out=keys[parts[1] : parts[2]])
-    np.bitwise_or(affix_keys, token_prefix[has_affix], out=keys[parts[2] : parts[3]])
-    np.bitwise_or(affix_keys, token_suffix[has_affix], out=keys[parts[3] : parts[4]])
+    np.bitwise_or(affix_keys, prefix[affix_tokens], out=keys[parts[2] : parts[3]])
+    np.bitwise_or(affix_keys, suffix[affix_tokens], out=keys[parts[3] : parts[4]])
     keys.sort()
     return _distinct(keys)
 
