@@ -33,7 +33,8 @@ class FingerprintConfig:
     shingle_chars: int = 300
     max_templates: int = 200_000
     preview_chars: int = 300
-    # Memo of classifier outputs per (template, system prompt) across batches; cleared when full.
+    # Memo of classifier outputs per template and per system prompt across batches; when full it keeps the
+    # most recently asked 3/4.
     classifier_cache_size: int = 200_000
 
     def __post_init__(self) -> None:

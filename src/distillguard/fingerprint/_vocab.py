@@ -23,11 +23,14 @@ def dense_ids(values: pl.Series) -> tuple[npt.NDArray[np.int64], pl.Series]:
     """
     coded = values.cast(pl.Categorical(pl.Categories.random()))
     ids = coded.to_physical().to_numpy().astype(np.int64, copy=False)
-    # The categories are fresh, so their codes are 0 .. distinct - 1: sort the distinct values by code.
-    # (``Categories.to_series`` would do the same with a Python call per value.)
-    distinct = coded.unique()
-    order = np.argsort(distinct.to_physical().to_numpy())
-    return ids, distinct.cast(pl.String).gather(order).alias(values.name)
+    # The categories are fresh, so their codes are 0 .. distinct - 1: the vocabulary is one row of each
+    # code, gathered (any row of a code holds its value). Cheaper than the distinct values of the
+    # categorical sorted by code (~20 % of this function's CPU on a part's pieces).
+    representative = np.full(int(ids.max()) + 1 if len(ids) else 0, -1, dtype=np.int64)
+    representative[ids] = np.arange(len(ids), dtype=np.int64)
+    if len(representative) and representative.min() < 0:
+        raise AssertionError("a fresh categorical's codes are not dense")
+    return ids, values.gather(representative)
 
 
 def coded(values: pl.Series) -> tuple[pl.Series, pl.Series]:
