@@ -304,8 +304,8 @@ class _LabelMemo:
     each with its slot, and looked up with a binary search: the lookup runs once per distinct template of
     every batch, which on diverse traffic is most events, so it must not be a Python loop, and a join
     would hash the whole memo (up to ``capacity`` keys) again for every batch. New keys are inserted into
-    the sorted keys and slots only (12 bytes a key), not into the outputs (~44 bytes a key, which cost as
-    much again when inserted into as well).
+    the sorted keys and slots only (16 bytes a key), not into the outputs as well (28 bytes a row): each
+    insertion copies what it inserts into.
 
     When full it keeps the keys asked for most recently (up to 3/4 of its capacity, and always those of
     the current lookup): templates recur across a scan's batches, and forgetting all but the current
@@ -406,7 +406,8 @@ class _LabelMemo:
         of the first."""
         start, end = self._size, self._size + len(keys)
         if end > len(self._capability):
-            self._reserve(max(end, 2 * len(self._capability)))
+            # Doubling, but not past the capacity: a full memo forgets before it grows further.
+            self._reserve(max(end, min(2 * len(self._capability), self.capacity)))
         self._probabilities[start:end] = probabilities
         self._capability[start:end] = capability
         self._used[start:end] = self._lookups
