@@ -7,6 +7,7 @@ is an ``int`` in Python and a ``True`` max_tokens is a bad record, not the numbe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
@@ -90,6 +91,8 @@ def required_str(obj: dict[str, Any], key: str) -> str:
 
 # Domain separation for end-user pseudonyms: the same id hashed for another purpose gives another value.
 _END_USER_PERSON = b"dg.end_user.v1"
+# The personalised hasher, set up once and copied per id: ~0.55x the time of a new ``blake2b(...)``.
+_END_USER_HASH = hashlib.blake2b(digest_size=8, person=_END_USER_PERSON)
 
 
 def end_user_pseudonym(value: object, field: str = "end_user") -> str | None:
@@ -106,4 +109,13 @@ def end_user_pseudonym(value: object, field: str = "end_user") -> str | None:
         value = str(value)
     elif type(value) is not str:
         raise wrong_type(field, "a string", value)
-    return hashlib.blake2b(value.encode(), digest_size=8, person=_END_USER_PERSON).hexdigest()
+    return _pseudonym(value)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _pseudonym(value: str) -> str:
+    """The pseudonym of one non-empty id, remembered for the most recent ids: an end user sends many
+    requests, and the hash is the costly part (a pure function, so the cache cannot change a result)."""
+    digest = _END_USER_HASH.copy()
+    digest.update(value.encode())
+    return digest.hexdigest()
