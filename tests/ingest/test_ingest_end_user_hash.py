@@ -1,4 +1,5 @@
-"""End-user pseudonyms are exactly the personalised BLAKE2b of the id, however often an id comes back."""
+"""End-user pseudonyms are exactly the personalised BLAKE2b of the id (the hasher is set up once and copied
+per id; a copy must not carry anything over from the previous id)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,10 @@ def _reference(value: str) -> str:
     return hashlib.blake2b(value.encode(), digest_size=8, person=b"dg.end_user.v1").hexdigest()
 
 
-def test_pseudonyms_match_a_fresh_hash_through_cache_hits_and_evictions() -> None:
+def test_pseudonyms_match_a_fresh_hash_for_many_ids() -> None:
     rng = random.Random(8)
-    # More distinct ids than the cache holds, each seen several times in a shuffled order, so that some
-    # repeats are answered from the cache and some after their entry was evicted.
-    ids = [f"user-{n}@example.com" for n in range(20_000)] + ["é\u4e2d\U0001f600", "x", " ", "0"]
-    stream = ids * 3
+    ids = [f"user-{n}@example.com" for n in range(2_000)] + ["é\u4e2d\U0001f600", "x", " ", "0"]
+    stream = ids * 2
     rng.shuffle(stream)
     for value in stream:
         assert end_user_pseudonym(value) == _reference(value)

@@ -7,7 +7,6 @@ is an ``int`` in Python and a ``True`` max_tokens is a bad record, not the numbe
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from typing import Any
 
@@ -109,13 +108,6 @@ def end_user_pseudonym(value: object, field: str = "end_user") -> str | None:
         value = str(value)
     elif type(value) is not str:
         raise wrong_type(field, "a string", value)
-    return _pseudonym(value)
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def _pseudonym(value: str) -> str:
-    """The pseudonym of one non-empty id, remembered for the most recent ids: an end user sends many
-    requests, and the hash is the costly part (a pure function, so the cache cannot change a result)."""
     digest = _END_USER_HASH.copy()
     digest.update(value.encode())
     return digest.hexdigest()
