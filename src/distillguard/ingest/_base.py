@@ -120,9 +120,10 @@ class JsonLinesReader(Reader):
         # The cyclic garbage collector is paused while this generator runs and resumed whenever it hands
         # control back (a yield, the end, an exception): the loop makes no reference cycles, but its row
         # tuples and message lists would trigger collections that walk the whole heap of the scan. Paused
-        # per block instead, every resume found the young generation full of the block's live rows and
-        # walked them (~3% of the reading time); now that happens once per yielded batch. The consumer
-        # runs with the collector as it left it, so its cycles are collected as usual.
+        # per 1 MB block instead, every resume started a collection that walked the block's live rows
+        # (~5% of the reading time, docs/ingest.md); now the consumer's first allocations after a yield
+        # do that once per batch. The consumer runs with the collector as it left it, so its cycles are
+        # collected as usual.
         paused = _pause_gc()
         try:
             for block in blocks:
