@@ -89,3 +89,11 @@ def test_random_mixed_case_texts_with_nulls_and_a_short_cap() -> None:
         lists = payload_words(pl.Series(texts, dtype=pl.String), max_chars=max_chars, k=3).to_pylist()
         expected = [[] if t is None else reference_payload_words(t[:max_chars], 3) for t in texts]
         assert lists == expected
+
+
+def test_texts_in_several_chunks_give_the_same_words() -> None:
+    texts = [*TEXTS, None, "Zeilen\tund 中文字中文 mixed-Case/Tokens_and_MORE", "ab", "   "]
+    chunked = pl.concat([pl.Series(texts[:7], dtype=pl.String), pl.Series(texts[7:], dtype=pl.String)])
+    assert chunked.n_chunks() == 2
+    lists = payload_words(chunked, max_chars=2000, k=6).to_pylist()
+    assert lists == [[] if t is None else reference_payload_words(t, 6) for t in texts]
