@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -82,9 +82,8 @@ def bottom_k_word_hashes(tokens: pl.Series, k: int) -> pa.ListArray[Any]:
     n = len(tokens)
     # The list column cast to a list of a fresh Categorical: one hashing pass numbers the batch's distinct
     # tokens without a column of exploded strings (explode, filter and cast cost half as much again).
-    lists = tokens.cast(pl.List(pl.Categorical(pl.Categories.random()))).to_physical().to_arrow()
-    if isinstance(lists, pa.ChunkedArray):
-        lists = lists.combine_chunks()
+    arrow = tokens.cast(pl.List(pl.Categorical(pl.Categories.random()))).to_physical().to_arrow()
+    lists = cast("pa.ListArray[Any]", arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow)
     token_ids = lists.flatten().to_numpy()
     token_rows = np.repeat(np.arange(n, dtype=np.uint64), pc.fill_null(pc.list_value_length(lists), 0))
     flat = tokens.explode(empty_as_null=False, keep_nulls=False)  # the same order as ``lists.flatten``
