@@ -113,7 +113,8 @@ class _Gate:
 _GATES: Final = (
     # Code needs a backtick; LaTeX a dollar or a backslash; URLs "://" or "www." (the rule is
     # case-insensitive, so is the test); e-mails an "@". About 3 % of prompts have any of them.
-    _Gate(0, 4, lambda text: text.str.contains(r"[`$\\@]|://|(?i:www\.)")),
+    # (Two tests: one alternation of the class and the two strings cost 1.4x as much, measured.)
+    _Gate(0, 4, lambda text: text.str.contains(r"[`$\\@]") | text.str.contains(r"://|(?i:www\.)")),
     # Quotes need a quote character (the straight single quote too: it is the apostrophe, ~20 % of texts).
     _Gate(5, 7, lambda text: text.str.contains("[\"“”„‘«「『《']")),
     # A bulleted list is three lines that start with a list marker (``_bulleted_lines``).
