@@ -115,16 +115,18 @@ def bottom_k_word_hashes(tokens: pl.Series, k: int) -> pa.ListArray[Any]:
     per_token = np.bincount(words["id"].to_numpy(), minlength=len(vocabulary))
     first_hash = np.cumsum(per_token) - per_token
     keys = np.sort(_text_word_keys(token_rows, token_ids, per_token, first_hash, hashes))
-    keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
-    rows = (keys >> np.uint64(32)).astype(np.int64)
-    # Position of each key within its text's run: keep the first k (the smallest hashes).
-    positions = np.arange(len(rows))
-    starts = np.ones(len(rows), dtype=bool)
-    starts[1:] = rows[1:] != rows[:-1]
-    keep = positions - np.maximum.accumulate(np.where(starts, positions, 0)) < k
-    counts_kept = np.bincount(rows[keep], minlength=n)
-    list_offsets = np.concatenate([[0], np.cumsum(counts_kept)]).astype(np.int32)
-    values = (keys[keep] & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    if len(keys):
+        distinct = np.empty(len(keys), dtype=bool)
+        distinct[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
+        keys = keys[distinct]
+    rows = (keys >> np.uint64(32)).astype(np.intp)
+    # Rank of each key within its text's run (rows are sorted): keep the first k, the smallest hashes.
+    counts = np.bincount(rows, minlength=n)
+    keep = np.arange(len(rows)) - (np.cumsum(counts) - counts)[rows] < k
+    list_offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.minimum(counts, k), out=list_offsets[1:])
+    values = keys[keep].astype(np.uint32)  # the low 32 bits: the hash
     return pa.ListArray.from_arrays(
         pa.array(list_offsets, type=pa.int32()), pa.array(values, type=pa.uint32())
     )
