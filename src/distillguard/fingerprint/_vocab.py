@@ -46,5 +46,5 @@ def row_of_each_code(codes: npt.NDArray[np.integer], rows: npt.NDArray[np.intege
     """
     size = int(codes.max()) + 1 if len(codes) else 0
     row = np.empty(size, dtype=np.int64)
-    row[codes] = rows
+    row[codes.astype(np.intp, copy=False)] = rows  # intp: numpy's fast path for indexing
     return row

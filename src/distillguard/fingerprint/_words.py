@@ -94,7 +94,7 @@ def bottom_k_word_hashes(tokens: pl.Series, k: int) -> pa.ListArray[Any]:
     # tokens without a column of exploded strings (explode, filter and cast cost half as much again).
     arrow = tokens.cast(pl.List(pl.Categorical(pl.Categories.random()))).to_physical().to_arrow()
     lists = cast("pa.ListArray[Any]", arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow)
-    token_ids = lists.flatten().to_numpy()
+    token_ids = lists.flatten().to_numpy().astype(np.intp)  # numpy indexes with intp without converting
     token_rows = np.repeat(np.arange(n, dtype=np.uint64), pc.fill_null(pc.list_value_length(lists), 0))
     flat = tokens.explode(empty_as_null=False, keep_nulls=False)  # the same order as ``lists.flatten``
     vocabulary = flat.gather(row_of_each_code(token_ids, np.arange(len(token_ids))))
