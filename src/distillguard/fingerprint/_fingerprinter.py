@@ -157,14 +157,17 @@ class _SkeletonMemo:
     def of(self, texts: pl.Series, max_chars: int) -> pl.Series:
         """``skeletons(texts, max_chars)`` (``texts`` without nulls)."""
         keys = [(max_chars, text[:max_chars]) for text in texts.to_list()]
-        fresh = [key for key in dict.fromkeys(keys) if key not in self._skeletons]
-        if len(self._skeletons) + len(fresh) > self.capacity:
-            self._skeletons.clear()
-            fresh = list(dict.fromkeys(keys))
+        # Looked up once into a local dict, so that the result never depends on what the memo forgets.
+        found = {key: self._skeletons.get(key) for key in keys}
+        fresh = [key for key, skeleton in found.items() if skeleton is None]
         if fresh:
             masked = skeletons(pl.Series([text for _, text in fresh], dtype=pl.String), max_chars)
-            self._skeletons.update(zip(fresh, masked.to_list(), strict=True))
-        return pl.Series(texts.name, [self._skeletons[key] for key in keys], dtype=pl.String)
+            computed = dict(zip(fresh, masked.to_list(), strict=True))
+            found.update(computed)
+            if len(self._skeletons) + len(computed) > self.capacity:
+                self._skeletons.clear()
+            self._skeletons.update(computed)
+        return pl.Series(texts.name, [found[key] for key in keys], dtype=pl.String)
 
 
 _SYSTEM_SKELETONS: Final = _SkeletonMemo(4_096)
