@@ -66,12 +66,11 @@ def prepare(batch: pa.RecordBatch, config: FingerprintConfig | None = None) -> P
     batch = _conform(batch)
     frame = pl.from_arrow(pa.Table.from_batches([batch.select(list(TEXT_COLUMNS))]))
     assert isinstance(frame, pl.DataFrame)
-    # Each text column once as (index of each event's value, distinct values): the work is done on the
-    # distinct values and gathered back by index, which hashes the strings once where unique() plus a
-    # join on the text hashed them twice.
+    # The user and system texts once as (index of each event's value, distinct values): the work is done
+    # on the distinct values and gathered back by index, which hashes the strings once where unique()
+    # plus a join on the text hashed them twice.
     user_ids, user_texts = coded(frame["user_text"])
     system_ids, system_texts = coded(frame["system_text"])
-    tools_ids, tools_texts = coded(frame["tools_text"])
     users = _user_table(user_texts, config)
     systems = _system_table(system_texts, config)
     events = pl.concat(
@@ -80,7 +79,9 @@ def prepare(batch: pa.RecordBatch, config: FingerprintConfig | None = None) -> P
                 pl.all().gather(user_ids)
             ),
             systems.select("system_hash", "system_chars").select(pl.all().gather(system_ids)),
-            pl.DataFrame([xxh64_series(tools_texts).alias("tools_hash")]).select(pl.all().gather(tools_ids)),
+            # Tool definitions only need their hash: hashing each row's text (xxHash runs at memory speed)
+            # costs less than finding the distinct ones first (0.015 against 0.042 s per 250,000 events).
+            pl.DataFrame([xxh64_series(frame["tools_text"]).alias("tools_hash")]),
         ],
         how="horizontal",
     ).with_columns(
