@@ -178,3 +178,12 @@ def test_label_memo_returns_each_keys_labels_in_order_and_classifies_each_once()
     # (asked in the second) stay and 4 (asked first) goes, so only 4 is classified again in the fourth.
     assert classified == [3, 2, 1]
     assert sizes == [3, 3, 4, 5, 5]
+
+
+def test_tools_hash_is_the_xxh64_of_each_events_tool_definitions(make_events: EventFactory) -> None:
+    from distillguard.fingerprint._hashing import xxh64
+
+    tools = ['[{"name":"search"}]', None, '[{"name":"search"}]', '[{"name":"book","x":"ÿ"}]', None]
+    batch = make_events(["a", "b", "c", "d", "e"], tools_texts=tools)
+    hashes = frame(Fingerprinter().fingerprint(batch))["tools_hash"].to_list()
+    assert hashes == [None if text is None else xxh64(text) for text in tools]
