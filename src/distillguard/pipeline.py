@@ -140,7 +140,7 @@ def scan(
     as ``peer_indicator`` evidence; a peer's signal alone never flags an account by default.
     """
     config = config or ScanConfig()
-    fingerprinter = Fingerprinter(config.fingerprint)
+    fingerprinter = _FirstNeeded(config)
     with Quarantine(quarantine_path) as quarantine:
         # The stateless half of fingerprinting runs where each batch is parsed (background workers on a
         # large input), so the text never crosses between processes and both CPUs stay busy. While this
@@ -161,8 +161,9 @@ def scan(
     # The catalog is complete once the last batch is finished: its template clusters (the last
     # signatures, then banding) start on a thread now, beside the frame's assembly and detection's first
     # steps, instead of at the head of detection with the second CPU idle (the parse worker has ended).
-    clusters = PendingClusters.start(fingerprinter.catalog, config.detect)
-    data = FingerprintedEvents(frame_from_batches(batches), fingerprinter.catalog)
+    catalog = fingerprinter.built.catalog
+    clusters = PendingClusters.start(catalog, config.detect)
+    data = FingerprintedEvents(frame_from_batches(batches), catalog)
     release_free_memory()
     result = detect(data.events, data.catalog, config.detect, clusters=clusters)
     meta: dict[str, Any] = {"sources": [str(p) for p in paths], "quarantine_file": str(quarantine_path)}
@@ -189,6 +190,32 @@ def scan(
         result=result,
         meta=meta,
     )
+
+
+class _FirstNeeded:
+    """The scan's ``Fingerprinter``, made when it is first needed: its template catalog's MinHasher imports
+    datasketch (and with it scipy, ~0.8 s), which made the scan's first second serial when paid before the
+    parse worker was started. Made by the first ``work_ahead`` (the scan waits for the worker's first part
+    then) or the first ``finish``, whichever comes first."""
+
+    def __init__(self, config: ScanConfig) -> None:
+        self._config = config.fingerprint
+        self._made: Fingerprinter | None = None
+
+    @property
+    def built(self) -> Fingerprinter:
+        if self._made is None:
+            self._made = Fingerprinter(self._config)
+        return self._made
+
+    def work_ahead(self) -> bool:
+        if self._made is None:
+            self._made = Fingerprinter(self._config)
+            return True
+        return self._made.work_ahead()
+
+    def finish(self, prepared: PreparedBatch) -> pa.RecordBatch:
+        return self.built.finish(prepared)
 
 
 def _model_first_seen(events: pl.DataFrame) -> dict[str, str]:

@@ -8,19 +8,23 @@ the events before detection (a frame that already has ``template_cluster`` is de
 
 from __future__ import annotations
 
+import dataclasses
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
 import pytest
 
+from distillguard import pipeline
 from distillguard.config import ScanConfig
 from distillguard.detect import DetectConfig, PendingClusters, detect
 from distillguard.detect._compare import result_differences
 from distillguard.detect._engine import template_clusters
-from distillguard.fingerprint import TemplateCatalog
-from distillguard.ingest import Quarantine, read_events
+from distillguard.fingerprint import FingerprintConfig, Fingerprinter, TemplateCatalog
+from distillguard.ingest import Quarantine, _parallel, read_events
 from distillguard.pipeline import FingerprintedEvents, fingerprint_events, scan
 from distillguard.simulate import SimulationSummary
 
@@ -124,3 +128,38 @@ def test_the_scan_starts_the_clusters_once_its_catalog_is_complete(
     assert started == [len(fingerprinted.catalog)]  # once, with every template catalogued
     expected = detect(fingerprinted.events, fingerprinted.catalog, DetectConfig())
     assert result_differences(expected, report.result) == []
+
+
+def test_the_scan_makes_its_catalog_after_starting_the_parse_worker(
+    small_platform: SimulationSummary,
+    small_parts: ScanConfig,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The catalog's MinHasher imports datasketch and scipy (~0.8 s): paid while the worker starts, not
+    # before it is launched.
+    log: list[str] = []
+
+    class Recording(Fingerprinter):
+        def __init__(self, config: FingerprintConfig | None = None) -> None:
+            log.append("fingerprinter")
+            super().__init__(config)
+
+    class Pool(ProcessPoolExecutor):
+        def submit(self, *args: Any, **kwargs: Any) -> Any:
+            log.append("submit")
+            return super().submit(*args, **kwargs)
+
+    # A catalog that does not evict: with eviction, which template previews survive can differ between a
+    # scan in parts and one in this process (as on main before this change).
+    config = dataclasses.replace(small_parts, fingerprint=FingerprintConfig())
+    monkeypatch.setattr(pipeline, "Fingerprinter", Recording)
+    monkeypatch.setattr(_parallel, "ProcessPoolExecutor", Pool)
+    report = scan([small_platform.traffic_path], quarantine_path=tmp_path / "q.jsonl", config=config)
+    assert log[0] == "submit" and log.count("fingerprinter") == 1
+    alone = scan(
+        [small_platform.traffic_path],
+        quarantine_path=tmp_path / "q1.jsonl",
+        config=dataclasses.replace(config, workers=1),
+    )
+    assert result_differences(alone.result, report.result) == []
