@@ -1,14 +1,15 @@
 """A whole scan's timeline: when each step ran, and how busy each process of the tree was meanwhile.
 
-Usage: ``PYTHONPATH=SRC .venv/bin/python bench/scan_timeline.py TRAFFIC.jsonl [--json]``. Prints the steps
-of one scan in this process (imports, the parse worker's start, each part this process finished or parsed,
-waits for the worker, the end of the fingerprint phase, each stage of ``detect``) with their start and end
-(seconds since this process started) and the CPU seconds every process of the tree used in each interval
-(sampled every 20 ms with psutil), so that the serial stretches (one CPU of two idle) show. The last lines
-sum the wall time the tree spent with less than one CPU busy, and with less than 1.5.
+Usage: ``PYTHONPATH=SRC .venv/bin/python bench/scan_timeline.py TRAFFIC.jsonl [DIGEST.json]``. Prints the
+steps of one scan in this process (imports, each part this process finished or parsed, waits for the
+parse worker, the end of the fingerprint phase, the template clusters, each stage of ``detect``) with
+their start and end (seconds since this process started) and the CPU seconds of this process and of the
+worker in each (sampled every 20 ms with psutil), then main and worker CPU second by second, so that the
+serial stretches (one CPU of two idle) show, and a summary line (wall, CPU, peak RSS of the tree).
 
-Point ``PYTHONPATH`` at another checkout's ``src`` to take the timeline of other code (older code lacks some
-of the names patched: they are skipped).
+With ``DIGEST.json``, the detection result is written there (``detect._compare.result_digest``) to compare
+old code's result with new code's. Point ``PYTHONPATH`` at another checkout's ``src`` to take the timeline
+of other code (names it lacks are not patched).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import distillguard.pipeline as pipeline  # noqa: E402
 _T_PIPELINE = time.perf_counter() - _T0
 import distillguard.detect._engine as engine  # noqa: E402
 import distillguard.ingest._parallel as parallel  # noqa: E402
-from distillguard.fingerprint import Fingerprinter  # noqa: E402
+from distillguard.fingerprint import Fingerprinter, TemplateCatalog  # noqa: E402
 
 SAMPLE_S = 0.02
 _DETECT_STAGES = (
@@ -69,9 +70,12 @@ class Sampler(threading.Thread):
                 times = process.cpu_times()
                 cpu[process.pid] = times.user + times.system
                 total += process.memory_info().rss
-                if process.pid not in self.names:  # the forkserver is this process's child, a worker its grandchild
-                    self.names[process.pid] = "main" if process.pid == me.pid else (
-                        "forkserver" if process.ppid() == me.pid else "worker"
+                # The forkserver is this process's child, a worker its grandchild.
+                if process.pid not in self.names:
+                    self.names[process.pid] = (
+                        "main"
+                        if process.pid == me.pid
+                        else ("forkserver" if process.ppid() == me.pid else "worker")
                     )
         # A process that ended keeps its last CPU time in the samples after it.
         self.samples.append((now(), {**(self.samples[-1][1] if self.samples else {}), **cpu}))
@@ -140,6 +144,8 @@ def main() -> None:
     timed(pipeline, "release_free_memory")
     timed(pipeline, "detect")
     timed(pipeline, "_model_first_seen")
+    timed(TemplateCatalog, "to_arrow", "  catalog.to_arrow (last signatures)")
+    timed(engine, "signature_clusters", "  signature_clusters (+ to_arrow)")
     for stage in _DETECT_STAGES:
         timed(engine, stage, f"  detect: {stage}")
     sampler = Sampler()
@@ -152,6 +158,10 @@ def main() -> None:
     sampler.done.set()
     sampler.join()
     marks.append(("scan", scan_start, scan_end))
+    if len(sys.argv) > 2:  # the result as plain data, for ``detect._compare.result_differences``
+        from distillguard.detect._compare import result_digest
+
+        Path(sys.argv[2]).write_text(json.dumps(result_digest(report.result)))
     print_timeline(marks, sampler, scan_start, scan_end, report)
 
 
@@ -187,9 +197,8 @@ def print_timeline(
         main_cpu = cpu.get(os.getpid(), 0.0)
         worker = sum(cpu.get(pid, 0.0) for pid in worker_pids)
         other = sum(cpu.values()) - main_cpu - worker
-        print(
-            f"{label:44s} {start:7.2f} {end:7.2f} {end - start:6.2f} {main_cpu:6.2f} {worker:6.2f} {other:6.2f}"
-        )
+        times = f"{start:7.2f} {end:7.2f} {end - start:6.2f}"
+        print(f"{label:44s} {times} {main_cpu:6.2f} {worker:6.2f} {other:6.2f}")
     print("per second: start, main CPU, worker CPU (a CPU's idle second shows as a gap from 1.0)")
     second = int(scan_start)
     while second < scan_end:
