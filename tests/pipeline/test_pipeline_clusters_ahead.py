@@ -146,9 +146,9 @@ def test_the_scan_makes_its_catalog_after_starting_the_parse_worker(
             super().__init__(config)
 
     class Pool(ProcessPoolExecutor):
-        def submit(self, *args: Any, **kwargs: Any) -> Any:
-            log.append("submit")
-            return super().submit(*args, **kwargs)
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            log.append("pool")
+            super().__init__(*args, **kwargs)
 
     # A catalog that does not evict: with eviction, which template previews survive can differ between a
     # scan in parts and one in this process (as on main before this change).
@@ -156,7 +156,7 @@ def test_the_scan_makes_its_catalog_after_starting_the_parse_worker(
     monkeypatch.setattr(pipeline, "Fingerprinter", Recording)
     monkeypatch.setattr(_parallel, "ProcessPoolExecutor", Pool)
     report = scan([small_platform.traffic_path], quarantine_path=tmp_path / "q.jsonl", config=config)
-    assert log[0] == "submit" and log.count("fingerprinter") == 1
+    assert log[0] == "pool" and log.count("fingerprinter") == 1
     alone = scan(
         [small_platform.traffic_path],
         quarantine_path=tmp_path / "q1.jsonl",
