@@ -86,3 +86,37 @@ def test_parts_are_parsed_here_while_the_worker_is_launched(
     assert [row for rows in parallel for row in rows] == [row for rows in single for row in rows]
     assert parallel_q == single_q and len(single_q) == 1
     assert EVENT_SCHEMA.names[0] in single[0][0]
+
+
+def test_the_last_parts_are_left_to_the_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every third part is parsed here, except among the last ones: one parsed here at the very end left the
+    # worker idle meanwhile.
+    monkeypatch.setattr(_parallel, "SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(_parallel, "PART_BYTES", 3_000)
+    traffic = tmp_path / "traffic.jsonl"
+    traffic.write_bytes(b"\n".join((SAMPLES / "canonical.jsonl").read_bytes().splitlines() * 4) + b"\n")
+    ranges = [task.byte_range for task in _parallel.plan([(traffic, _reader(traffic))])]
+    assert len(ranges) >= 12
+    here: list[tuple[int, int] | None] = []
+    run_task = _parallel.run_task
+
+    def recording(task: _parallel.Task, *args: Any, **kwargs: Any) -> Any:
+        here.append(task.byte_range)
+        return run_task(task, *args, **kwargs)
+
+    recording.__module__, recording.__qualname__ = run_task.__module__, run_task.__qualname__
+    monkeypatch.setattr(_parallel, "run_task", recording)
+    with Quarantine(None) as quarantine:
+        files = [(traffic, _reader(traffic))]
+        batches = list(
+            _parallel.read_parallel(files, quarantine, 16, 1, transform=_batch_rows, local_every=3)
+        )
+    tail = ranges[-_parallel.IN_FLIGHT_MAPPED :]
+    assert here == [r for i, r in enumerate(ranges) if i % 3 == 2 and r not in tail]
+    assert len(batches) >= len(ranges)
+
+
+def _reader(path: Path) -> Any:
+    from distillguard.ingest._read import _readers
+
+    return next(iter(_readers([path], "auto")))[1]

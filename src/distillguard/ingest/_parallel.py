@@ -135,7 +135,8 @@ def read_parallel(
     ``STOLEN_AHEAD`` such results kept until their turn): how much of the input this process parses then
     follows how fast each side goes on this machine at this time, not a fixed share.
     """
-    tasks = plan(files)
+    planned = list(plan(files))
+    tasks = iter(planned)
     # forkserver: forking a process that already runs Arrow threads is not safe.
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
@@ -145,6 +146,12 @@ def read_parallel(
     lines_before: dict[Path, int] = {}
     remote = 0
     depth = IN_FLIGHT if transform is None else IN_FLIGHT_MAPPED
+    # The last tasks are never set aside for this process (``local_every``): one parsed here at the very
+    # end left the worker idle while this process parsed it (~0.5-1 s on 1M events, with the template
+    # signatures of the last parts still to compute), where the worker could have parsed it while this
+    # process finished the parts before and signed their templates. ``steal`` still takes one when this
+    # process has nothing else to do.
+    tail = set(planned[-depth * workers :])
 
     def steal() -> bool:
         """Run here, now, the next task not yet given to a worker or, once every task is given out, the
@@ -179,7 +186,7 @@ def read_parallel(
     launching = _launch_in_background(pool) if idle is not None else None
     try:
         for index, task in enumerate(tasks):
-            local = local_every > 0 and index % local_every == local_every - 1
+            local = local_every > 0 and index % local_every == local_every - 1 and task not in tail
             if not local and launching is not None:
                 if _launching(launching, idle):
                     # Nothing else to do while the worker is launched: this process parses the task itself,
