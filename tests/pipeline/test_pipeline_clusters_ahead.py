@@ -58,6 +58,8 @@ def test_clusters_on_a_thread_give_the_result_of_clusters_computed_first(
     assert (clustered["template_cluster"] != clustered["template_hash"]).any()
     expected = detect(clustered, catalog, config)
     assert expected.campaigns
+    # ... and change the result, so that clusters dropped or joined wrongly would show.
+    assert result_differences(expected, detect(events, None, config))
     assert result_differences(expected, detect(events, catalog, config)) == []
     started = PendingClusters.start(catalog, config)
     assert result_differences(expected, detect(events, catalog, config, clusters=started)) == []
