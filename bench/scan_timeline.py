@@ -158,7 +158,7 @@ def main() -> None:
             finally:
                 thread_cpu["clusters_thread_cpu_s"] = round(time.thread_time() - began, 2)
 
-        engine.template_clusters = clusters_timed  # type: ignore[attr-defined]
+        engine.template_clusters = clusters_timed
     for stage in _DETECT_STAGES:
         timed(engine, stage, f"  detect: {stage}")
     sampler = Sampler()
