@@ -48,6 +48,15 @@ PIECES = [
     "\n1. first\n2. second\n3) third",
     "\n* a\n• b\n· c",
     "\na) x\nb) y\nc) z",
+    # Line starts the bulleted-list gate has to let through: markers that masking makes of a token with
+    # a digit, a literal <num>, tabs before the marker, and markers after a slot (which are not lists).
+    "a1. x\nb2. y\nc3. z",
+    "x2) a\n\t3) b\n 4 ) c",
+    "<num>. a\n<num>) b\n<num> . c",
+    "\t- a\n \t* b\n\t• c",
+    "Q3 up\nQ4 down\nQ1 flat",
+    "`x`. a\n`y`. b\n`z`. c",
+    "'q'. a\n\"r\") b\n- c",
     "red, green, blue, cyan, magenta, yellow",
     "uno; dos; tres; cuatro; cinco",
     "一、二、三、四、五",

@@ -89,3 +89,25 @@ def test_random_mixed_case_texts_with_nulls_and_a_short_cap() -> None:
         lists = payload_words(pl.Series(texts, dtype=pl.String), max_chars=max_chars, k=3).to_pylist()
         expected = [[] if t is None else reference_payload_words(t[:max_chars], 3) for t in texts]
         assert lists == expected
+
+
+def test_texts_in_several_chunks_give_the_same_words() -> None:
+    texts = [*TEXTS, None, "Zeilen\tund 中文字中文 mixed-Case/Tokens_and_MORE", "ab", "   "]
+    chunked = pl.concat([pl.Series(texts[:7], dtype=pl.String), pl.Series(texts[7:], dtype=pl.String)])
+    assert chunked.n_chunks() == 2
+    lists = payload_words(chunked, max_chars=2000, k=6).to_pylist()
+    assert lists == [[] if t is None else reference_payload_words(t, 6) for t in texts]
+
+
+def test_words_of_tokens_equal_the_token_words_definition() -> None:
+    # The CJK rule runs only on tokens that are not ASCII: the same words as running it on every token.
+    from distillguard.fingerprint._words import _words_of_tokens, token_words
+
+    rng = random.Random(9)
+    alphabet = [*"abcXYZ-/.,'12_", "中", "文", "字", "日本", "語", "한국", "ÉÖ", "ß", "\u0301", "テスト"]
+    tokens = ["".join(rng.choices(alphabet, k=rng.randint(0, 9))) for _ in range(3_000)]
+    series = pl.Series("token", tokens, dtype=pl.String)
+    expected = series.to_frame().select(token_words(pl.col("token")))["token"]
+    assert _words_of_tokens(series).to_list() == expected.to_list()
+    ascii_only = pl.Series("token", ["abc-def", "x/y", "", "plain"], dtype=pl.String)
+    assert _words_of_tokens(ascii_only).to_list() == [["abc", "def"], ["x", "y"], [""], ["plain"]]

@@ -176,3 +176,12 @@ def test_label_memo_returns_each_keys_labels_in_order_and_classifies_each_once()
     # Unseen keys only, each once per batch (4 twice in the first); a full memo keeps the batch's known ones.
     assert classified == [3, 2, 2]
     assert sizes == [3, 3, 3, 5, 5]
+
+
+def test_tools_hash_is_the_xxh64_of_each_events_tool_definitions(make_events: EventFactory) -> None:
+    from distillguard.fingerprint._hashing import xxh64
+
+    tools = ['[{"name":"search"}]', None, '[{"name":"search"}]', '[{"name":"book","x":"ÿ"}]', None]
+    batch = make_events(["a", "b", "c", "d", "e"], tools_texts=tools)
+    hashes = frame(Fingerprinter().fingerprint(batch))["tools_hash"].to_list()
+    assert hashes == [None if text is None else xxh64(text) for text in tools]

@@ -113,14 +113,40 @@ class _Gate:
 _GATES: Final = (
     # Code needs a backtick; LaTeX a dollar or a backslash; URLs "://" or "www." (the rule is
     # case-insensitive, so is the test); e-mails an "@". About 3 % of prompts have any of them.
-    _Gate(0, 4, lambda text: text.str.contains(r"[`$\\@]|://|(?i:www\.)")),
+    # (Two tests: one alternation of the class and the two strings cost 1.4x as much, measured.)
+    _Gate(0, 4, lambda text: text.str.contains(r"[`$\\@]") | text.str.contains(r"://|(?i:www\.)")),
     # Quotes need a quote character (the straight single quote too: it is the apostrophe, ~20 % of texts).
     _Gate(5, 7, lambda text: text.str.contains("[\"“”„‘«「『《']")),
-    # A bulleted list is three lines: two newlines at least (only the list rule itself adds newlines).
-    _Gate(7, 8, lambda text: text.str.count_matches("\n", literal=True) >= 2),
+    # A bulleted list is three lines that start with a list marker (``_bulleted_lines``).
+    _Gate(7, 8, lambda text: _bulleted_lines(text)),
     # Comma-separated lists need four separators.
     _Gate(8, 9, lambda text: text.str.count_matches("[,;、，]") >= 4),
 )
+
+
+# How a line that the bulleted-list rule can take starts, in the text *before masking*: a bullet, a
+# letter and ``.`` or ``)``, a token with a digit (which the number rule turns into ``<num>``), or a
+# literal ``<num>``. The rule needs three lines starting with ``[-*•·]``, ``<num> ?[.)]`` or ``\p{L}[.)]``
+# after masking; masking neither adds a newline nor puts anything but a placeholder (``<``, letters, ``>``)
+# and spaces where it replaces, and a replacement always holds its placeholder. So a line's start after
+# masking is a line start before masking, its leading spaces and tabs are the same characters, and the
+# marker is either the same characters there (a bullet; a letter and ``.``/``)``: no replacement begins
+# with those) or a ``<num>`` that the number rule made of a token starting there (its match holds only
+# letters, digits and ``_`` of the text as it was; the placeholders' letters are fenced by ``<`` ``>``).
+_LIST_MARKER: Final = r"[ \t]*(?:[-*•·]|\p{L}[.)]|[\p{L}\p{N}_]*\d|<num>)"
+
+
+def _bulleted_lines(text: pl.Series) -> pl.Series:
+    """Whether a text has three lines that can start a bulleted list (``_LIST_MARKER`` at a line start).
+
+    The lines after the first are counted as a newline followed by a marker (a literal to search for:
+    ``(?m)^`` is tried at every position and cost 2.5x as much), the first line by a test anchored at the
+    start. About 1 % of prompts pass, where the list rule ran on the ~40 % with two newlines before (it
+    cost more than any other gated rule).
+    """
+    later = text.str.count_matches(f"\n{_LIST_MARKER}")
+    first = text.str.contains(f"^{_LIST_MARKER}").cast(pl.UInt32)
+    return (later + first) >= 3
 
 
 _MIN_GATED_ROWS: Final = 2_000

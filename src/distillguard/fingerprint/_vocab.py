@@ -23,19 +23,28 @@ def dense_ids(values: pl.Series) -> tuple[npt.NDArray[np.int64], pl.Series]:
     """
     coded = values.cast(pl.Categorical(pl.Categories.random()))
     ids = coded.to_physical().to_numpy().astype(np.int64, copy=False)
-    # The categories are fresh, so their codes are 0 .. distinct - 1: sort the distinct values by code.
-    # (``Categories.to_series`` would do the same with a Python call per value.)
-    distinct = coded.unique()
-    order = np.argsort(distinct.to_physical().to_numpy())
-    return ids, distinct.cast(pl.String).gather(order).alias(values.name)
+    return ids, values.gather(row_of_each_code(ids, np.arange(len(ids)))).alias(values.name)
 
 
 def coded(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     """(index of each row's value in the vocabulary, null where the value is null; vocabulary): like
     ``dense_ids`` for a column with nulls, the indices as a ``UInt32`` series to ``gather`` with (a null
     index gathers a null)."""
-    categorical = values.cast(pl.Categorical(pl.Categories.random()))
-    ids = categorical.to_physical()
-    distinct = categorical.unique().drop_nulls()
-    order = np.argsort(distinct.to_physical().to_numpy())
-    return ids, distinct.cast(pl.String).gather(order).alias(values.name)
+    ids = values.cast(pl.Categorical(pl.Categories.random())).to_physical()
+    present = ids.is_not_null()
+    rows = row_of_each_code(ids.filter(present).to_numpy(), present.arg_true().to_numpy())
+    return ids, values.gather(rows).alias(values.name)
+
+
+def row_of_each_code(codes: npt.NDArray[np.integer], rows: npt.NDArray[np.integer]) -> npt.NDArray[np.int64]:
+    """A row holding each code, by code (``rows[i]`` holds ``codes[i]``), for the codes of a fresh
+    ``Categorical``: ``0 .. distinct - 1``, every one used. Gathering those rows gives the vocabulary in
+    code order (the order ``unique()`` of the codes and an argsort gave before, at twice the CPU).
+
+    One scatter; where a code occurs several times, which of its rows is kept does not matter: they hold
+    the same value.
+    """
+    size = int(codes.max()) + 1 if len(codes) else 0
+    row = np.empty(size, dtype=np.int64)
+    row[codes.astype(np.intp, copy=False)] = rows  # intp: numpy's fast path for indexing
+    return row

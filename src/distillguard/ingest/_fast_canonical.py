@@ -24,7 +24,6 @@ from distillguard.ingest._openai import (
     PART_SEPARATOR,
     SYSTEM_ROLES,
     TOOL_ROLES,
-    conversation_columns,
     tools_summary,
 )
 from distillguard.ingest._record import end_user_pseudonym
@@ -138,9 +137,6 @@ def _parts_text(parts: list[_Part]) -> str:
     return PART_SEPARATOR.join(texts)
 
 
-_EMPTY = (0, 0, 0, 0, None, None, 0)
-
-
 def _conversation(messages: list[_Message]) -> tuple[int, int, int, int, str | None, str | None, int]:
     """``_openai.conversation`` over typed messages (roles and content types are already checked)."""
     n_user = n_assistant = n_tool = chars = 0
@@ -186,10 +182,16 @@ class FastCanonical:
         self._tools = ToolsCache()
 
     def row(self, line: memoryview) -> Row:
+        # The hot path: one call per request, so the conversation's values are unpacked straight into
+        # the row (no intermediate tuples) and small helpers are inlined.
         record = self._decode(line)
         request = record.request
         messages = request.messages
-        conv = _EMPTY if messages is None else _conversation(messages)
+        if messages is None:
+            n_messages = n_user = n_assistant = n_tool = chars = 0
+            system_text = user_text = None
+        else:
+            n_messages, n_user, n_assistant, n_tool, system_text, user_text, chars = _conversation(messages)
         tools = request.tools
         n_tools, tools_text = (0, None) if tools is _NO_TOOLS else self._tools.summary(tools)
         temperature, top_p = request.temperature, request.top_p
@@ -212,6 +214,12 @@ class FastCanonical:
             usage = response.usage
             if usage is not None:
                 prompt_tokens, completion_tokens = usage.prompt_tokens, usage.completion_tokens
+        # As ``request_end_user`` of the canonical reader (msgspec has checked the types): ``user``, else
+        # ``safety_identifier``; absent or empty is no end user.
+        user = request.user
+        if user is None or user == "":
+            user = request.safety_identifier
+        end_user = None if user is None or user == "" else end_user_pseudonym(user)
         return (
             record.ts,
             record.account_id,
@@ -223,7 +231,16 @@ class FastCanonical:
             record.payment_fingerprint,
             record.endpoint,
             request.model,
-            *conversation_columns(conv, n_tools, tools_text),
+            # The conversation and tool columns, interleaved as in EVENT_SCHEMA (``conversation_columns``).
+            n_messages,
+            n_user,
+            n_assistant,
+            n_tool,
+            n_tools,
+            system_text,
+            user_text,
+            tools_text,
+            chars,
             temperature,
             top_p,
             max_tokens,
@@ -238,13 +255,5 @@ class FastCanonical:
             completion_tokens,
             record.status,
             record.latency_ms,
-            _end_user(request),
+            end_user,
         )
-
-
-def _end_user(request: _Request) -> str | None:
-    """As ``request_end_user`` of the canonical reader (msgspec has checked the types)."""
-    user = request.user
-    if user is not None and user != "":
-        return end_user_pseudonym(user)
-    return end_user_pseudonym(request.safety_identifier)
