@@ -195,7 +195,7 @@ def child(args: argparse.Namespace) -> None:
 # The stages of ``detect`` that ``stages`` times: module-level names of the engine (and of group scoring)
 # that exist in the code measured (older checkouts lack some).
 _STAGES = (
-    "_with_clusters", "prefix_column", "with_network_codes", "_lexical_and_words",
+    "_with_clusters", "prefix_column", "with_network_codes", "_lexical_and_words", "_clusters_joined",
     "account_features_with_counts", "with_end_user_features", "enrich", "score_all", "link", "score_groups",
     "_assemble",
 )  # fmt: skip

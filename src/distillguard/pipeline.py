@@ -19,7 +19,7 @@ import pyarrow as pa
 from distillguard._memory import release_free_memory as release_free_memory  # part of this module's API
 from distillguard._memory import trim_free_memory
 from distillguard.config import ScanConfig
-from distillguard.detect import detect
+from distillguard.detect import PendingClusters, detect
 from distillguard.detect.types import DetectionResult
 from distillguard.fingerprint import Fingerprinter, PreparedBatch, TemplateCatalog, prepare
 from distillguard.fingerprint.schema import FINGERPRINT_SCHEMA
@@ -79,6 +79,10 @@ def fingerprint_prepared(
 def _collect(
     fingerprinter: Fingerprinter, reduced: Iterable[pa.RecordBatch], progress: ProgressCallback | None
 ) -> FingerprintedEvents:
+    return FingerprintedEvents(frame_from_batches(_reduced(reduced, progress)), fingerprinter.catalog)
+
+
+def _reduced(reduced: Iterable[pa.RecordBatch], progress: ProgressCallback | None) -> list[pa.RecordBatch]:
     # The reduced batches are held as Arrow and become one polars frame column by column at the end
     # (``frame_from_batches``), so the frame is never held twice.
     batches: list[pa.RecordBatch] = []
@@ -86,7 +90,7 @@ def _collect(
         batches.append(batch)
         if progress is not None:
             progress(batch.num_rows)
-    return FingerprintedEvents(frame_from_batches(batches), fingerprinter.catalog)
+    return batches
 
 
 def frame_from_batches(batches: list[pa.RecordBatch]) -> pl.DataFrame:
@@ -136,7 +140,7 @@ def scan(
     as ``peer_indicator`` evidence; a peer's signal alone never flags an account by default.
     """
     config = config or ScanConfig()
-    fingerprinter = Fingerprinter(config.fingerprint)
+    fingerprinter = _FirstNeeded(config)
     with Quarantine(quarantine_path) as quarantine:
         # The stateless half of fingerprinting runs where each batch is parsed (background workers on a
         # large input), so the text never crosses between processes and both CPUs stay busy. While this
@@ -152,10 +156,16 @@ def scan(
             workers=config.workers,
             idle=fingerprinter.work_ahead,
         )
-        data = fingerprint_prepared(prepared, config, progress, fingerprinter)
+        batches = _reduced(map(fingerprinter.finish, prepared), progress)
         quarantined = quarantine.count
+    # The catalog is complete once the last batch is finished: its template clusters (the last
+    # signatures, then banding) start on a thread now, beside the frame's assembly and detection's first
+    # steps, instead of at the head of detection with the second CPU idle (the parse worker has ended).
+    catalog = fingerprinter.built.catalog
+    clusters = PendingClusters.start(catalog, config.detect)
+    data = FingerprintedEvents(frame_from_batches(batches), catalog)
     release_free_memory()
-    result = detect(data.events, data.catalog, config.detect)
+    result = detect(data.events, data.catalog, config.detect, clusters=clusters)
     meta: dict[str, Any] = {"sources": [str(p) for p in paths], "quarantine_file": str(quarantine_path)}
     meta["model_first_seen"] = _model_first_seen(data.events)  # share export: release-relative pivots
     if peer is not None:
@@ -180,6 +190,32 @@ def scan(
         result=result,
         meta=meta,
     )
+
+
+class _FirstNeeded:
+    """The scan's ``Fingerprinter``, made when it is first needed: its template catalog's MinHasher imports
+    datasketch (and with it scipy, ~0.8 s), which made the scan's first second serial when paid before the
+    parse worker was started. Made by the first ``work_ahead`` (the scan waits for the worker's first part
+    then) or the first ``finish``, whichever comes first."""
+
+    def __init__(self, config: ScanConfig) -> None:
+        self._config = config.fingerprint
+        self._made: Fingerprinter | None = None
+
+    @property
+    def built(self) -> Fingerprinter:
+        if self._made is None:
+            self._made = Fingerprinter(self._config)
+        return self._made
+
+    def work_ahead(self) -> bool:
+        if self._made is None:
+            self._made = Fingerprinter(self._config)
+            return True
+        return self._made.work_ahead()
+
+    def finish(self, prepared: PreparedBatch) -> pa.RecordBatch:
+        return self.built.finish(prepared)
 
 
 def _model_first_seen(events: pl.DataFrame) -> dict[str, str]:

@@ -4,6 +4,7 @@ the next parts itself (in ``ingest._parallel``; tested here beside the fingerpri
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -56,10 +57,20 @@ class _SlowPool:
         pass
 
 
+def _launched_at_once(pool: Any) -> threading.Thread:
+    """The stand-in pool needs no launch: a launch already over, so that which parts this process parses
+    depends on the futures' polls alone (``tests/ingest/test_ingest_worker_launch.py`` tests the launch)."""
+    thread = threading.Thread(target=lambda: None)
+    thread.start()
+    thread.join()
+    return thread
+
+
 @pytest.fixture
 def traffic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A plain JSON-lines file split into parts of ~20 lines, one of them broken."""
     monkeypatch.setattr(_parallel, "ProcessPoolExecutor", _SlowPool)
+    monkeypatch.setattr(_parallel, "_launch_in_background", _launched_at_once)
     monkeypatch.setattr(_parallel, "SPLIT_MIN_BYTES", 1)
     monkeypatch.setattr(_parallel, "PART_BYTES", 4_000)
     lines = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from distillguard.detect._baseline import Baseline
 from distillguard.detect._campaign import TemplateCatalogLike, campaign_id
-from distillguard.detect._engine import detect, explain
+from distillguard.detect._engine import PendingClusters, detect, explain
 from distillguard.detect.config import DEFAULT_WEIGHTS, DetectConfig
 from distillguard.detect.signals import SIGNALS, Signal, SignalContext, SignalScores, build_signals
 from distillguard.detect.types import AccountVerdict, Campaign, DetectionResult, Evidence
@@ -24,6 +24,7 @@ __all__ = [
     "DetectConfig",
     "DetectionResult",
     "Evidence",
+    "PendingClusters",
     "Signal",
     "SignalContext",
     "SignalScores",

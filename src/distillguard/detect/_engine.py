@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from distillguard._memory import trim_free_memory
 from distillguard.detect._baseline import Baseline
 from distillguard.detect._campaign import (
     COORDINATION_GATE,
@@ -66,27 +68,42 @@ _REQUIRED = ("ts", "account_id", "template_hash", "payload_hash", "payload_words
 
 
 def detect(
-    events: pl.DataFrame, catalog: TemplateCatalogLike | None, config: DetectConfig
+    events: pl.DataFrame,
+    catalog: TemplateCatalogLike | None,
+    config: DetectConfig,
+    *,
+    clusters: PendingClusters | None = None,
 ) -> DetectionResult:
     """Score every account in ``events`` (FINGERPRINT_SCHEMA), link them, and report campaigns.
 
     ``catalog`` (the fingerprint stage's ``TemplateCatalog``) groups near-duplicate templates and gives
     skeleton previews for campaign indicators; without it each template is its own group. Every account
     seen appears in ``accounts``; accounts and campaigns scoring at least ``config.threshold`` are flagged.
+    ``clusters``: the catalog's template clusters already started (``PendingClusters.start`` with the same
+    catalog and config, by a caller that had the catalog before the events); started here otherwise.
     """
     missing = [column for column in _REQUIRED if column not in events.columns]
     if missing:
         raise SchemaMismatchError("events lack FINGERPRINT_SCHEMA columns", missing=", ".join(missing))
     if events.height == 0:
         return DetectionResult((), (), config.threshold)
-    events = _with_clusters(events, catalog, config)
-    events = events.with_columns(prefix_column(events).alias("ip_prefix"))
+    if "template_cluster" not in events.columns and clusters is None:
+        clusters = PendingClusters.start(catalog, config)
+    # The template clusters (the catalog's last signatures, then banding: numpy, mostly outside the GIL)
+    # run on their own thread while the steps that do not read them run here (polars, also outside the
+    # GIL): the two CPUs overlap where detection was otherwise mostly on one. Same columns, same order.
+    # Joined before the word sample, not after: with both at once (the clusters' ~100 MB of catalog table
+    # and band keys beside the sample's ~170 MB) the scan's peak once came at that point, 80 MB above its
+    # usual one in the account features.
+    prefix = prefix_column(events).alias("ip_prefix")
+    # Every stage below groups or joins the events by account: the accounts are numbered once.
+    index = AccountIndex.of(events) if events["account_id"].null_count() == 0 else None
+    events = _clusters_joined(events, clusters).with_columns(prefix)
+    del prefix
+    lexical, lexical_reference, words, sampled = _lexical_and_words(events, index)
     feature_context = FeatureContext.from_events(
         events, new_model_margin_hours=config.new_model_margin_hours, pivot_hours=config.pivot_hours
     )
-    # Every stage below groups or joins the events by account: the accounts are numbered once.
-    index = AccountIndex.of(events) if events["account_id"].null_count() == 0 else None
-    lexical, lexical_reference, words, sampled = _lexical_and_words(events, index)
     # The per-(account, value) counts linking needs are the features' own: counted once, handed over.
     features, key_counts = account_features_with_counts(
         events, feature_context, word_counts=words, count_keys=SHARED_COUNTS, index=index
@@ -150,22 +167,54 @@ def population_baseline(table: pl.DataFrame, config: DetectConfig) -> Baseline:
     return customers.overlay(Baseline.of(table, config.min_requests), VOLUME_FEATURES)
 
 
-def _with_clusters(
-    events: pl.DataFrame, catalog: TemplateCatalogLike | None, config: DetectConfig
-) -> pl.DataFrame:
-    """Add ``template_cluster`` (near-duplicate template group) from the catalog, if one is given."""
-    if catalog is None or "template_cluster" in events.columns:
-        return events
+class PendingClusters:
+    """The catalog's template clusters (``template_hash`` -> ``template_cluster``), computed on a thread of
+    their own from ``start`` on: they depend on the catalog alone, which is complete before the events'
+    frame is assembled and before most of detection, whose first steps do not read them."""
+
+    def __init__(self, future: Future[pl.DataFrame | None] | None) -> None:
+        self._future = future
+
+    @classmethod
+    def start(cls, catalog: TemplateCatalogLike | None, config: DetectConfig) -> PendingClusters:
+        """Start computing the clusters of ``catalog``, which must not change any more (None: no clusters).
+
+        The thread reads the catalog (and signs the templates still unsigned) while the caller goes on.
+        """
+        if catalog is None:
+            return cls(None)
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="template-clusters")
+        try:
+            return cls(executor.submit(template_clusters, catalog, config))
+        finally:
+            executor.shutdown(wait=False)  # the thread ends once its one task is done
+
+    def result(self) -> pl.DataFrame | None:
+        """The cluster table (waits for it; re-raises what the thread raised), None without a catalog."""
+        return None if self._future is None else self._future.result()
+
+
+def template_clusters(catalog: TemplateCatalogLike, config: DetectConfig) -> pl.DataFrame:
+    """(``template_hash``, ``template_cluster``): each catalogued template's near-duplicate group."""
     if isinstance(catalog, SignedCatalog):
         # Columnar banding over the catalog's signatures: seconds instead of minutes on large catalogs.
-        table = signature_clusters(catalog, config.cluster_threshold)
-    else:
-        mapping = catalog.clusters(config.cluster_threshold)
-        table = pl.DataFrame(
-            {"template_hash": list(mapping), "template_cluster": list(mapping.values())},
-            schema={"template_hash": pl.UInt64, "template_cluster": pl.UInt64},
-        )
-    if table.height == 0:
+        return signature_clusters(catalog, config.cluster_threshold)
+    mapping = catalog.clusters(config.cluster_threshold)
+    return pl.DataFrame(
+        {"template_hash": list(mapping), "template_cluster": list(mapping.values())},
+        schema={"template_hash": pl.UInt64, "template_cluster": pl.UInt64},
+    )
+
+
+def _clusters_joined(events: pl.DataFrame, clusters: PendingClusters | None) -> pl.DataFrame:
+    """Add ``template_cluster`` (near-duplicate template group) from the clusters, if there are any."""
+    if clusters is None or "template_cluster" in events.columns:
+        return events
+    table = clusters.result()
+    # What the thread freed (its own allocator arenas) goes back to the system before the features, the
+    # peak of detection, allocate theirs.
+    trim_free_memory()
+    if table is None or table.height == 0:
         return events
     cluster = events.select("template_hash").join(
         table, on="template_hash", how="left", maintain_order="left"

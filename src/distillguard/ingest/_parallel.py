@@ -10,6 +10,8 @@ result is the same as a single-process read.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -133,7 +135,8 @@ def read_parallel(
     ``STOLEN_AHEAD`` such results kept until their turn): how much of the input this process parses then
     follows how fast each side goes on this machine at this time, not a fixed share.
     """
-    tasks = plan(files)
+    planned = list(plan(files))
+    tasks = iter(planned)
     # forkserver: forking a process that already runs Arrow threads is not safe.
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
@@ -143,6 +146,12 @@ def read_parallel(
     lines_before: dict[Path, int] = {}
     remote = 0
     depth = IN_FLIGHT if transform is None else IN_FLIGHT_MAPPED
+    # The last tasks are never set aside for this process (``local_every``): one parsed here at the very
+    # end left the worker idle while this process parsed it (~0.5-1 s on 1M events, with the template
+    # signatures of the last parts still to compute), where the worker could have parsed it while this
+    # process finished the parts before and signed their templates. ``steal`` still takes one when this
+    # process has nothing else to do.
+    tail = set(planned[-depth * workers :])
 
     def steal() -> bool:
         """Run here, now, the next task not yet given to a worker or, once every task is given out, the
@@ -171,9 +180,23 @@ def read_parallel(
         remote -= isinstance(pending, Future)
         yield from _collect(done, pending, quarantine, lines_before, batch_rows, transform, idle, steal)
 
+    # The worker process is launched on a thread when this process has work of its own (``idle``): the
+    # launch waits until the forkserver has imported the main module (~1 s, the CLI's or a script's imports),
+    # and the first ``submit`` would block this process that long with the second CPU busy only with that.
+    launching = _launch_in_background(pool) if idle is not None else None
     try:
         for index, task in enumerate(tasks):
-            local = local_every > 0 and index % local_every == local_every - 1
+            local = local_every > 0 and index % local_every == local_every - 1 and task not in tail
+            if not local and launching is not None:
+                if _launching(launching, idle):
+                    # Nothing else to do while the worker is launched: this process parses the task itself,
+                    # and hands its results on in order once ``STOLEN_AHEAD`` wait.
+                    in_flight.append((task, run_task(task, batch_rows, transform)))
+                    while len(in_flight) >= STOLEN_AHEAD:
+                        yield from collect_head()
+                    continue
+                launching.join()
+                launching = None
             in_flight.append((task, None if local else pool.submit(run_task, task, batch_rows, transform)))
             remote += not local
             while remote >= depth * workers:
@@ -181,7 +204,24 @@ def read_parallel(
         while in_flight:
             yield from collect_head()
     finally:
+        if launching is not None:
+            launching.join()  # the launch ends before the pool does (its submit would fail after)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _launch_in_background(pool: ProcessPoolExecutor) -> threading.Thread:
+    """A thread that makes ``pool`` launch its worker process (by submitting a no-op), started."""
+    thread = threading.Thread(target=pool.submit, args=(os.getpid,), name="launch-parse-worker", daemon=True)
+    thread.start()
+    return thread
+
+
+def _launching(launching: threading.Thread, idle: IdleWork | None) -> bool:
+    """Whether the worker is still being launched once ``idle`` has done what it could meanwhile (its steps
+    are taken until it has none left or the launch is over)."""
+    while launching.is_alive() and idle is not None and idle():
+        pass
+    return launching.is_alive()
 
 
 def _collect(
