@@ -9,8 +9,8 @@ tree with when it happened, how many parts this process parsed itself, the wall 
 worker's results (and spent on work ahead instead), whether the classifier was trained in this run
 (``classifier_trained``: false when it came from the on-disk cache, see docs/fingerprint.md; run once to
 fill the cache before measuring), and the result's size. With ``SCAN_RESULT_DIGEST=PATH`` it also writes the
-detection result as JSON (``detect._compare.result_digest``) to compare runs with ``result_differences``. Point
-``PYTHONPATH`` at another checkout's ``src`` (e.g. ``git archive main src | tar -x -C /tmp/base``) to
+detection result as JSON (``detect._compare.result_digest``) to compare runs with
+``result_differences``. Point ``PYTHONPATH`` at another checkout's ``src`` (e.g. ``git archive main src | tar -x -C /tmp/base``) to
 measure old code against new; run them one after the other under ``nice -n 5``.
 """
 
