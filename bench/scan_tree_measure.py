@@ -10,8 +10,8 @@ worker's results (and spent on work ahead instead), whether the classifier was t
 (``classifier_trained``: false when it came from the on-disk cache, see docs/fingerprint.md; run once to
 fill the cache before measuring), and the result's size. With ``SCAN_RESULT_DIGEST=PATH`` it also writes the
 detection result as JSON (``detect._compare.result_digest``) to compare runs with
-``result_differences``. Point ``PYTHONPATH`` at another checkout's ``src`` (e.g. ``git archive main src | tar -x -C /tmp/base``) to
-measure old code against new; run them one after the other under ``nice -n 5``.
+``result_differences``. Point ``PYTHONPATH`` at another checkout's ``src`` (e.g. ``git archive main src |
+tar -x -C /tmp/base``) to measure old code against new; run them one after the other under ``nice -n 5``.
 """
 
 from __future__ import annotations
