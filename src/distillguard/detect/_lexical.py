@@ -39,7 +39,7 @@ LEXICAL_COLUMNS = ("lexical_words", "lexical_breadth")
 def vocabulary_curves(events: pl.DataFrame, key: str = "account_id") -> pl.DataFrame:
     """Per ``key``: ``lexical_words`` (sampled words, at most the last checkpoint) and ``v<N>`` columns,
     the distinct words among the first N sampled words (null when the account has fewer than N)."""
-    return _curves(*_sampled_words(events, key, CHECKPOINTS[-1]))
+    return _curves(sample_words(events, key, CHECKPOINTS[-1]))
 
 
 def pooled_curve(events: pl.DataFrame, key: str = "account_id") -> dict[int, float]:
@@ -48,32 +48,20 @@ def pooled_curve(events: pl.DataFrame, key: str = "account_id") -> dict[int, flo
     return _pooled(sample_words(events, key, POOL_WORDS_PER_ACCOUNT))
 
 
-def _curves(positions: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
-    # Grouped on the integer standing for the key (``_k``), cheaper than on its string; ``keys`` maps it
-    # back. Each (key, word) pair is one 64-bit integer, the key's number above the 32-bit word: a group-by
-    # on one integer column costs half of one on the two columns. A 32-bit ``_k`` (an ``AccountIndex``
-    # number) is such a number already; a 64-bit hash is replaced by its dense rank first.
-    lazy = positions.lazy()
-    if positions.schema["payload_words"] in (pl.UInt8, pl.UInt16, pl.UInt32):  # FINGERPRINT_SCHEMA's
-        small = positions.schema["_k"] in (pl.UInt8, pl.UInt16, pl.UInt32)
-        rank = (pl.col("_k") if small else pl.col("_k").rank("dense")).cast(pl.UInt64)
-        pair = rank * (1 << 32) + pl.col("payload_words").cast(pl.UInt64)
-        first = lazy.group_by(pair.alias("_kw")).agg(pl.col("_pos").min(), pl.col("_k").first())
-    else:
-        first = lazy.group_by("_k", "payload_words").agg(pl.col("_pos").min())
-    counts = (
-        first.group_by("_k").agg(*((pl.col("_pos") < c).sum().alias(f"v{c}") for c in CHECKPOINTS)).collect()
-    )
-    sizes = positions.group_by("_k").agg(pl.len().cast(pl.Int64).alias("lexical_words"))
+def _curves(sample: WordSample) -> pl.DataFrame:
+    # Per key, the distinct words below each checkpoint (shared with the features' word counts, which
+    # need two of these columns: ``WordSample.distinct_counts``); ``keys`` maps ``_k`` back to the key.
+    counts = sample.distinct_counts(CHECKPOINTS)
     return (
-        keys.join(sizes, on="_k", how="inner")
-        .join(counts, on="_k", how="left")
+        sample.keys.join(counts, on="_k", how="inner")
         .drop("_k")
-        .with_columns(
+        .select(
+            sample.key,
+            pl.col("sample_words").alias("lexical_words"),
             *(
-                pl.when(pl.col("lexical_words") >= c).then(pl.col(f"v{c}")).otherwise(None).alias(f"v{c}")
+                pl.when(pl.col("sample_words") >= c).then(pl.col(f"d{c}")).otherwise(None).alias(f"v{c}")
                 for c in CHECKPOINTS
-            )
+            ),
         )
     )
 
@@ -129,13 +117,5 @@ def lexical_table(
     elif sample.key != "account_id" or sample.cap != CHECKPOINTS[-1]:
         raise ValueError(f"word sample of {sample.cap} words per {sample.key}, not {CHECKPOINTS[-1]}")
     pooled = dict(reference) if reference is not None else _pooled(sample)
-    curves = _curves(sample.positions, sample.keys)
+    curves = _curves(sample)
     return lexical_breadth(curves, pooled).select("account_id", *LEXICAL_COLUMNS), pooled
-
-
-def _sampled_words(events: pl.DataFrame, key: str, cap: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(_k, payload_words, _pos) and the (_k, key) pairs of the key's 64-bit hash: each account's first
-    ``cap`` words, requests taken in payload-hash order (pseudo-random, and independent of row order), words
-    in their stored order within a request (``distillguard.features._words``)."""
-    sample = sample_words(events, key, cap)
-    return sample.positions, sample.keys
