@@ -18,6 +18,7 @@ import polars as pl
 
 from distillguard.detect.config import DetectConfig
 from distillguard.detect.signals import Signal, SignalContext, SignalScores
+from distillguard.detect.signals._base import compute_all
 from distillguard.detect.types import Evidence
 
 
@@ -51,7 +52,7 @@ def score_all(
     ``features`` in [0, 1] that scale their scores (a group's share of requests from members that show the
     behaviour themselves: ``distillguard.detect._campaign``).
     """
-    results = tuple(signal.compute(features, ctx) for signal in signals)
+    results = compute_all(signals, features, ctx)
     extra = extra or {}
     factors = factors or {}
     columns: list[pl.Series] = [features["account_id"], *(features[column] for column in extra)]

@@ -9,7 +9,7 @@ once) and ``detail`` turns one account's row into the evidence sentence.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -241,17 +241,48 @@ class Signal(ABC):
 
     def compute(self, features: pl.DataFrame, ctx: SignalContext) -> SignalScores:
         """Score every account of ``features``; nulls score 0 and small accounts are damped."""
-        if LEXICAL_BREADTH not in features.columns:
-            features = features.with_columns(pl.lit(None, dtype=pl.Float64).alias(LEXICAL_BREADTH))
-        with_value = features.with_columns(self.value(ctx).cast(pl.Float64).alias("value"))
-        frame = with_value.select(
-            "account_id",
+        with_value = _with_breadth(features).with_columns(self.value(ctx).cast(pl.Float64).alias("value"))
+        return SignalScores(self, with_value.select("account_id", *self._outputs(ctx, "score", "value")))
+
+    def _outputs(self, ctx: SignalContext, score: str, value: str) -> tuple[pl.Expr, pl.Expr]:
+        """The score and the reported value, from a frame whose ``value`` column is ``self.value(ctx)``."""
+        return (
             (self.score(ctx).cast(pl.Float64).fill_null(0.0).fill_nan(0.0).clip(0.0, 1.0) * self.damping(ctx))
             .fill_null(0.0)
-            .alias("score"),
-            pl.col("value").fill_null(0.0).fill_nan(0.0),
+            .alias(score),
+            pl.col("value").fill_null(0.0).fill_nan(0.0).alias(value),
         )
-        return SignalScores(self, frame)
+
+
+def _with_breadth(features: pl.DataFrame) -> pl.DataFrame:
+    if LEXICAL_BREADTH in features.columns:
+        return features
+    return features.with_columns(pl.lit(None, dtype=pl.Float64).alias(LEXICAL_BREADTH))
+
+
+def compute_all(
+    signals: Sequence[Signal], features: pl.DataFrame, ctx: SignalContext
+) -> tuple[SignalScores, ...]:
+    """``signal.compute(features, ctx)`` of each signal, the signals that keep ``Signal.compute`` in one
+    query: each step sets ``value`` to the signal's value and takes its score and value as ``Signal.compute``
+    does (the same expressions on the same columns). One query instead of two per signal: per query polars
+    costs ~1 ms on a few thousand rows, the bulk of scoring's time (1M-event scan: 2 x 30 signals)."""
+    plain = [index for index, signal in enumerate(signals) if type(signal).compute is Signal.compute]
+    scored: dict[int, SignalScores] = {}
+    if plain:
+        lazy = _with_breadth(features).lazy()
+        for index in plain:
+            signal = signals[index]
+            lazy = lazy.with_columns(signal.value(ctx).cast(pl.Float64).alias("value")).with_columns(
+                *signal._outputs(ctx, f"_s{index}", f"_v{index}")
+            )
+        out = lazy.select("account_id", *(f"_{kind}{index}" for index in plain for kind in "sv")).collect()
+        for index in plain:
+            frame = pl.DataFrame(
+                [out["account_id"], out[f"_s{index}"].alias("score"), out[f"_v{index}"].alias("value")]
+            )
+            scored[index] = SignalScores(signals[index], frame)
+    return tuple(scored.get(index) or signal.compute(features, ctx) for index, signal in enumerate(signals))
 
 
 SIGNALS: dict[str, type[Signal]] = {}
