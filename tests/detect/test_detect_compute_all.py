@@ -9,7 +9,7 @@ from detect_fixtures import account, chat_products_with_end_users, population, s
 
 from distillguard.detect import SIGNALS, Signal, build_signals
 from distillguard.detect.signals import SignalContext
-from distillguard.detect.signals._base import compute_all
+from distillguard.detect.signals._base import compute_all, shown_share, wilson_lower_bound
 from distillguard.features import fingerprint_frame
 
 
@@ -44,3 +44,13 @@ def test_single_empty_and_bare_tables() -> None:
     for events in (account(rng, "only", 30), fingerprint_frame({})):
         table, ctx = scoring_inputs(events)
         _same([SIGNALS[name]() for name in sorted(SIGNALS)], table, ctx)
+
+
+def test_shown_share_is_the_wilson_expression_bit_for_bit() -> None:
+    rng = np.random.default_rng(5)
+    shares = [*rng.random(3_000).tolist(), 0.0, 1.0, 1 / 3, None, 0.5, 0.999999]
+    trials = [*rng.integers(0, 10**6, 3_000).tolist(), 0, 1, 2, 14, None, 7]
+    rows = [(s, n) for s in shares[-6:] for n in trials[-6:]] + list(zip(shares, trials, strict=True))
+    frame = pl.DataFrame({"s": [float(s or 0.0) for s, _ in rows], "n": [int(n or 0) for _, n in rows]})
+    expected = frame.select(wilson_lower_bound(pl.col("s"), pl.col("n")))[:, 0].to_list()
+    assert [shown_share(s, n) for s, n in rows] == expected

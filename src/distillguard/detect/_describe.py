@@ -38,15 +38,23 @@ _TOP_VALUES: tuple[tuple[str, str, type], ...] = (
 )
 
 
-def _top(frame: pl.DataFrame, column: str, limit: int) -> dict[Any, list[tuple[Any, int]]]:
+def _top(frame: pl.DataFrame, column: str, limit: int) -> pl.LazyFrame:
     """Per part: its most frequent non-null values of ``column`` with their counts, most frequent first
-    (ties: smaller value first), at most ``limit``."""
-    counts = frame.select(PART, column).drop_nulls(column).group_by(PART, column).agg(pl.len().alias("_n"))
-    ranked = (
-        counts.sort([PART, "_n", column], descending=[False, True, False])
+    (ties: smaller value first), at most ``limit``: (``_part``, value, ``_n``) rows in that order."""
+    return (
+        frame.lazy()
+        .select(PART, column)
+        .drop_nulls(column)
+        .group_by(PART, column)
+        .agg(pl.len().alias("_n"))
+        .sort([PART, "_n", column], descending=[False, True, False])
         .group_by(PART, maintain_order=True)
         .head(limit)
     )
+
+
+def _by_part(ranked: pl.DataFrame) -> dict[Any, list[tuple[Any, int]]]:
+    """``_top``'s rows as lists of (value, count) per part."""
     out: dict[Any, list[tuple[Any, int]]] = defaultdict(list)
     for part, value, n in ranked.iter_rows():
         out[part].append((value, int(n)))
@@ -60,17 +68,24 @@ def indicators_by_part(
     is cheapest), for every part in ``parts`` (a part without events gets the indicators of no events)."""
     if "ip_prefix" not in events.columns:
         events = events.with_columns(prefix_column(events).alias("ip_prefix"))
-    templates = _top(events, "template_hash", MAX_TEMPLATES)
-    tops = {key: (_top(events, column, MAX_INDICATORS), kind) for key, column, kind in _TOP_VALUES}
     models = (
-        events.select(PART, "model", "ts")
+        events.lazy()
+        .select(PART, "model", "ts")
         .drop_nulls("model")
         .group_by(PART, "model")
         .agg(pl.col("ts").min())
         .sort([PART, "ts", "model"])
     )
+    # The small group-bys in one call: polars runs them side by side, and pays its per-query cost once.
+    queries = [_top(events, "template_hash", MAX_TEMPLATES), models]
+    queries += [_top(events, column, MAX_INDICATORS) for _, column, _ in _TOP_VALUES]
+    ranked = pl.collect_all(queries)
+    templates, models_frame = _by_part(ranked[0]), ranked[1]
+    tops = {
+        key: (_by_part(frame), kind) for (key, _, kind), frame in zip(_TOP_VALUES, ranked[2:], strict=True)
+    }
     first_use: dict[Any, dict[str, str]] = defaultdict(dict)
-    for part, model, ts in models.iter_rows():
+    for part, model, ts in models_frame.iter_rows():
         first_use[part][str(model)] = _rfc3339(ts)
     timing = _timing_by_part(events)
     out: dict[Any, dict[str, Any]] = {}
