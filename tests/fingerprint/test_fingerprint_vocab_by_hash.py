@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import polars as pl
 import pytest
 
 from distillguard.fingerprint._hashing import xxh64_series
-from distillguard.fingerprint._vocab import coded, coded_by_hash
+from distillguard.fingerprint._vocab import coded, coded_by_hash, dense_ids, dense_ids_by_hash
 
 
 def _random_texts(seed: int, n: int) -> pl.Series:
@@ -44,3 +45,22 @@ def test_empty_and_all_null_columns() -> None:
         texts = pl.Series("user_text", values, dtype=pl.String)
         ids, vocabulary, hashes = coded_by_hash(texts, xxh64_series(texts))
         assert ids.to_list() == values and vocabulary.is_empty() and hashes.is_empty()
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_token_numbering_by_hash_equals_the_categorical_numbering(seed: int) -> None:
+    tokens = _random_texts(seed, 6_000).drop_nulls()
+    ids, vocabulary = dense_ids_by_hash(tokens)
+    expected_ids, expected_vocabulary = dense_ids(tokens)
+    assert np.array_equal(ids, expected_ids)
+    assert vocabulary.to_list() == expected_vocabulary.to_list()
+
+
+def test_colliding_token_hashes_fall_back_to_the_tokens_themselves() -> None:
+    tokens = pl.Series("t", ["the", "cat", "sat", "cat", "the", "mat"], dtype=pl.String)
+    forged = pl.Series("t", [1, 2, 2, 2, 1, 3], dtype=pl.UInt64)  # "cat" and "sat" share a hash
+    ids, vocabulary = dense_ids_by_hash(tokens, forged)
+    assert vocabulary.gather(ids).to_list() == tokens.to_list()
+    assert vocabulary.to_list() == ["the", "cat", "sat", "mat"]
+    ids, vocabulary = dense_ids_by_hash(pl.Series("t", [], dtype=pl.String))
+    assert len(ids) == 0 and vocabulary.is_empty()

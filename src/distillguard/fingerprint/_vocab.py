@@ -30,6 +30,29 @@ def dense_ids(values: pl.Series) -> tuple[npt.NDArray[np.int64], pl.Series]:
     return ids, values.gather(row_of_each_code(ids, np.arange(len(ids)))).alias(values.name)
 
 
+def dense_ids_by_hash(
+    values: pl.Series, hashes: pl.Series | None = None
+) -> tuple[npt.NDArray[np.int64], pl.Series]:
+    """``dense_ids(values)``, the same indices and vocabulary (in order of first appearance), numbered by
+    polars' 64-bit hash of each value instead of the categorical's table of strings.
+
+    For the millions of short tokens of a batch's payload words: hashing them (0.02 s per 5.6 M tokens)
+    and numbering the hashes (Arrow's ``dictionary_encode``, first appearances first like the
+    categorical) cost less than the categorical's string table (0.24 against 0.31 s with the check
+    below, measured). The hash is only a means to number: tokens with one hash are taken for one token
+    only after checking that every row equals its vocabulary entry, and on a collision (polars' hash is
+    not made to resist crafted ones) this is ``dense_ids``. ``values`` must not contain nulls; ``hashes``
+    (polars' hash of each value unless given) is for tests, to force collisions.
+    """
+    hashes = values.hash() if hashes is None else hashes
+    encoded = cast("pa.DictionaryArray[Any, Any]", pc.dictionary_encode(hashes.rechunk().to_arrow()))
+    ids = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    vocabulary = values.gather(row_of_each_code(ids, np.arange(len(ids))))
+    if (vocabulary.gather(ids) == values).all():
+        return ids, vocabulary
+    return dense_ids(values)
+
+
 def coded(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     """(index of each row's value in the vocabulary, null where the value is null; vocabulary): like
     ``dense_ids`` for a column with nulls, the indices as a ``UInt32`` series to ``gather`` with (a null
