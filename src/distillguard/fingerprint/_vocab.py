@@ -46,9 +46,10 @@ def dense_ids_by_hash(
     """
     hashes = values.hash() if hashes is None else hashes
     encoded = cast("pa.DictionaryArray[Any, Any]", pc.dictionary_encode(hashes.rechunk().to_arrow()))
-    ids = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    index = pl.Series(encoded.indices.cast(pa.uint32()))  # polars gathers by UInt32 without converting
+    ids = index.to_numpy().astype(np.int64)
     vocabulary = values.gather(row_of_each_code(ids, np.arange(len(ids))))
-    if (vocabulary.gather(ids) == values).all():
+    if (vocabulary.gather(index) == values).all():
         return ids, vocabulary
     return dense_ids(values)
 
