@@ -22,7 +22,7 @@ from distillguard.fingerprint._classifier import TextClassifier, default_classif
 from distillguard.fingerprint._config import FingerprintConfig
 from distillguard.fingerprint._hashing import xxh64_series
 from distillguard.fingerprint._masking import skeletons
-from distillguard.fingerprint._vocab import coded
+from distillguard.fingerprint._vocab import coded, coded_by_hash
 from distillguard.fingerprint._words import bottom_k_word_hashes, word_lists
 from distillguard.fingerprint.schema import CAPABILITIES, FINGERPRINT_FIELDS, FINGERPRINT_SCHEMA, LABELS
 from distillguard.ingest.schema import EVENT_SCHEMA, TEXT_COLUMNS
@@ -72,10 +72,12 @@ def prepare(batch: pa.RecordBatch, config: FingerprintConfig | None = None) -> P
     assert isinstance(frame, pl.DataFrame)
     # The user and system texts once as (index of each event's value, distinct values): the work is done
     # on the distinct values and gathered back by index, which hashes the strings once where unique()
-    # plus a join on the text hashed them twice.
-    user_ids, user_texts = coded(frame["user_text"])
+    # plus a join on the text hashed them twice. The user texts are numbered by their payload hashes,
+    # which every event needs anyway (``coded_by_hash``); the system prompts, few and mostly repeated,
+    # by the categorical.
+    user_ids, user_texts, payload_hashes = coded_by_hash(frame["user_text"], xxh64_series(frame["user_text"]))
     system_ids, system_texts = coded(frame["system_text"])
-    users = _user_table(user_texts, config)
+    users = _user_table(user_texts, payload_hashes, config)
     systems = _system_table(system_texts, config)
     events = pl.concat(
         [
@@ -122,9 +124,9 @@ def _record_batch(frame: pl.DataFrame) -> pa.RecordBatch:
     return batches[0] if batches else pa.RecordBatch.from_pylist([], schema=table.schema)
 
 
-def _user_table(texts: pl.Series, cfg: FingerprintConfig) -> pl.DataFrame:
-    """Per distinct user text (``texts``, in their order): skeleton, template and payload hashes, payload
-    words and length."""
+def _user_table(texts: pl.Series, payload_hashes: pl.Series, cfg: FingerprintConfig) -> pl.DataFrame:
+    """Per distinct user text (``texts``, in their order; ``payload_hashes``: their xxHash64): skeleton,
+    template and payload hashes, payload words and length."""
     distinct = pl.DataFrame({"user_text": texts})
     # One with_columns: polars evaluates the masking and the word split on separate threads.
     distinct = distinct.with_columns(
@@ -136,7 +138,7 @@ def _user_table(texts: pl.Series, cfg: FingerprintConfig) -> pl.DataFrame:
     # hashing pass of its own, and measured twice the CPU on the bench speed file (~80 % of a batch's
     # skeletons are distinct there).
     return distinct.with_columns(
-        xxh64_series(distinct["user_text"]).alias("payload_hash"),
+        payload_hashes.alias("payload_hash"),
         pl.Series("payload_words", bottom_k_word_hashes(distinct["words"], cfg.payload_words)),
         xxh64_series(distinct["skeleton"]).alias("template_hash"),
     ).drop("words")
@@ -491,6 +493,8 @@ def _conform(batch: pa.RecordBatch) -> pa.RecordBatch:
     """The batch in ``EVENT_SCHEMA``: exact types pass through; equivalent ones (``large_string`` or
     ``string_view`` text, as other Arrow producers write it) are cast; anything else is refused."""
     schema = batch.schema
+    if schema.equals(EVENT_SCHEMA):  # what ingest gives: the checks below cost ~0.5 ms a batch
+        return batch
     missing = [f.name for f in EVENT_SCHEMA if f.name not in schema.names]
     wrong = [
         f.name

@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Final, cast
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from distillguard.fingerprint._hashing import xxh32_series
-from distillguard.fingerprint._vocab import row_of_each_code
+from distillguard.fingerprint._vocab import dense_ids_by_hash
 
 # Function words of the languages the project sees most: they say nothing about a payload's topic.
 STOPWORDS: Final[list[str]] = sorted(
@@ -90,14 +89,11 @@ def bottom_k_word_hashes(tokens: pl.Series, k: int) -> pa.ListArray[Any]:
     sort of (text, hash) keys ranks them.
     """
     n = len(tokens)
-    # The list column cast to a list of a fresh Categorical: one hashing pass numbers the batch's distinct
-    # tokens without a column of exploded strings (explode, filter and cast cost half as much again).
-    arrow = tokens.cast(pl.List(pl.Categorical(pl.Categories.random()))).to_physical().to_arrow()
-    lists = cast("pa.ListArray[Any]", arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow)
-    token_ids = lists.flatten().to_numpy().astype(np.intp)  # numpy indexes with intp without converting
-    token_rows = np.repeat(np.arange(n, dtype=np.uint64), pc.fill_null(pc.list_value_length(lists), 0))
-    flat = tokens.explode(empty_as_null=False, keep_nulls=False)  # the same order as ``lists.flatten``
-    vocabulary = flat.gather(row_of_each_code(token_ids, np.arange(len(token_ids))))
+    # Every token of every text, numbered by the batch's vocabulary (``dense_ids_by_hash``: hashing the
+    # tokens and numbering the hashes, checked, costs less than a categorical of the strings).
+    flat = tokens.explode(empty_as_null=False, keep_nulls=False)
+    token_ids, vocabulary = dense_ids_by_hash(flat)  # int64: numpy indexes with it without converting
+    token_rows = np.repeat(np.arange(n, dtype=np.uint64), tokens.list.len().fill_null(0).to_numpy())
     # Lower-cased here, once per distinct token, rather than over every character of the texts: the same
     # tokens, since lower-casing neither makes nor removes a space and looks no further than the spaces
     # around a letter (Greek final sigma). Tokens of fewer than 3 bytes are in the vocabulary too and hold

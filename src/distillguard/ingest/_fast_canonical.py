@@ -34,8 +34,10 @@ Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 # The per-line reader keeps JSON integers in float columns as Python ints, which Arrow refuses beyond
 # 2**53 (not exactly representable: the row is quarantined); msgspec would have made them floats. So a
-# float column beyond 2**53 (an absurd temperature either way) is left to the per-line reader.
+# float column beyond 2**53 (an absurd temperature either way) fails decoding and is left to the
+# per-line reader (checked by msgspec as it decodes, cheaper than a comparison in Python).
 _FLOAT_INT_LIMIT = 2.0**53
+Float = Annotated[float, msgspec.Meta(gt=-_FLOAT_INT_LIMIT, lt=_FLOAT_INT_LIMIT)]
 # The default of an absent ``tools`` (msgspec hands out this very object, so it is found by identity).
 _NO_TOOLS = msgspec.Raw(b"null")
 
@@ -58,8 +60,8 @@ class _Request(msgspec.Struct, gc=False):
     model: str | None = None
     messages: list[_Message] | None = None
     tools: msgspec.Raw = _NO_TOOLS  # the raw bytes: see ToolsCache
-    temperature: float | None = None
-    top_p: float | None = None
+    temperature: Float | None = None
+    top_p: Float | None = None
     max_tokens: Int64 | None = None
     max_completion_tokens: Int64 | None = None
     logprobs: bool | None = None
@@ -109,20 +111,34 @@ class _NotFastError(ValueError):
 class ToolsCache:
     """``(n_tools, tools_text)`` per raw ``tools`` value: a provider's traffic carries few distinct tool
     lists, each repeated in thousands of requests, so each is parsed and serialised once. Equal raw bytes
-    are equal JSON values, so the cached result is exactly what parsing this record would give."""
+    are equal JSON values, so the cached result is exactly what parsing this record would give.
+
+    Entries are found by the raw value's length and then compared byte for byte (``msgspec.Raw``
+    equality, a ``memcmp``): hashing a 1.3 KB tool list costs more than the rest of the lookup together
+    (0.5x the CPU per lookup), and distinct lists of the same length are few; at most ``MAX_PER_LENGTH``
+    are kept per length, so that crafted traffic cannot make a lookup scan thousands of entries.
+    """
 
     MAX_ENTRIES = 4096
+    MAX_PER_LENGTH = 16
 
     def __init__(self) -> None:
-        self._summaries: dict[bytes, tuple[int, str | None]] = {b"null": (0, None)}
+        self._by_length: dict[int, list[tuple[msgspec.Raw, tuple[int, str | None]]]] = {}
+        self._entries = 0
 
     def summary(self, raw: msgspec.Raw) -> tuple[int, str | None]:
-        key = bytes(raw)
-        found = self._summaries.get(key)
-        if found is None:
-            found = tools_summary(orjson.loads(key), "request.tools")
-            if len(self._summaries) < self.MAX_ENTRIES:
-                self._summaries[key] = found
+        same_length = self._by_length.get(len(raw))
+        if same_length is not None:
+            for known, found in same_length:
+                if known == raw:
+                    return found
+        found = tools_summary(orjson.loads(memoryview(raw)), "request.tools")
+        if same_length is None:
+            same_length = self._by_length[len(raw)] = []
+        if self._entries < self.MAX_ENTRIES and len(same_length) < self.MAX_PER_LENGTH:
+            # A copy: ``raw`` is a view into the read block, which must not be kept alive.
+            same_length.append((raw.copy(), found))
+            self._entries += 1
         return found
 
 
@@ -137,43 +153,6 @@ def _parts_text(parts: list[_Part]) -> str:
     return PART_SEPARATOR.join(texts)
 
 
-def _conversation(messages: list[_Message]) -> tuple[int, int, int, int, str | None, str | None, int]:
-    """``_openai.conversation`` over typed messages (roles and content types are already checked)."""
-    n_user = n_assistant = n_tool = chars = 0
-    system_text: str | None = None
-    user_text: str | None = None
-    for message in messages:
-        content = message.content
-        if content.__class__ is str:
-            text: str = content
-        elif content is None:
-            text = ""
-        else:
-            text = _parts_text(content)  # type: ignore[arg-type]
-        chars += len(text)
-        role = message.role
-        if role == "user":
-            n_user += 1
-            user_text = text
-        elif role == "assistant":
-            n_assistant += 1
-        elif role in SYSTEM_ROLES:
-            system_text = (
-                text if system_text is None else system_text[:TEXT_CAP_CHARS] + PART_SEPARATOR + text
-            )
-        elif role in TOOL_ROLES:
-            n_tool += 1
-    return (
-        len(messages),
-        n_user,
-        n_assistant,
-        n_tool,
-        None if system_text is None else system_text[:TEXT_CAP_CHARS],
-        None if user_text is None else user_text[:TEXT_CAP_CHARS],
-        chars,
-    )
-
-
 class FastCanonical:
     """``row(line)``: one canonical JSON line to the row ``CanonicalReader.extract`` would make of it."""
 
@@ -182,23 +161,43 @@ class FastCanonical:
         self._tools = ToolsCache()
 
     def row(self, line: memoryview) -> Row:
-        # The hot path: one call per request, so the conversation's values are unpacked straight into
-        # the row (no intermediate tuples) and small helpers are inlined.
+        # The hot path: one call per request, so small helpers are inlined, the conversation loop too
+        # (``_openai.conversation`` over typed messages, whose roles and content types msgspec checked):
+        # no intermediate tuples, no calls.
         record = self._decode(line)
         request = record.request
         messages = request.messages
-        if messages is None:
-            n_messages = n_user = n_assistant = n_tool = chars = 0
-            system_text = user_text = None
-        else:
-            n_messages, n_user, n_assistant, n_tool, system_text, user_text, chars = _conversation(messages)
+        n_messages = n_user = n_assistant = n_tool = chars = 0
+        system_text = user_text = None
+        if messages is not None:
+            n_messages = len(messages)
+            for message in messages:
+                content = message.content
+                if content.__class__ is str:
+                    text: str = content
+                elif content is None:
+                    text = ""
+                else:
+                    text = _parts_text(content)  # type: ignore[arg-type]
+                chars += len(text)
+                role = message.role
+                if role == "user":
+                    n_user += 1
+                    user_text = text
+                elif role == "assistant":
+                    n_assistant += 1
+                elif role in SYSTEM_ROLES:
+                    system_text = (
+                        text if system_text is None else system_text[:TEXT_CAP_CHARS] + PART_SEPARATOR + text
+                    )
+                elif role in TOOL_ROLES:
+                    n_tool += 1
+            if system_text is not None:
+                system_text = system_text[:TEXT_CAP_CHARS]
+            if user_text is not None:
+                user_text = user_text[:TEXT_CAP_CHARS]
         tools = request.tools
         n_tools, tools_text = (0, None) if tools is _NO_TOOLS else self._tools.summary(tools)
-        temperature, top_p = request.temperature, request.top_p
-        if (temperature is not None and not -_FLOAT_INT_LIMIT < temperature < _FLOAT_INT_LIMIT) or (
-            top_p is not None and not -_FLOAT_INT_LIMIT < top_p < _FLOAT_INT_LIMIT
-        ):
-            raise _NotFastError
         max_tokens = request.max_completion_tokens
         if max_tokens is None:
             max_tokens = request.max_tokens
@@ -241,8 +240,8 @@ class FastCanonical:
             user_text,
             tools_text,
             chars,
-            temperature,
-            top_p,
+            request.temperature,
+            request.top_p,
             max_tokens,
             request.logprobs,
             request.top_logprobs,
