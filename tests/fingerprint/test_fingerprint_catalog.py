@@ -167,3 +167,16 @@ def test_index_by_insertion_equals_sorting_every_hash() -> None:
     # Every template is found at its own slot.
     held = catalog._hashes[: len(catalog)]
     assert np.array_equal(catalog._lookup(held), np.arange(len(catalog)))
+
+
+def test_signatures_on_several_threads_equal_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import distillguard.fingerprint._catalog as catalog_module
+
+    monkeypatch.setattr(catalog_module, "_SIGNATURE_SLICE", 7)  # 50 missing signatures: 8 slices, 2 threads
+    skeletons = [f"request {i} about <num> widgets in {i % 5} colours" for i in range(60)]
+    catalog = TemplateCatalog(MinHashParams(num_perm=16))
+    _observe(catalog, list(range(1, 61)), skeletons)
+    catalog.sign_pending(limit=10)  # some signed already, the rest at once
+    table = catalog.to_arrow()
+    expected = MinHasher(catalog.params).signatures(pl.Series(skeletons))
+    assert np.array_equal(np.stack(table["signature"].to_numpy(zero_copy_only=False)), expected)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import version as package_version
 from typing import TYPE_CHECKING, Any, Final
@@ -56,6 +57,8 @@ _SIGNATURE_SLICE: Final = 16_384
 # Templates ``sign_pending`` signs per call: ~30 ms of work, so that a caller filling a wait with it
 # notices soon when the wait is over.
 _PENDING_SLICE: Final = 2_048
+# Threads that compute a large batch of missing signatures at once (``_ensure_signatures``).
+_SIGNING_THREADS: Final = 2
 
 
 def _datasketch_version() -> str:
@@ -501,17 +504,31 @@ class TemplateCatalog:
 
     def _ensure_signatures(self) -> None:
         """Compute the signatures of templates that do not have one yet, in slices of templates so that the
-        (shingle x permutation) intermediates stay small."""
+        (shingle x permutation) intermediates stay small; several slices on ``_SIGNING_THREADS`` threads.
+
+        The scan asks for the last signatures once its parse worker has ended, on a thread beside the
+        frame's assembly, which then waited for it (~1 s of one CPU idle on 1M events): the signing is
+        numpy and polars work that releases the GIL, so two threads use that CPU. Each slice writes its own
+        rows, and a signature depends on its template alone: the result is the same.
+        """
         n = len(self)
         missing = np.flatnonzero(~self._signed[:n])
         if len(missing) == 0:
             return
         self._allocate_signatures(n)
-        for first in range(0, len(missing), _SIGNATURE_SLICE):
-            rows = missing[first : first + _SIGNATURE_SLICE]
-            texts = self._previews.gather(rows).str.slice(0, self._params.shingle_chars)
-            self._signatures[rows] = self._hasher.signatures(texts)
+        slices = np.array_split(missing, -(-len(missing) // _SIGNATURE_SLICE))  # even, none above a slice
+        if len(slices) == 1:
+            self._sign(slices[0])
+        else:
+            with ThreadPoolExecutor(min(_SIGNING_THREADS, len(slices)), "sign-templates") as pool:
+                for _ in pool.map(self._sign, slices):
+                    pass
         self._signed[missing] = True
+
+    def _sign(self, rows: npt.NDArray[np.intp]) -> None:
+        """Compute the signatures of the templates in slots ``rows`` (not marked signed here)."""
+        texts = self._previews.gather(rows).str.slice(0, self._params.shingle_chars)
+        self._signatures[rows] = self._hasher.signatures(texts)
 
     def _evict(self, keep: int) -> None:
         n = len(self)
