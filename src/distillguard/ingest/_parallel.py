@@ -28,9 +28,12 @@ from distillguard.ingest._quarantine import Quarantine, capped_raw
 from distillguard.ingest._source import is_gzip, line_aligned_ranges
 
 # Files smaller than this are read whole by one worker; larger plain JSON-lines files are split into
-# parts of about PART_BYTES.
+# parts of about PART_BYTES. A part is the fingerprint stage's batch, and larger batches share vocabularies
+# and per-call overheads: on the bench's 1M-event file 32 MB parts (~24,000 events) scanned in 22.0-23.7 s
+# against 24.3-26.1 s with 16 MB ones and 23.2 s with 64 MB ones, peak tree RSS 1.29-1.35 GB either way
+# (docs/detection-performance.md, "Part size").
 SPLIT_MIN_BYTES = 32 << 20
-PART_BYTES = 16 << 20
+PART_BYTES = 32 << 20
 
 # Tasks submitted to each worker ahead of the one this process waits for. A finished part's batches wait
 # in this process until their turn, so with whole batches (text included) two are enough. A transform's
@@ -96,7 +99,7 @@ def run_task(task: Task, batch_rows: int, transform: Transform | None = None) ->
         return TaskResult([], quarantine.records, 0, (type(exc), exc.message, dict(exc.context)))
     finally:
         # The Arrow memory the part's batches (their text) freed goes back to the system between parts
-        # (~45 MB a part on the scan's 16 MB parts, 0.5 ms): the pool otherwise holds it for the whole
+        # (~45 MB for every 16 MB of a part, 0.5 ms): the pool otherwise holds it for the whole
         # scan, beside the main process's growing frame. Not a full ``release_free_memory``: its
         # ``gc.collect`` costs ~35 ms a part and frees nothing here.
         release_arrow_memory()
