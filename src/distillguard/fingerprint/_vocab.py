@@ -44,9 +44,7 @@ def dense_ids_by_hash(
     not made to resist crafted ones) this is ``dense_ids``. ``values`` must not contain nulls; ``hashes``
     (polars' hash of each value unless given) is for tests, to force collisions.
     """
-    hashes = values.hash() if hashes is None else hashes
-    encoded = cast("pa.DictionaryArray[Any, Any]", pc.dictionary_encode(hashes.rechunk().to_arrow()))
-    index = pl.Series(encoded.indices.cast(pa.uint32()))  # polars gathers by UInt32 without converting
+    index, _ = _numbered(values.hash() if hashes is None else hashes)
     ids = index.to_numpy().astype(np.int64)
     vocabulary = values.gather(row_of_each_code(ids, np.arange(len(ids))))
     if (vocabulary.gather(index) == values).all():
@@ -59,9 +57,7 @@ def coded(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     ``dense_ids`` for a column with nulls, the indices as a ``UInt32`` series to ``gather`` with (a null
     index gathers a null)."""
     ids = values.cast(pl.Categorical(pl.Categories.random())).to_physical()
-    present = ids.is_not_null()
-    rows = row_of_each_code(ids.filter(present).to_numpy(), present.arg_true().to_numpy())
-    return ids, values.gather(rows).alias(values.name)
+    return ids, values.gather(_row_of_each_present_code(ids)).alias(values.name)
 
 
 def row_of_each_code(codes: npt.NDArray[np.integer], rows: npt.NDArray[np.integer]) -> npt.NDArray[np.int64]:
@@ -90,14 +86,26 @@ def coded_by_hash(values: pl.Series, hashes: pl.Series) -> tuple[pl.Series, pl.S
     rule out collisions and a sender could craft two texts with one hash, so on a collision this is
     ``coded`` (tested by forcing one).
     """
-    encoded = cast("pa.DictionaryArray[Any, Any]", pc.dictionary_encode(hashes.rechunk().to_arrow()))
-    ids = pl.Series(values.name, encoded.indices.cast(pa.uint32()))
-    known = pl.Series(values.name, encoded.dictionary)
-    valid = ids.is_not_null()
-    vocabulary = values.gather(row_of_each_code(ids.filter(valid).to_numpy(), valid.arg_true().to_numpy()))
+    ids, known = _numbered(hashes)
+    ids, known = ids.alias(values.name), known.alias(values.name)
+    vocabulary = values.gather(_row_of_each_present_code(ids))
     if (vocabulary.gather(ids) == values).fill_null(True).all():
         return ids, vocabulary, known
     ids, vocabulary = coded(values)
-    valid = ids.is_not_null()
-    first = row_of_each_code(ids.filter(valid).to_numpy(), valid.arg_true().to_numpy())
-    return ids, vocabulary, hashes.gather(first)
+    return ids, vocabulary, hashes.gather(_row_of_each_present_code(ids))
+
+
+def _numbered(hashes: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Each row's number among the distinct hashes in order of first appearance, as a fresh
+    ``Categorical`` numbers values (``UInt32``, which polars gathers by without converting; null where the
+    hash is null), and the distinct hashes in that order: Arrow's ``dictionary_encode``."""
+    encoded = cast("pa.DictionaryArray[Any, Any]", pc.dictionary_encode(hashes.rechunk().to_arrow()))
+    return pl.Series(hashes.name, encoded.indices.cast(pa.uint32())), pl.Series(
+        hashes.name, encoded.dictionary
+    )
+
+
+def _row_of_each_present_code(ids: pl.Series) -> npt.NDArray[np.int64]:
+    """``row_of_each_code`` of a code column that may hold nulls (a null has no code)."""
+    present = ids.is_not_null()
+    return row_of_each_code(ids.filter(present).to_numpy(), present.arg_true().to_numpy())
